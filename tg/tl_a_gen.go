@@ -7,6 +7,379 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
+// AiComposeToneClass is the TL type AiComposeTone: one of AiComposeTone,
+// AiComposeToneDefault.
+//
+// See https://core.telegram.org/type/AiComposeTone.
+type AiComposeToneClass interface {
+	Object
+	aiComposeToneClass()
+}
+
+// DecodeAiComposeTone decodes any constructor of AiComposeTone.
+func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
+	return decodeAiComposeTone(b, 0)
+}
+
+// decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
+// deep.
+func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AiComposeToneClass
+	switch id {
+	case AiComposeToneTypeID:
+		v = &AiComposeTone{}
+	case AiComposeToneDefaultTypeID:
+		v = &AiComposeToneDefault{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AiComposeTone is the TL constructor aiComposeTone.
+//
+//	aiComposeTone#cff63ea9 flags:# creator:flags.0?true id:long
+//	    access_hash:long slug:string title:string emoji_id:flags.1?long
+//	    prompt:flags.4?string installs_count:flags.2?int
+//	    author_id:flags.3?long example_english:flags.5?AiComposeToneExample
+//	    = AiComposeTone
+//
+// An optional field is sent when it is not zero, nil or false. SetEmojiID and
+// the other Set methods send a zero value too; HasEmojiID reports whether
+// EmojiID is present (sent, or received) and ClearEmojiID leaves it out.
+//
+// See https://core.telegram.org/constructor/aiComposeTone.
+type AiComposeTone struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator        bool       // flags.0?true
+	ID             int64
+	AccessHash     int64
+	Slug           string
+	Title          string
+	EmojiID        int64                 // flags.1?long
+	Prompt         string                // flags.4?string
+	InstallsCount  int                   // flags.2?int
+	AuthorID       int64                 // flags.3?long
+	ExampleEnglish *AiComposeToneExample // flags.5?AiComposeToneExample
+}
+
+// AiComposeToneTypeID is the ID of aiComposeTone.
+const AiComposeToneTypeID = 0xcff63ea9
+
+// TypeID returns 0xcff63ea9, the ID of aiComposeTone.
+func (*AiComposeTone) TypeID() uint32 {
+	return AiComposeToneTypeID
+}
+
+// TypeName returns "aiComposeTone".
+func (*AiComposeTone) TypeName() string {
+	return "aiComposeTone"
+}
+
+// aiComposeToneClass marks AiComposeTone as an AiComposeToneClass.
+func (*AiComposeTone) aiComposeToneClass() {}
+
+// HasEmojiID reports whether EmojiID is present: not zero, set by SetEmojiID,
+// or received.
+func (m *AiComposeTone) HasEmojiID() bool {
+	return m.EmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetEmojiID sets EmojiID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AiComposeTone) SetEmojiID(v int64) {
+	m.EmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearEmojiID sets EmojiID to its zero value and marks it absent.
+func (m *AiComposeTone) ClearEmojiID() {
+	m.EmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasPrompt reports whether Prompt is present: not zero, set by SetPrompt, or
+// received.
+func (m *AiComposeTone) HasPrompt() bool {
+	return m.Prompt != "" || m.Flags.Has(4)
+}
+
+// SetPrompt sets Prompt to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AiComposeTone) SetPrompt(v string) {
+	m.Prompt = v
+	m.Flags.Set(4)
+}
+
+// ClearPrompt sets Prompt to its zero value and marks it absent.
+func (m *AiComposeTone) ClearPrompt() {
+	m.Prompt = ""
+	m.Flags.Unset(4)
+}
+
+// HasInstallsCount reports whether InstallsCount is present: not zero, set by
+// SetInstallsCount, or received.
+func (m *AiComposeTone) HasInstallsCount() bool {
+	return m.InstallsCount != 0 || m.Flags.Has(2)
+}
+
+// SetInstallsCount sets InstallsCount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AiComposeTone) SetInstallsCount(v int) {
+	m.InstallsCount = v
+	m.Flags.Set(2)
+}
+
+// ClearInstallsCount sets InstallsCount to its zero value and marks it absent.
+func (m *AiComposeTone) ClearInstallsCount() {
+	m.InstallsCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasAuthorID reports whether AuthorID is present: not zero, set by
+// SetAuthorID, or received.
+func (m *AiComposeTone) HasAuthorID() bool {
+	return m.AuthorID != 0 || m.Flags.Has(3)
+}
+
+// SetAuthorID sets AuthorID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AiComposeTone) SetAuthorID(v int64) {
+	m.AuthorID = v
+	m.Flags.Set(3)
+}
+
+// ClearAuthorID sets AuthorID to its zero value and marks it absent.
+func (m *AiComposeTone) ClearAuthorID() {
+	m.AuthorID = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeTone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.EmojiID != 0 {
+		flags.Set(1)
+	}
+	if m.Prompt != "" {
+		flags.Set(4)
+	}
+	if m.InstallsCount != 0 {
+		flags.Set(2)
+	}
+	if m.AuthorID != 0 {
+		flags.Set(3)
+	}
+	if m.ExampleEnglish != nil {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	b.PutString(m.Slug)
+	b.PutString(m.Title)
+	if flags.Has(1) {
+		b.PutLong(m.EmojiID)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Prompt)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.InstallsCount)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.AuthorID)
+	}
+	if flags.Has(5) {
+		if err := m.ExampleEnglish.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "aiComposeTone", "example_english")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeTone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
+	}
+	*m = AiComposeTone{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
+	}
+	m.Creator = m.Flags.Has(0)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "title")
+	}
+	if m.Flags.Has(1) {
+		if m.EmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "emoji_id")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Prompt, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.InstallsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "installs_count")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AuthorID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "author_id")
+		}
+	}
+	if m.Flags.Has(5) {
+		m.ExampleEnglish = new(AiComposeToneExample)
+		if err = tlrt.DecodeBoxed(b, m.ExampleEnglish, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5
+	if m.EmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Prompt != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InstallsCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.AuthorID != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// AiComposeToneDefault is the TL constructor aiComposeToneDefault.
+//
+//	aiComposeToneDefault#9bad6414 tone:string emoji_id:long title:string
+//	    = AiComposeTone
+//
+// See https://core.telegram.org/constructor/aiComposeToneDefault.
+type AiComposeToneDefault struct {
+	Tone    string
+	EmojiID int64
+	Title   string
+}
+
+// AiComposeToneDefaultTypeID is the ID of aiComposeToneDefault.
+const AiComposeToneDefaultTypeID = 0x9bad6414
+
+// TypeID returns 0x9bad6414, the ID of aiComposeToneDefault.
+func (*AiComposeToneDefault) TypeID() uint32 {
+	return AiComposeToneDefaultTypeID
+}
+
+// TypeName returns "aiComposeToneDefault".
+func (*AiComposeToneDefault) TypeName() string {
+	return "aiComposeToneDefault"
+}
+
+// aiComposeToneClass marks AiComposeToneDefault as an AiComposeToneClass.
+func (*AiComposeToneDefault) aiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	b.PutLong(m.EmojiID)
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
+	}
+	if m.EmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
+	}
+	return nil
+}
+
 // AttachMenuBotsClass is the TL type AttachMenuBots: one of
 // AttachMenuBotsNotModified, AttachMenuBots.
 //
@@ -701,67 +1074,80 @@ func (m *AccountDaysTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AppWebViewResultURL is the TL constructor appWebViewResultUrl.
+// AiComposeToneExample is the TL constructor aiComposeToneExample.
 //
-//	appWebViewResultUrl#3c1b4f0d url:string = AppWebViewResult
+//	aiComposeToneExample#f1d628ec from:TextWithEntities to:TextWithEntities
+//	    = AiComposeToneExample
 //
-// See https://core.telegram.org/constructor/appWebViewResultUrl.
-type AppWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/aiComposeToneExample.
+type AiComposeToneExample struct {
+	From TextWithEntities
+	To   TextWithEntities
 }
 
-// AppWebViewResultURLTypeID is the ID of appWebViewResultUrl.
-const AppWebViewResultURLTypeID = 0x3c1b4f0d
+// AiComposeToneExampleTypeID is the ID of aiComposeToneExample.
+const AiComposeToneExampleTypeID = 0xf1d628ec
 
-// TypeID returns 0x3c1b4f0d, the ID of appWebViewResultUrl.
-func (*AppWebViewResultURL) TypeID() uint32 {
-	return AppWebViewResultURLTypeID
+// TypeID returns 0xf1d628ec, the ID of aiComposeToneExample.
+func (*AiComposeToneExample) TypeID() uint32 {
+	return AiComposeToneExampleTypeID
 }
 
-// TypeName returns "appWebViewResultUrl".
-func (*AppWebViewResultURL) TypeName() string {
-	return "appWebViewResultUrl"
+// TypeName returns "aiComposeToneExample".
+func (*AiComposeToneExample) TypeName() string {
+	return "aiComposeToneExample"
 }
 
 // Encode writes m to b with its ID.
-func (m *AppWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AppWebViewResultURLTypeID)
+	b.PutID(AiComposeToneExampleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *AppWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *AiComposeToneExample) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	if err := m.From.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "aiComposeToneExample", "from")
+	}
+	if err := m.To.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "aiComposeToneExample", "to")
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *AppWebViewResultURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AppWebViewResultURLTypeID, "appWebViewResultUrl"); err != nil {
-		return tlrt.DecodeErr(err, "appWebViewResultUrl", "")
+func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *AppWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AppWebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "aiComposeToneExample", "")
+	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "appWebViewResultUrl", "url")
+	if err = tlrt.DecodeBoxed(b, &m.From, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "from")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.To, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "to")
 	}
 	return nil
 }
@@ -1208,6 +1594,81 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
+	}
+	return nil
+}
+
+// AuctionBidLevel is the TL constructor auctionBidLevel.
+//
+//	auctionBidLevel#310240cc pos:int amount:long date:int = AuctionBidLevel
+//
+// See https://core.telegram.org/constructor/auctionBidLevel.
+type AuctionBidLevel struct {
+	Pos    int
+	Amount int64
+	Date   int
+}
+
+// AuctionBidLevelTypeID is the ID of auctionBidLevel.
+const AuctionBidLevelTypeID = 0x310240cc
+
+// TypeID returns 0x310240cc, the ID of auctionBidLevel.
+func (*AuctionBidLevel) TypeID() uint32 {
+	return AuctionBidLevelTypeID
+}
+
+// TypeName returns "auctionBidLevel".
+func (*AuctionBidLevel) TypeName() string {
+	return "auctionBidLevel"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuctionBidLevelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Pos)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuctionBidLevelTypeID, "auctionBidLevel"); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuctionBidLevel) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Pos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "pos")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "amount")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "date")
 	}
 	return nil
 }
@@ -1697,6 +2158,170 @@ func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Flags &^= 1<<0 | 1<<1
 	if m.VideoMaxSize != 0 {
 		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// AvailableEffect is the TL constructor availableEffect.
+//
+//	availableEffect#93c3e27e flags:# premium_required:flags.2?true id:long
+//	    emoticon:string static_icon_id:flags.0?long effect_sticker_id:long
+//	    effect_animation_id:flags.1?long = AvailableEffect
+//
+// An optional field is sent when it is not zero, nil or false. SetStaticIconID
+// and the other Set methods send a zero value too; HasStaticIconID reports
+// whether StaticIconID is present (sent, or received) and ClearStaticIconID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/availableEffect.
+type AvailableEffect struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PremiumRequired   bool       // flags.2?true
+	ID                int64
+	Emoticon          string
+	StaticIconID      int64 // flags.0?long
+	EffectStickerID   int64
+	EffectAnimationID int64 // flags.1?long
+}
+
+// AvailableEffectTypeID is the ID of availableEffect.
+const AvailableEffectTypeID = 0x93c3e27e
+
+// TypeID returns 0x93c3e27e, the ID of availableEffect.
+func (*AvailableEffect) TypeID() uint32 {
+	return AvailableEffectTypeID
+}
+
+// TypeName returns "availableEffect".
+func (*AvailableEffect) TypeName() string {
+	return "availableEffect"
+}
+
+// HasStaticIconID reports whether StaticIconID is present: not zero, set by
+// SetStaticIconID, or received.
+func (m *AvailableEffect) HasStaticIconID() bool {
+	return m.StaticIconID != 0 || m.Flags.Has(0)
+}
+
+// SetStaticIconID sets StaticIconID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AvailableEffect) SetStaticIconID(v int64) {
+	m.StaticIconID = v
+	m.Flags.Set(0)
+}
+
+// ClearStaticIconID sets StaticIconID to its zero value and marks it absent.
+func (m *AvailableEffect) ClearStaticIconID() {
+	m.StaticIconID = 0
+	m.Flags.Unset(0)
+}
+
+// HasEffectAnimationID reports whether EffectAnimationID is present: not zero,
+// set by SetEffectAnimationID, or received.
+func (m *AvailableEffect) HasEffectAnimationID() bool {
+	return m.EffectAnimationID != 0 || m.Flags.Has(1)
+}
+
+// SetEffectAnimationID sets EffectAnimationID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AvailableEffect) SetEffectAnimationID(v int64) {
+	m.EffectAnimationID = v
+	m.Flags.Set(1)
+}
+
+// ClearEffectAnimationID sets EffectAnimationID to its zero value and marks it
+// absent.
+func (m *AvailableEffect) ClearEffectAnimationID() {
+	m.EffectAnimationID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *AvailableEffect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AvailableEffectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.PremiumRequired {
+		flags.Set(2)
+	}
+	if m.StaticIconID != 0 {
+		flags.Set(0)
+	}
+	if m.EffectAnimationID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		b.PutLong(m.StaticIconID)
+	}
+	b.PutLong(m.EffectStickerID)
+	if flags.Has(1) {
+		b.PutLong(m.EffectAnimationID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AvailableEffect) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AvailableEffect{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "flags")
+	}
+	m.PremiumRequired = m.Flags.Has(2)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "id")
+	}
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
+	}
+	if m.Flags.Has(0) {
+		if m.StaticIconID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "availableEffect", "static_icon_id")
+		}
+	}
+	if m.EffectStickerID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "effect_sticker_id")
+	}
+	if m.Flags.Has(1) {
+		if m.EffectAnimationID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "availableEffect", "effect_animation_id")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.StaticIconID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EffectAnimationID != 0 {
+		m.Flags.Unset(1)
 	}
 	return nil
 }

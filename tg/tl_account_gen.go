@@ -8,6 +8,255 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
+// AccountChatThemesClass is the TL type account.ChatThemes: one of
+// AccountChatThemesNotModified, AccountChatThemes.
+//
+// See https://core.telegram.org/type/account.ChatThemes.
+type AccountChatThemesClass interface {
+	Object
+	accountChatThemesClass()
+}
+
+// DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
+func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
+	return decodeAccountChatThemes(b, 0)
+}
+
+// decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
+// levels deep.
+func decodeAccountChatThemes(b *bin.Buffer, depth int) (AccountChatThemesClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountChatThemesClass
+	switch id {
+	case AccountChatThemesNotModifiedTypeID:
+		v = &AccountChatThemesNotModified{}
+	case AccountChatThemesTypeID:
+		v = &AccountChatThemes{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountChatThemesNotModified is the TL constructor
+// account.chatThemesNotModified.
+//
+//	account.chatThemesNotModified#e011e1c4 = account.ChatThemes
+//
+// See https://core.telegram.org/constructor/account.chatThemesNotModified.
+type AccountChatThemesNotModified struct{}
+
+// AccountChatThemesNotModifiedTypeID is the ID of
+// account.chatThemesNotModified.
+const AccountChatThemesNotModifiedTypeID = 0xe011e1c4
+
+// TypeID returns 0xe011e1c4, the ID of account.chatThemesNotModified.
+func (*AccountChatThemesNotModified) TypeID() uint32 {
+	return AccountChatThemesNotModifiedTypeID
+}
+
+// TypeName returns "account.chatThemesNotModified".
+func (*AccountChatThemesNotModified) TypeName() string {
+	return "account.chatThemesNotModified"
+}
+
+// accountChatThemesClass marks AccountChatThemesNotModified as an
+// AccountChatThemesClass.
+func (*AccountChatThemesNotModified) accountChatThemesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountChatThemesNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountChatThemesNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountChatThemes is the TL constructor account.chatThemes.
+//
+//	account.chatThemes#be098173 flags:# hash:long themes:Vector<ChatTheme>
+//	    chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string
+//	    = account.ChatThemes
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/account.chatThemes.
+type AccountChatThemes struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Hash       int64
+	Themes     []ChatThemeClass
+	Chats      []ChatClass
+	Users      []UserClass
+	NextOffset string // flags.0?string
+}
+
+// AccountChatThemesTypeID is the ID of account.chatThemes.
+const AccountChatThemesTypeID = 0xbe098173
+
+// TypeID returns 0xbe098173, the ID of account.chatThemes.
+func (*AccountChatThemes) TypeID() uint32 {
+	return AccountChatThemesTypeID
+}
+
+// TypeName returns "account.chatThemes".
+func (*AccountChatThemes) TypeName() string {
+	return "account.chatThemes"
+}
+
+// accountChatThemesClass marks AccountChatThemes as an AccountChatThemesClass.
+func (*AccountChatThemes) accountChatThemesClass() {}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *AccountChatThemes) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountChatThemes) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *AccountChatThemes) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountChatThemesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Themes))
+	for i := range m.Themes {
+		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "users")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
+	}
+	*m = AccountChatThemes{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
+	}
+	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatTheme); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "users")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
+		}
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // AccountEmailVerifiedClass is the TL type account.EmailVerified: one of
 // AccountEmailVerified, AccountEmailVerifiedLogin.
 //
@@ -618,6 +867,178 @@ func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
 func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountSavedMusicIDsClass is the TL type account.SavedMusicIds: one of
+// AccountSavedMusicIDsNotModified, AccountSavedMusicIDs.
+//
+// See https://core.telegram.org/type/account.SavedMusicIds.
+type AccountSavedMusicIDsClass interface {
+	Object
+	accountSavedMusicIDsClass()
+}
+
+// DecodeAccountSavedMusicIDs decodes any constructor of account.SavedMusicIds.
+func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error) {
+	return decodeAccountSavedMusicIDs(b, 0)
+}
+
+// decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
+// depth levels deep.
+func decodeAccountSavedMusicIDs(b *bin.Buffer, depth int) (AccountSavedMusicIDsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountSavedMusicIDsClass
+	switch id {
+	case AccountSavedMusicIDsNotModifiedTypeID:
+		v = &AccountSavedMusicIDsNotModified{}
+	case AccountSavedMusicIDsTypeID:
+		v = &AccountSavedMusicIDs{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountSavedMusicIDsNotModified is the TL constructor
+// account.savedMusicIdsNotModified.
+//
+//	account.savedMusicIdsNotModified#4fc81d6e = account.SavedMusicIds
+//
+// See https://core.telegram.org/constructor/account.savedMusicIdsNotModified.
+type AccountSavedMusicIDsNotModified struct{}
+
+// AccountSavedMusicIDsNotModifiedTypeID is the ID of
+// account.savedMusicIdsNotModified.
+const AccountSavedMusicIDsNotModifiedTypeID = 0x4fc81d6e
+
+// TypeID returns 0x4fc81d6e, the ID of account.savedMusicIdsNotModified.
+func (*AccountSavedMusicIDsNotModified) TypeID() uint32 {
+	return AccountSavedMusicIDsNotModifiedTypeID
+}
+
+// TypeName returns "account.savedMusicIdsNotModified".
+func (*AccountSavedMusicIDsNotModified) TypeName() string {
+	return "account.savedMusicIdsNotModified"
+}
+
+// accountSavedMusicIDsClass marks AccountSavedMusicIDsNotModified as an
+// AccountSavedMusicIDsClass.
+func (*AccountSavedMusicIDsNotModified) accountSavedMusicIDsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSavedMusicIDsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSavedMusicIDsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountSavedMusicIDs is the TL constructor account.savedMusicIds.
+//
+//	account.savedMusicIds#998d6636 ids:Vector<long> = account.SavedMusicIds
+//
+// See https://core.telegram.org/constructor/account.savedMusicIds.
+type AccountSavedMusicIDs struct {
+	IDs []int64
+}
+
+// AccountSavedMusicIDsTypeID is the ID of account.savedMusicIds.
+const AccountSavedMusicIDsTypeID = 0x998d6636
+
+// TypeID returns 0x998d6636, the ID of account.savedMusicIds.
+func (*AccountSavedMusicIDs) TypeID() uint32 {
+	return AccountSavedMusicIDsTypeID
+}
+
+// TypeName returns "account.savedMusicIds".
+func (*AccountSavedMusicIDs) TypeName() string {
+	return "account.savedMusicIds"
+}
+
+// accountSavedMusicIDsClass marks AccountSavedMusicIDs as an
+// AccountSavedMusicIDsClass.
+func (*AccountSavedMusicIDs) accountSavedMusicIDsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSavedMusicIDsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutLong(m.IDs[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
 	}
 	return nil
 }
@@ -1341,6 +1762,223 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// AccountWebBrowserSettingsClass is the TL type account.WebBrowserSettings: one
+// of AccountWebBrowserSettingsNotModified, AccountWebBrowserSettings.
+//
+// See https://core.telegram.org/type/account.WebBrowserSettings.
+type AccountWebBrowserSettingsClass interface {
+	Object
+	accountWebBrowserSettingsClass()
+}
+
+// DecodeAccountWebBrowserSettings decodes any constructor of
+// account.WebBrowserSettings.
+func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
+	return decodeAccountWebBrowserSettings(b, 0)
+}
+
+// decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
+// value nested depth levels deep.
+func decodeAccountWebBrowserSettings(b *bin.Buffer, depth int) (AccountWebBrowserSettingsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountWebBrowserSettingsClass
+	switch id {
+	case AccountWebBrowserSettingsNotModifiedTypeID:
+		v = &AccountWebBrowserSettingsNotModified{}
+	case AccountWebBrowserSettingsTypeID:
+		v = &AccountWebBrowserSettings{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountWebBrowserSettingsNotModified is the TL constructor
+// account.webBrowserSettingsNotModified.
+//
+//	account.webBrowserSettingsNotModified#c31c8f4e
+//	    = account.WebBrowserSettings
+//
+// See
+// https://core.telegram.org/constructor/account.webBrowserSettingsNotModified.
+type AccountWebBrowserSettingsNotModified struct{}
+
+// AccountWebBrowserSettingsNotModifiedTypeID is the ID of
+// account.webBrowserSettingsNotModified.
+const AccountWebBrowserSettingsNotModifiedTypeID = 0xc31c8f4e
+
+// TypeID returns 0xc31c8f4e, the ID of account.webBrowserSettingsNotModified.
+func (*AccountWebBrowserSettingsNotModified) TypeID() uint32 {
+	return AccountWebBrowserSettingsNotModifiedTypeID
+}
+
+// TypeName returns "account.webBrowserSettingsNotModified".
+func (*AccountWebBrowserSettingsNotModified) TypeName() string {
+	return "account.webBrowserSettingsNotModified"
+}
+
+// accountWebBrowserSettingsClass marks AccountWebBrowserSettingsNotModified as
+// an AccountWebBrowserSettingsClass.
+func (*AccountWebBrowserSettingsNotModified) accountWebBrowserSettingsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountWebBrowserSettingsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountWebBrowserSettingsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountWebBrowserSettings is the TL constructor account.webBrowserSettings.
+//
+//	account.webBrowserSettings#79eb8cb3 flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    external_exceptions:Vector<WebDomainException>
+//	    inapp_exceptions:Vector<WebDomainException> hash:long
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/constructor/account.webBrowserSettings.
+type AccountWebBrowserSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+	ExternalExceptions  []WebDomainException
+	InappExceptions     []WebDomainException
+	Hash                int64
+}
+
+// AccountWebBrowserSettingsTypeID is the ID of account.webBrowserSettings.
+const AccountWebBrowserSettingsTypeID = 0x79eb8cb3
+
+// TypeID returns 0x79eb8cb3, the ID of account.webBrowserSettings.
+func (*AccountWebBrowserSettings) TypeID() uint32 {
+	return AccountWebBrowserSettingsTypeID
+}
+
+// TypeName returns "account.webBrowserSettings".
+func (*AccountWebBrowserSettings) TypeName() string {
+	return "account.webBrowserSettings"
+}
+
+// accountWebBrowserSettingsClass marks AccountWebBrowserSettings as an
+// AccountWebBrowserSettingsClass.
+func (*AccountWebBrowserSettings) accountWebBrowserSettingsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountWebBrowserSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.ExternalExceptions))
+	for i := range m.ExternalExceptions {
+		if err := m.ExternalExceptions[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
+		}
+	}
+	b.PutVectorHeader(len(m.InappExceptions))
+	for i := range m.InappExceptions {
+		if err := m.InappExceptions[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
+	}
+	*m = AccountWebBrowserSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	if m.ExternalExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
+	}
+	if m.InappExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
 // AccountAuthorizationForm is the TL constructor account.authorizationForm.
 //
 //	account.authorizationForm#ad2e1cd8 flags:#
@@ -1777,6 +2415,184 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// AccountBusinessChatLinks is the TL constructor account.businessChatLinks.
+//
+//	account.businessChatLinks#ec43a2d1 links:Vector<BusinessChatLink>
+//	    chats:Vector<Chat> users:Vector<User> = account.BusinessChatLinks
+//
+// See https://core.telegram.org/constructor/account.businessChatLinks.
+type AccountBusinessChatLinks struct {
+	Links []BusinessChatLink
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// AccountBusinessChatLinksTypeID is the ID of account.businessChatLinks.
+const AccountBusinessChatLinksTypeID = 0xec43a2d1
+
+// TypeID returns 0xec43a2d1, the ID of account.businessChatLinks.
+func (*AccountBusinessChatLinks) TypeID() uint32 {
+	return AccountBusinessChatLinksTypeID
+}
+
+// TypeName returns "account.businessChatLinks".
+func (*AccountBusinessChatLinks) TypeName() string {
+	return "account.businessChatLinks"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountBusinessChatLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Links))
+	for i := range m.Links {
+		if err := m.Links[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
+	}
+	var err error
+	if m.Links, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessChatLink]); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
+	}
+	return nil
+}
+
+// AccountConnectedBots is the TL constructor account.connectedBots.
+//
+//	account.connectedBots#17d7f87b connected_bots:Vector<ConnectedBot>
+//	    users:Vector<User> = account.ConnectedBots
+//
+// See https://core.telegram.org/constructor/account.connectedBots.
+type AccountConnectedBots struct {
+	ConnectedBots []ConnectedBot
+	Users         []UserClass
+}
+
+// AccountConnectedBotsTypeID is the ID of account.connectedBots.
+const AccountConnectedBotsTypeID = 0x17d7f87b
+
+// TypeID returns 0x17d7f87b, the ID of account.connectedBots.
+func (*AccountConnectedBots) TypeID() uint32 {
+	return AccountConnectedBotsTypeID
+}
+
+// TypeName returns "account.connectedBots".
+func (*AccountConnectedBots) TypeName() string {
+	return "account.connectedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountConnectedBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.ConnectedBots))
+	for i := range m.ConnectedBots {
+		if err := m.ConnectedBots[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.connectedBots", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
+	}
+	var err error
+	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBot]); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "users")
+	}
+	return nil
+}
+
 // AccountContentSettings is the TL constructor account.contentSettings.
 //
 //	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true
@@ -1853,6 +2669,218 @@ func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.SensitiveCanChange = m.Flags.Has(1)
 	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountPaidMessagesRevenue is the TL constructor account.paidMessagesRevenue.
+//
+//	account.paidMessagesRevenue#1e109708 stars_amount:long
+//	    = account.PaidMessagesRevenue
+//
+// See https://core.telegram.org/constructor/account.paidMessagesRevenue.
+type AccountPaidMessagesRevenue struct {
+	StarsAmount int64
+}
+
+// AccountPaidMessagesRevenueTypeID is the ID of account.paidMessagesRevenue.
+const AccountPaidMessagesRevenueTypeID = 0x1e109708
+
+// TypeID returns 0x1e109708, the ID of account.paidMessagesRevenue.
+func (*AccountPaidMessagesRevenue) TypeID() uint32 {
+	return AccountPaidMessagesRevenueTypeID
+}
+
+// TypeName returns "account.paidMessagesRevenue".
+func (*AccountPaidMessagesRevenue) TypeName() string {
+	return "account.paidMessagesRevenue"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPaidMessagesRevenueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
+		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
+	}
+	return nil
+}
+
+// AccountPasskeyRegistrationOptions is the TL constructor
+// account.passkeyRegistrationOptions.
+//
+//	account.passkeyRegistrationOptions#e16b5ce1 options:DataJSON
+//	    = account.PasskeyRegistrationOptions
+//
+// See https://core.telegram.org/constructor/account.passkeyRegistrationOptions.
+type AccountPasskeyRegistrationOptions struct {
+	Options DataJSON
+}
+
+// AccountPasskeyRegistrationOptionsTypeID is the ID of
+// account.passkeyRegistrationOptions.
+const AccountPasskeyRegistrationOptionsTypeID = 0xe16b5ce1
+
+// TypeID returns 0xe16b5ce1, the ID of account.passkeyRegistrationOptions.
+func (*AccountPasskeyRegistrationOptions) TypeID() uint32 {
+	return AccountPasskeyRegistrationOptionsTypeID
+}
+
+// TypeName returns "account.passkeyRegistrationOptions".
+func (*AccountPasskeyRegistrationOptions) TypeName() string {
+	return "account.passkeyRegistrationOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPasskeyRegistrationOptionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPasskeyRegistrationOptions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Options.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.passkeyRegistrationOptions", "options")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
+	}
+	return nil
+}
+
+// AccountPasskeys is the TL constructor account.passkeys.
+//
+//	account.passkeys#f8e0aa1c passkeys:Vector<Passkey> = account.Passkeys
+//
+// See https://core.telegram.org/constructor/account.passkeys.
+type AccountPasskeys struct {
+	Passkeys []Passkey
+}
+
+// AccountPasskeysTypeID is the ID of account.passkeys.
+const AccountPasskeysTypeID = 0xf8e0aa1c
+
+// TypeID returns 0xf8e0aa1c, the ID of account.passkeys.
+func (*AccountPasskeys) TypeID() uint32 {
+	return AccountPasskeysTypeID
+}
+
+// TypeName returns "account.passkeys".
+func (*AccountPasskeys) TypeName() string {
+	return "account.passkeys"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPasskeysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Passkeys))
+	for i := range m.Passkeys {
+		if err := m.Passkeys[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeys", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
+	}
+	var err error
+	if m.Passkeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Passkey]); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
+	}
 	return nil
 }
 
@@ -2612,6 +3640,156 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
+	}
+	return nil
+}
+
+// AccountResolvedBusinessChatLinks is the TL constructor
+// account.resolvedBusinessChatLinks.
+//
+//	account.resolvedBusinessChatLinks#9a23af21 flags:# peer:Peer
+//	    message:string entities:flags.0?Vector<MessageEntity>
+//	    chats:Vector<Chat> users:Vector<User>
+//	    = account.ResolvedBusinessChatLinks
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/account.resolvedBusinessChatLinks.
+type AccountResolvedBusinessChatLinks struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     PeerClass
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Chats    []ChatClass
+	Users    []UserClass
+}
+
+// AccountResolvedBusinessChatLinksTypeID is the ID of
+// account.resolvedBusinessChatLinks.
+const AccountResolvedBusinessChatLinksTypeID = 0x9a23af21
+
+// TypeID returns 0x9a23af21, the ID of account.resolvedBusinessChatLinks.
+func (*AccountResolvedBusinessChatLinks) TypeID() uint32 {
+	return AccountResolvedBusinessChatLinksTypeID
+}
+
+// TypeName returns "account.resolvedBusinessChatLinks".
+func (*AccountResolvedBusinessChatLinks) TypeName() string {
+	return "account.resolvedBusinessChatLinks"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *AccountResolvedBusinessChatLinks) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountResolvedBusinessChatLinks) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *AccountResolvedBusinessChatLinks) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountResolvedBusinessChatLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
+	}
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
+	}
+	*m = AccountResolvedBusinessChatLinks{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -10608,25 +11786,20 @@ func (c *Client) AccountInvalidateSignInCodes(ctx context.Context, req *AccountI
 
 // AccountUpdateColorRequest is the TL function account.updateColor.
 //
-//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true
-//	    color:flags.2?int background_emoji_id:flags.0?long = Bool
-//
-// An optional field is sent when it is not zero, nil or false. SetColor and the
-// other Set methods send a zero value too; HasColor reports whether Color is
-// present (sent, or received) and ClearColor leaves it out.
+//	account.updateColor#684d214e flags:# for_profile:flags.1?true
+//	    color:flags.2?PeerColor = Bool
 //
 // See https://core.telegram.org/method/account.updateColor.
 type AccountUpdateColorRequest struct {
-	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ForProfile        bool       // flags.1?true
-	Color             int        // flags.2?int
-	BackgroundEmojiID int64      // flags.0?long
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ForProfile bool           // flags.1?true
+	Color      PeerColorClass // flags.2?PeerColor
 }
 
 // AccountUpdateColorRequestTypeID is the ID of account.updateColor.
-const AccountUpdateColorRequestTypeID = 0x7cefa15d
+const AccountUpdateColorRequestTypeID = 0x684d214e
 
-// TypeID returns 0x7cefa15d, the ID of account.updateColor.
+// TypeID returns 0x684d214e, the ID of account.updateColor.
 func (*AccountUpdateColorRequest) TypeID() uint32 {
 	return AccountUpdateColorRequestTypeID
 }
@@ -10634,45 +11807,6 @@ func (*AccountUpdateColorRequest) TypeID() uint32 {
 // TypeName returns "account.updateColor".
 func (*AccountUpdateColorRequest) TypeName() string {
 	return "account.updateColor"
-}
-
-// HasColor reports whether Color is present: not zero, set by SetColor, or
-// received.
-func (m *AccountUpdateColorRequest) HasColor() bool {
-	return m.Color != 0 || m.Flags.Has(2)
-}
-
-// SetColor sets Color to v and marks it present, so that it is sent even when v
-// is zero.
-func (m *AccountUpdateColorRequest) SetColor(v int) {
-	m.Color = v
-	m.Flags.Set(2)
-}
-
-// ClearColor sets Color to its zero value and marks it absent.
-func (m *AccountUpdateColorRequest) ClearColor() {
-	m.Color = 0
-	m.Flags.Unset(2)
-}
-
-// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
-// set by SetBackgroundEmojiID, or received.
-func (m *AccountUpdateColorRequest) HasBackgroundEmojiID() bool {
-	return m.BackgroundEmojiID != 0 || m.Flags.Has(0)
-}
-
-// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
-// that it is sent even when v is zero.
-func (m *AccountUpdateColorRequest) SetBackgroundEmojiID(v int64) {
-	m.BackgroundEmojiID = v
-	m.Flags.Set(0)
-}
-
-// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
-// absent.
-func (m *AccountUpdateColorRequest) ClearBackgroundEmojiID() {
-	m.BackgroundEmojiID = 0
-	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -10689,22 +11823,18 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.ForProfile {
 		flags.Set(1)
 	}
-	if m.Color != 0 {
+	if m.Color != nil {
 		flags.Set(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		b.PutInt(m.Color)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.BackgroundEmojiID)
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "account.updateColor", "color")
+		}
 	}
 	return nil
 }
@@ -10723,9 +11853,12 @@ func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
 	*m = AccountUpdateColorRequest{}
 	var err error
@@ -10734,22 +11867,11 @@ func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Color, err = b.Int(); err != nil {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateColor", "color")
 		}
 	}
-	if m.Flags.Has(0) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return tlrt.DecodeErr(err, "account.updateColor", "background_emoji_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Color != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
@@ -10992,4 +12114,3147 @@ func (c *Client) AccountGetChannelRestrictedStatusEmojis(ctx context.Context, re
 		req = new(AccountGetChannelRestrictedStatusEmojisRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
+}
+
+// AccountUpdateBusinessWorkHoursRequest is the TL function
+// account.updateBusinessWorkHours.
+//
+//	account.updateBusinessWorkHours#4b00e066 flags:#
+//	    business_work_hours:flags.0?BusinessWorkHours = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessWorkHours.
+type AccountUpdateBusinessWorkHoursRequest struct {
+	Flags             bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	BusinessWorkHours *BusinessWorkHours // flags.0?BusinessWorkHours
+}
+
+// AccountUpdateBusinessWorkHoursRequestTypeID is the ID of
+// account.updateBusinessWorkHours.
+const AccountUpdateBusinessWorkHoursRequestTypeID = 0x4b00e066
+
+// TypeID returns 0x4b00e066, the ID of account.updateBusinessWorkHours.
+func (*AccountUpdateBusinessWorkHoursRequest) TypeID() uint32 {
+	return AccountUpdateBusinessWorkHoursRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessWorkHours".
+func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
+	return "account.updateBusinessWorkHours"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessWorkHoursRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BusinessWorkHours != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.BusinessWorkHours.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
+	}
+	*m = AccountUpdateBusinessWorkHoursRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.BusinessWorkHours = new(BusinessWorkHours)
+		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessWorkHours calls account.updateBusinessWorkHours: see
+// AccountUpdateBusinessWorkHoursRequest.
+func (c *Client) AccountUpdateBusinessWorkHours(ctx context.Context, req *AccountUpdateBusinessWorkHoursRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessWorkHoursRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessLocationRequest is the TL function
+// account.updateBusinessLocation.
+//
+//	account.updateBusinessLocation#9e6b131a flags:#
+//	    geo_point:flags.1?InputGeoPoint address:flags.0?string = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetAddress and
+// the other Set methods send a zero value too; HasAddress reports whether
+// Address is present (sent, or received) and ClearAddress leaves it out.
+//
+// See https://core.telegram.org/method/account.updateBusinessLocation.
+type AccountUpdateBusinessLocationRequest struct {
+	Flags    bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	GeoPoint InputGeoPointClass // flags.1?InputGeoPoint
+	Address  string             // flags.0?string
+}
+
+// AccountUpdateBusinessLocationRequestTypeID is the ID of
+// account.updateBusinessLocation.
+const AccountUpdateBusinessLocationRequestTypeID = 0x9e6b131a
+
+// TypeID returns 0x9e6b131a, the ID of account.updateBusinessLocation.
+func (*AccountUpdateBusinessLocationRequest) TypeID() uint32 {
+	return AccountUpdateBusinessLocationRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessLocation".
+func (*AccountUpdateBusinessLocationRequest) TypeName() string {
+	return "account.updateBusinessLocation"
+}
+
+// HasAddress reports whether Address is present: not zero, set by SetAddress,
+// or received.
+func (m *AccountUpdateBusinessLocationRequest) HasAddress() bool {
+	return m.Address != "" || m.Flags.Has(0)
+}
+
+// SetAddress sets Address to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateBusinessLocationRequest) SetAddress(v string) {
+	m.Address = v
+	m.Flags.Set(0)
+}
+
+// ClearAddress sets Address to its zero value and marks it absent.
+func (m *AccountUpdateBusinessLocationRequest) ClearAddress() {
+	m.Address = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessLocationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.GeoPoint != nil {
+		flags.Set(1)
+	}
+	if m.Address != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.Address)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
+	}
+	*m = AccountUpdateBusinessLocationRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
+	}
+	if m.Flags.Has(1) {
+		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.Address, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.Address != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountUpdateBusinessLocation calls account.updateBusinessLocation: see
+// AccountUpdateBusinessLocationRequest.
+func (c *Client) AccountUpdateBusinessLocation(ctx context.Context, req *AccountUpdateBusinessLocationRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessLocationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessGreetingMessageRequest is the TL function
+// account.updateBusinessGreetingMessage.
+//
+//	account.updateBusinessGreetingMessage#66cdafc4 flags:#
+//	    message:flags.0?InputBusinessGreetingMessage = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessGreetingMessage.
+type AccountUpdateBusinessGreetingMessageRequest struct {
+	Flags   bin.Fields                    // flags word; Encode adds the bits of the fields that are set
+	Message *InputBusinessGreetingMessage // flags.0?InputBusinessGreetingMessage
+}
+
+// AccountUpdateBusinessGreetingMessageRequestTypeID is the ID of
+// account.updateBusinessGreetingMessage.
+const AccountUpdateBusinessGreetingMessageRequestTypeID = 0x66cdafc4
+
+// TypeID returns 0x66cdafc4, the ID of account.updateBusinessGreetingMessage.
+func (*AccountUpdateBusinessGreetingMessageRequest) TypeID() uint32 {
+	return AccountUpdateBusinessGreetingMessageRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessGreetingMessage".
+func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
+	return "account.updateBusinessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessGreetingMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
+	}
+	*m = AccountUpdateBusinessGreetingMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(InputBusinessGreetingMessage)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessGreetingMessage calls
+// account.updateBusinessGreetingMessage: see
+// AccountUpdateBusinessGreetingMessageRequest.
+func (c *Client) AccountUpdateBusinessGreetingMessage(ctx context.Context, req *AccountUpdateBusinessGreetingMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessGreetingMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessAwayMessageRequest is the TL function
+// account.updateBusinessAwayMessage.
+//
+//	account.updateBusinessAwayMessage#a26a7fa5 flags:#
+//	    message:flags.0?InputBusinessAwayMessage = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessAwayMessage.
+type AccountUpdateBusinessAwayMessageRequest struct {
+	Flags   bin.Fields                // flags word; Encode adds the bits of the fields that are set
+	Message *InputBusinessAwayMessage // flags.0?InputBusinessAwayMessage
+}
+
+// AccountUpdateBusinessAwayMessageRequestTypeID is the ID of
+// account.updateBusinessAwayMessage.
+const AccountUpdateBusinessAwayMessageRequestTypeID = 0xa26a7fa5
+
+// TypeID returns 0xa26a7fa5, the ID of account.updateBusinessAwayMessage.
+func (*AccountUpdateBusinessAwayMessageRequest) TypeID() uint32 {
+	return AccountUpdateBusinessAwayMessageRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessAwayMessage".
+func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
+	return "account.updateBusinessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessAwayMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
+	}
+	*m = AccountUpdateBusinessAwayMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(InputBusinessAwayMessage)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessAwayMessage calls account.updateBusinessAwayMessage: see
+// AccountUpdateBusinessAwayMessageRequest.
+func (c *Client) AccountUpdateBusinessAwayMessage(ctx context.Context, req *AccountUpdateBusinessAwayMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessAwayMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateConnectedBotRequest is the TL function
+// account.updateConnectedBot.
+//
+//	account.updateConnectedBot#66a08c7e flags:# deleted:flags.1?true
+//	    rights:flags.0?BusinessBotRights bot:InputUser
+//	    recipients:InputBusinessBotRecipients = Updates
+//
+// See https://core.telegram.org/method/account.updateConnectedBot.
+type AccountUpdateConnectedBotRequest struct {
+	Flags      bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	Deleted    bool               // flags.1?true
+	Rights     *BusinessBotRights // flags.0?BusinessBotRights
+	Bot        InputUserClass
+	Recipients InputBusinessBotRecipients
+}
+
+// AccountUpdateConnectedBotRequestTypeID is the ID of
+// account.updateConnectedBot.
+const AccountUpdateConnectedBotRequestTypeID = 0x66a08c7e
+
+// TypeID returns 0x66a08c7e, the ID of account.updateConnectedBot.
+func (*AccountUpdateConnectedBotRequest) TypeID() uint32 {
+	return AccountUpdateConnectedBotRequestTypeID
+}
+
+// TypeName returns "account.updateConnectedBot".
+func (*AccountUpdateConnectedBotRequest) TypeName() string {
+	return "account.updateConnectedBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateConnectedBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Deleted {
+		flags.Set(1)
+	}
+	if m.Rights != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Rights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "account.updateConnectedBot", "bot")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.updateConnectedBot", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
+	}
+	*m = AccountUpdateConnectedBotRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
+	}
+	m.Deleted = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		m.Rights = new(BusinessBotRights)
+		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
+		}
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountUpdateConnectedBot calls account.updateConnectedBot: see
+// AccountUpdateConnectedBotRequest.
+func (c *Client) AccountUpdateConnectedBot(ctx context.Context, req *AccountUpdateConnectedBotRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountUpdateConnectedBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountGetConnectedBotsRequest is the TL function account.getConnectedBots.
+//
+//	account.getConnectedBots#4ea4c80f = account.ConnectedBots
+//
+// See https://core.telegram.org/method/account.getConnectedBots.
+type AccountGetConnectedBotsRequest struct{}
+
+// AccountGetConnectedBotsRequestTypeID is the ID of account.getConnectedBots.
+const AccountGetConnectedBotsRequestTypeID = 0x4ea4c80f
+
+// TypeID returns 0x4ea4c80f, the ID of account.getConnectedBots.
+func (*AccountGetConnectedBotsRequest) TypeID() uint32 {
+	return AccountGetConnectedBotsRequestTypeID
+}
+
+// TypeName returns "account.getConnectedBots".
+func (*AccountGetConnectedBotsRequest) TypeName() string {
+	return "account.getConnectedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetConnectedBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetConnectedBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
+		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetConnectedBots calls account.getConnectedBots: see
+// AccountGetConnectedBotsRequest.
+func (c *Client) AccountGetConnectedBots(ctx context.Context, req *AccountGetConnectedBotsRequest) (*AccountConnectedBots, error) {
+	if req == nil {
+		req = new(AccountGetConnectedBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountConnectedBots])
+}
+
+// AccountGetBotBusinessConnectionRequest is the TL function
+// account.getBotBusinessConnection.
+//
+//	account.getBotBusinessConnection#76a86270 connection_id:string
+//	    = Updates
+//
+// See https://core.telegram.org/method/account.getBotBusinessConnection.
+type AccountGetBotBusinessConnectionRequest struct {
+	ConnectionID string
+}
+
+// AccountGetBotBusinessConnectionRequestTypeID is the ID of
+// account.getBotBusinessConnection.
+const AccountGetBotBusinessConnectionRequestTypeID = 0x76a86270
+
+// TypeID returns 0x76a86270, the ID of account.getBotBusinessConnection.
+func (*AccountGetBotBusinessConnectionRequest) TypeID() uint32 {
+	return AccountGetBotBusinessConnectionRequestTypeID
+}
+
+// TypeName returns "account.getBotBusinessConnection".
+func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
+	return "account.getBotBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetBotBusinessConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
+	}
+	return nil
+}
+
+// AccountGetBotBusinessConnection calls account.getBotBusinessConnection: see
+// AccountGetBotBusinessConnectionRequest.
+func (c *Client) AccountGetBotBusinessConnection(ctx context.Context, req *AccountGetBotBusinessConnectionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountGetBotBusinessConnectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountUpdateBusinessIntroRequest is the TL function
+// account.updateBusinessIntro.
+//
+//	account.updateBusinessIntro#a614d034 flags:#
+//	    intro:flags.0?InputBusinessIntro = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessIntro.
+type AccountUpdateBusinessIntroRequest struct {
+	Flags bin.Fields          // flags word; Encode adds the bits of the fields that are set
+	Intro *InputBusinessIntro // flags.0?InputBusinessIntro
+}
+
+// AccountUpdateBusinessIntroRequestTypeID is the ID of
+// account.updateBusinessIntro.
+const AccountUpdateBusinessIntroRequestTypeID = 0xa614d034
+
+// TypeID returns 0xa614d034, the ID of account.updateBusinessIntro.
+func (*AccountUpdateBusinessIntroRequest) TypeID() uint32 {
+	return AccountUpdateBusinessIntroRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessIntro".
+func (*AccountUpdateBusinessIntroRequest) TypeName() string {
+	return "account.updateBusinessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessIntroRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Intro != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Intro.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
+	}
+	*m = AccountUpdateBusinessIntroRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Intro = new(InputBusinessIntro)
+		if err = tlrt.DecodeBoxed(b, m.Intro, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessIntro calls account.updateBusinessIntro: see
+// AccountUpdateBusinessIntroRequest.
+func (c *Client) AccountUpdateBusinessIntro(ctx context.Context, req *AccountUpdateBusinessIntroRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessIntroRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountToggleConnectedBotPausedRequest is the TL function
+// account.toggleConnectedBotPaused.
+//
+//	account.toggleConnectedBotPaused#646e1097 peer:InputPeer paused:Bool
+//	    = Bool
+//
+// See https://core.telegram.org/method/account.toggleConnectedBotPaused.
+type AccountToggleConnectedBotPausedRequest struct {
+	Peer   InputPeerClass
+	Paused bool
+}
+
+// AccountToggleConnectedBotPausedRequestTypeID is the ID of
+// account.toggleConnectedBotPaused.
+const AccountToggleConnectedBotPausedRequestTypeID = 0x646e1097
+
+// TypeID returns 0x646e1097, the ID of account.toggleConnectedBotPaused.
+func (*AccountToggleConnectedBotPausedRequest) TypeID() uint32 {
+	return AccountToggleConnectedBotPausedRequestTypeID
+}
+
+// TypeName returns "account.toggleConnectedBotPaused".
+func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
+	return "account.toggleConnectedBotPaused"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleConnectedBotPausedRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleConnectedBotPausedRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.toggleConnectedBotPaused", "peer")
+	}
+	b.PutBool(m.Paused)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
+	}
+	if m.Paused, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
+	}
+	return nil
+}
+
+// AccountToggleConnectedBotPaused calls account.toggleConnectedBotPaused: see
+// AccountToggleConnectedBotPausedRequest.
+func (c *Client) AccountToggleConnectedBotPaused(ctx context.Context, req *AccountToggleConnectedBotPausedRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleConnectedBotPausedRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountDisablePeerConnectedBotRequest is the TL function
+// account.disablePeerConnectedBot.
+//
+//	account.disablePeerConnectedBot#5e437ed9 peer:InputPeer = Bool
+//
+// See https://core.telegram.org/method/account.disablePeerConnectedBot.
+type AccountDisablePeerConnectedBotRequest struct {
+	Peer InputPeerClass
+}
+
+// AccountDisablePeerConnectedBotRequestTypeID is the ID of
+// account.disablePeerConnectedBot.
+const AccountDisablePeerConnectedBotRequestTypeID = 0x5e437ed9
+
+// TypeID returns 0x5e437ed9, the ID of account.disablePeerConnectedBot.
+func (*AccountDisablePeerConnectedBotRequest) TypeID() uint32 {
+	return AccountDisablePeerConnectedBotRequestTypeID
+}
+
+// TypeName returns "account.disablePeerConnectedBot".
+func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
+	return "account.disablePeerConnectedBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDisablePeerConnectedBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDisablePeerConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.disablePeerConnectedBot", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
+	}
+	return nil
+}
+
+// AccountDisablePeerConnectedBot calls account.disablePeerConnectedBot: see
+// AccountDisablePeerConnectedBotRequest.
+func (c *Client) AccountDisablePeerConnectedBot(ctx context.Context, req *AccountDisablePeerConnectedBotRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDisablePeerConnectedBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBirthdayRequest is the TL function account.updateBirthday.
+//
+//	account.updateBirthday#cc6e0c11 flags:# birthday:flags.0?Birthday
+//	    = Bool
+//
+// See https://core.telegram.org/method/account.updateBirthday.
+type AccountUpdateBirthdayRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Birthday *Birthday  // flags.0?Birthday
+}
+
+// AccountUpdateBirthdayRequestTypeID is the ID of account.updateBirthday.
+const AccountUpdateBirthdayRequestTypeID = 0xcc6e0c11
+
+// TypeID returns 0xcc6e0c11, the ID of account.updateBirthday.
+func (*AccountUpdateBirthdayRequest) TypeID() uint32 {
+	return AccountUpdateBirthdayRequestTypeID
+}
+
+// TypeName returns "account.updateBirthday".
+func (*AccountUpdateBirthdayRequest) TypeName() string {
+	return "account.updateBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBirthdayRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Birthday != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Birthday.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
+	}
+	*m = AccountUpdateBirthdayRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Birthday = new(Birthday)
+		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBirthday calls account.updateBirthday: see
+// AccountUpdateBirthdayRequest.
+func (c *Client) AccountUpdateBirthday(ctx context.Context, req *AccountUpdateBirthdayRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBirthdayRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountCreateBusinessChatLinkRequest is the TL function
+// account.createBusinessChatLink.
+//
+//	account.createBusinessChatLink#8851e68e link:InputBusinessChatLink
+//	    = BusinessChatLink
+//
+// See https://core.telegram.org/method/account.createBusinessChatLink.
+type AccountCreateBusinessChatLinkRequest struct {
+	Link InputBusinessChatLink
+}
+
+// AccountCreateBusinessChatLinkRequestTypeID is the ID of
+// account.createBusinessChatLink.
+const AccountCreateBusinessChatLinkRequestTypeID = 0x8851e68e
+
+// TypeID returns 0x8851e68e, the ID of account.createBusinessChatLink.
+func (*AccountCreateBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountCreateBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.createBusinessChatLink".
+func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
+	return "account.createBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountCreateBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountCreateBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Link.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.createBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// AccountCreateBusinessChatLink calls account.createBusinessChatLink: see
+// AccountCreateBusinessChatLinkRequest.
+func (c *Client) AccountCreateBusinessChatLink(ctx context.Context, req *AccountCreateBusinessChatLinkRequest) (*BusinessChatLink, error) {
+	if req == nil {
+		req = new(AccountCreateBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BusinessChatLink])
+}
+
+// AccountEditBusinessChatLinkRequest is the TL function
+// account.editBusinessChatLink.
+//
+//	account.editBusinessChatLink#8c3410af slug:string
+//	    link:InputBusinessChatLink = BusinessChatLink
+//
+// See https://core.telegram.org/method/account.editBusinessChatLink.
+type AccountEditBusinessChatLinkRequest struct {
+	Slug string
+	Link InputBusinessChatLink
+}
+
+// AccountEditBusinessChatLinkRequestTypeID is the ID of
+// account.editBusinessChatLink.
+const AccountEditBusinessChatLinkRequestTypeID = 0x8c3410af
+
+// TypeID returns 0x8c3410af, the ID of account.editBusinessChatLink.
+func (*AccountEditBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountEditBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.editBusinessChatLink".
+func (*AccountEditBusinessChatLinkRequest) TypeName() string {
+	return "account.editBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountEditBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	if err := m.Link.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// AccountEditBusinessChatLink calls account.editBusinessChatLink: see
+// AccountEditBusinessChatLinkRequest.
+func (c *Client) AccountEditBusinessChatLink(ctx context.Context, req *AccountEditBusinessChatLinkRequest) (*BusinessChatLink, error) {
+	if req == nil {
+		req = new(AccountEditBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BusinessChatLink])
+}
+
+// AccountDeleteBusinessChatLinkRequest is the TL function
+// account.deleteBusinessChatLink.
+//
+//	account.deleteBusinessChatLink#60073674 slug:string = Bool
+//
+// See https://core.telegram.org/method/account.deleteBusinessChatLink.
+type AccountDeleteBusinessChatLinkRequest struct {
+	Slug string
+}
+
+// AccountDeleteBusinessChatLinkRequestTypeID is the ID of
+// account.deleteBusinessChatLink.
+const AccountDeleteBusinessChatLinkRequestTypeID = 0x60073674
+
+// TypeID returns 0x60073674, the ID of account.deleteBusinessChatLink.
+func (*AccountDeleteBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountDeleteBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.deleteBusinessChatLink".
+func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
+	return "account.deleteBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeleteBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
+	}
+	return nil
+}
+
+// AccountDeleteBusinessChatLink calls account.deleteBusinessChatLink: see
+// AccountDeleteBusinessChatLinkRequest.
+func (c *Client) AccountDeleteBusinessChatLink(ctx context.Context, req *AccountDeleteBusinessChatLinkRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDeleteBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetBusinessChatLinksRequest is the TL function
+// account.getBusinessChatLinks.
+//
+//	account.getBusinessChatLinks#6f70dde1 = account.BusinessChatLinks
+//
+// See https://core.telegram.org/method/account.getBusinessChatLinks.
+type AccountGetBusinessChatLinksRequest struct{}
+
+// AccountGetBusinessChatLinksRequestTypeID is the ID of
+// account.getBusinessChatLinks.
+const AccountGetBusinessChatLinksRequestTypeID = 0x6f70dde1
+
+// TypeID returns 0x6f70dde1, the ID of account.getBusinessChatLinks.
+func (*AccountGetBusinessChatLinksRequest) TypeID() uint32 {
+	return AccountGetBusinessChatLinksRequestTypeID
+}
+
+// TypeName returns "account.getBusinessChatLinks".
+func (*AccountGetBusinessChatLinksRequest) TypeName() string {
+	return "account.getBusinessChatLinks"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetBusinessChatLinksRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetBusinessChatLinksRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetBusinessChatLinks calls account.getBusinessChatLinks: see
+// AccountGetBusinessChatLinksRequest.
+func (c *Client) AccountGetBusinessChatLinks(ctx context.Context, req *AccountGetBusinessChatLinksRequest) (*AccountBusinessChatLinks, error) {
+	if req == nil {
+		req = new(AccountGetBusinessChatLinksRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountBusinessChatLinks])
+}
+
+// AccountResolveBusinessChatLinkRequest is the TL function
+// account.resolveBusinessChatLink.
+//
+//	account.resolveBusinessChatLink#5492e5ee slug:string
+//	    = account.ResolvedBusinessChatLinks
+//
+// See https://core.telegram.org/method/account.resolveBusinessChatLink.
+type AccountResolveBusinessChatLinkRequest struct {
+	Slug string
+}
+
+// AccountResolveBusinessChatLinkRequestTypeID is the ID of
+// account.resolveBusinessChatLink.
+const AccountResolveBusinessChatLinkRequestTypeID = 0x5492e5ee
+
+// TypeID returns 0x5492e5ee, the ID of account.resolveBusinessChatLink.
+func (*AccountResolveBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountResolveBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.resolveBusinessChatLink".
+func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
+	return "account.resolveBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountResolveBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
+	}
+	return nil
+}
+
+// AccountResolveBusinessChatLink calls account.resolveBusinessChatLink: see
+// AccountResolveBusinessChatLinkRequest.
+func (c *Client) AccountResolveBusinessChatLink(ctx context.Context, req *AccountResolveBusinessChatLinkRequest) (*AccountResolvedBusinessChatLinks, error) {
+	if req == nil {
+		req = new(AccountResolveBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountResolvedBusinessChatLinks])
+}
+
+// AccountUpdatePersonalChannelRequest is the TL function
+// account.updatePersonalChannel.
+//
+//	account.updatePersonalChannel#d94305e0 channel:InputChannel = Bool
+//
+// See https://core.telegram.org/method/account.updatePersonalChannel.
+type AccountUpdatePersonalChannelRequest struct {
+	Channel InputChannelClass
+}
+
+// AccountUpdatePersonalChannelRequestTypeID is the ID of
+// account.updatePersonalChannel.
+const AccountUpdatePersonalChannelRequestTypeID = 0xd94305e0
+
+// TypeID returns 0xd94305e0, the ID of account.updatePersonalChannel.
+func (*AccountUpdatePersonalChannelRequest) TypeID() uint32 {
+	return AccountUpdatePersonalChannelRequestTypeID
+}
+
+// TypeName returns "account.updatePersonalChannel".
+func (*AccountUpdatePersonalChannelRequest) TypeName() string {
+	return "account.updatePersonalChannel"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdatePersonalChannelRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdatePersonalChannelRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "account.updatePersonalChannel", "channel")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
+	}
+	return nil
+}
+
+// AccountUpdatePersonalChannel calls account.updatePersonalChannel: see
+// AccountUpdatePersonalChannelRequest.
+func (c *Client) AccountUpdatePersonalChannel(ctx context.Context, req *AccountUpdatePersonalChannelRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdatePersonalChannelRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountToggleSponsoredMessagesRequest is the TL function
+// account.toggleSponsoredMessages.
+//
+//	account.toggleSponsoredMessages#b9d9a38d enabled:Bool = Bool
+//
+// See https://core.telegram.org/method/account.toggleSponsoredMessages.
+type AccountToggleSponsoredMessagesRequest struct {
+	Enabled bool
+}
+
+// AccountToggleSponsoredMessagesRequestTypeID is the ID of
+// account.toggleSponsoredMessages.
+const AccountToggleSponsoredMessagesRequestTypeID = 0xb9d9a38d
+
+// TypeID returns 0xb9d9a38d, the ID of account.toggleSponsoredMessages.
+func (*AccountToggleSponsoredMessagesRequest) TypeID() uint32 {
+	return AccountToggleSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "account.toggleSponsoredMessages".
+func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
+	return "account.toggleSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
+	}
+	return nil
+}
+
+// AccountToggleSponsoredMessages calls account.toggleSponsoredMessages: see
+// AccountToggleSponsoredMessagesRequest.
+func (c *Client) AccountToggleSponsoredMessages(ctx context.Context, req *AccountToggleSponsoredMessagesRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleSponsoredMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetReactionsNotifySettingsRequest is the TL function
+// account.getReactionsNotifySettings.
+//
+//	account.getReactionsNotifySettings#6dd654c = ReactionsNotifySettings
+//
+// See https://core.telegram.org/method/account.getReactionsNotifySettings.
+type AccountGetReactionsNotifySettingsRequest struct{}
+
+// AccountGetReactionsNotifySettingsRequestTypeID is the ID of
+// account.getReactionsNotifySettings.
+const AccountGetReactionsNotifySettingsRequestTypeID = 0x06dd654c
+
+// TypeID returns 0x06dd654c, the ID of account.getReactionsNotifySettings.
+func (*AccountGetReactionsNotifySettingsRequest) TypeID() uint32 {
+	return AccountGetReactionsNotifySettingsRequestTypeID
+}
+
+// TypeName returns "account.getReactionsNotifySettings".
+func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
+	return "account.getReactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetReactionsNotifySettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetReactionsNotifySettings calls account.getReactionsNotifySettings:
+// see AccountGetReactionsNotifySettingsRequest.
+func (c *Client) AccountGetReactionsNotifySettings(ctx context.Context, req *AccountGetReactionsNotifySettingsRequest) (*ReactionsNotifySettings, error) {
+	if req == nil {
+		req = new(AccountGetReactionsNotifySettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ReactionsNotifySettings])
+}
+
+// AccountSetReactionsNotifySettingsRequest is the TL function
+// account.setReactionsNotifySettings.
+//
+//	account.setReactionsNotifySettings#316ce548
+//	    settings:ReactionsNotifySettings = ReactionsNotifySettings
+//
+// See https://core.telegram.org/method/account.setReactionsNotifySettings.
+type AccountSetReactionsNotifySettingsRequest struct {
+	Settings ReactionsNotifySettings
+}
+
+// AccountSetReactionsNotifySettingsRequestTypeID is the ID of
+// account.setReactionsNotifySettings.
+const AccountSetReactionsNotifySettingsRequestTypeID = 0x316ce548
+
+// TypeID returns 0x316ce548, the ID of account.setReactionsNotifySettings.
+func (*AccountSetReactionsNotifySettingsRequest) TypeID() uint32 {
+	return AccountSetReactionsNotifySettingsRequestTypeID
+}
+
+// TypeName returns "account.setReactionsNotifySettings".
+func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
+	return "account.setReactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSetReactionsNotifySettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Settings.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.setReactionsNotifySettings", "settings")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
+	}
+	return nil
+}
+
+// AccountSetReactionsNotifySettings calls account.setReactionsNotifySettings:
+// see AccountSetReactionsNotifySettingsRequest.
+func (c *Client) AccountSetReactionsNotifySettings(ctx context.Context, req *AccountSetReactionsNotifySettingsRequest) (*ReactionsNotifySettings, error) {
+	if req == nil {
+		req = new(AccountSetReactionsNotifySettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ReactionsNotifySettings])
+}
+
+// AccountGetCollectibleEmojiStatusesRequest is the TL function
+// account.getCollectibleEmojiStatuses.
+//
+//	account.getCollectibleEmojiStatuses#2e7b4543 hash:long
+//	    = account.EmojiStatuses
+//
+// See https://core.telegram.org/method/account.getCollectibleEmojiStatuses.
+type AccountGetCollectibleEmojiStatusesRequest struct {
+	Hash int64
+}
+
+// AccountGetCollectibleEmojiStatusesRequestTypeID is the ID of
+// account.getCollectibleEmojiStatuses.
+const AccountGetCollectibleEmojiStatusesRequestTypeID = 0x2e7b4543
+
+// TypeID returns 0x2e7b4543, the ID of account.getCollectibleEmojiStatuses.
+func (*AccountGetCollectibleEmojiStatusesRequest) TypeID() uint32 {
+	return AccountGetCollectibleEmojiStatusesRequestTypeID
+}
+
+// TypeName returns "account.getCollectibleEmojiStatuses".
+func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
+	return "account.getCollectibleEmojiStatuses"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetCollectibleEmojiStatusesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
+	}
+	return nil
+}
+
+// AccountGetCollectibleEmojiStatuses calls account.getCollectibleEmojiStatuses:
+// see AccountGetCollectibleEmojiStatusesRequest.
+func (c *Client) AccountGetCollectibleEmojiStatuses(ctx context.Context, req *AccountGetCollectibleEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
+	if req == nil {
+		req = new(AccountGetCollectibleEmojiStatusesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+}
+
+// AccountGetPaidMessagesRevenueRequest is the TL function
+// account.getPaidMessagesRevenue.
+//
+//	account.getPaidMessagesRevenue#19ba4a67 flags:#
+//	    parent_peer:flags.0?InputPeer user_id:InputUser
+//	    = account.PaidMessagesRevenue
+//
+// See https://core.telegram.org/method/account.getPaidMessagesRevenue.
+type AccountGetPaidMessagesRevenueRequest struct {
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.0?InputPeer
+	UserID     InputUserClass
+}
+
+// AccountGetPaidMessagesRevenueRequestTypeID is the ID of
+// account.getPaidMessagesRevenue.
+const AccountGetPaidMessagesRevenueRequestTypeID = 0x19ba4a67
+
+// TypeID returns 0x19ba4a67, the ID of account.getPaidMessagesRevenue.
+func (*AccountGetPaidMessagesRevenueRequest) TypeID() uint32 {
+	return AccountGetPaidMessagesRevenueRequestTypeID
+}
+
+// TypeName returns "account.getPaidMessagesRevenue".
+func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
+	return "account.getPaidMessagesRevenue"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetPaidMessagesRevenueRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
+	}
+	*m = AccountGetPaidMessagesRevenueRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
+		}
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountGetPaidMessagesRevenue calls account.getPaidMessagesRevenue: see
+// AccountGetPaidMessagesRevenueRequest.
+func (c *Client) AccountGetPaidMessagesRevenue(ctx context.Context, req *AccountGetPaidMessagesRevenueRequest) (*AccountPaidMessagesRevenue, error) {
+	if req == nil {
+		req = new(AccountGetPaidMessagesRevenueRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPaidMessagesRevenue])
+}
+
+// AccountToggleNoPaidMessagesExceptionRequest is the TL function
+// account.toggleNoPaidMessagesException.
+//
+//	account.toggleNoPaidMessagesException#fe2eda76 flags:#
+//	    refund_charged:flags.0?true require_payment:flags.2?true
+//	    parent_peer:flags.1?InputPeer user_id:InputUser = Bool
+//
+// See https://core.telegram.org/method/account.toggleNoPaidMessagesException.
+type AccountToggleNoPaidMessagesExceptionRequest struct {
+	Flags          bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	RefundCharged  bool           // flags.0?true
+	RequirePayment bool           // flags.2?true
+	ParentPeer     InputPeerClass // flags.1?InputPeer
+	UserID         InputUserClass
+}
+
+// AccountToggleNoPaidMessagesExceptionRequestTypeID is the ID of
+// account.toggleNoPaidMessagesException.
+const AccountToggleNoPaidMessagesExceptionRequestTypeID = 0xfe2eda76
+
+// TypeID returns 0xfe2eda76, the ID of account.toggleNoPaidMessagesException.
+func (*AccountToggleNoPaidMessagesExceptionRequest) TypeID() uint32 {
+	return AccountToggleNoPaidMessagesExceptionRequestTypeID
+}
+
+// TypeName returns "account.toggleNoPaidMessagesException".
+func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
+	return "account.toggleNoPaidMessagesException"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleNoPaidMessagesExceptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.RefundCharged {
+		flags.Set(0)
+	}
+	if m.RequirePayment {
+		flags.Set(2)
+	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
+	}
+	*m = AccountToggleNoPaidMessagesExceptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
+	}
+	m.RefundCharged = m.Flags.Has(0)
+	m.RequirePayment = m.Flags.Has(2)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
+		}
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// AccountToggleNoPaidMessagesException calls
+// account.toggleNoPaidMessagesException: see
+// AccountToggleNoPaidMessagesExceptionRequest.
+func (c *Client) AccountToggleNoPaidMessagesException(ctx context.Context, req *AccountToggleNoPaidMessagesExceptionRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleNoPaidMessagesExceptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountSetMainProfileTabRequest is the TL function account.setMainProfileTab.
+//
+//	account.setMainProfileTab#5dee78b0 tab:ProfileTab = Bool
+//
+// See https://core.telegram.org/method/account.setMainProfileTab.
+type AccountSetMainProfileTabRequest struct {
+	Tab ProfileTabClass
+}
+
+// AccountSetMainProfileTabRequestTypeID is the ID of account.setMainProfileTab.
+const AccountSetMainProfileTabRequestTypeID = 0x5dee78b0
+
+// TypeID returns 0x5dee78b0, the ID of account.setMainProfileTab.
+func (*AccountSetMainProfileTabRequest) TypeID() uint32 {
+	return AccountSetMainProfileTabRequestTypeID
+}
+
+// TypeName returns "account.setMainProfileTab".
+func (*AccountSetMainProfileTabRequest) TypeName() string {
+	return "account.setMainProfileTab"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSetMainProfileTabRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
+		return tlrt.EncodeErr(err, "account.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
+		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
+	}
+	var err error
+	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// AccountSetMainProfileTab calls account.setMainProfileTab: see
+// AccountSetMainProfileTabRequest.
+func (c *Client) AccountSetMainProfileTab(ctx context.Context, req *AccountSetMainProfileTabRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountSetMainProfileTabRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountSaveMusicRequest is the TL function account.saveMusic.
+//
+//	account.saveMusic#b26732a9 flags:# unsave:flags.0?true id:InputDocument
+//	    after_id:flags.1?InputDocument = Bool
+//
+// See https://core.telegram.org/method/account.saveMusic.
+type AccountSaveMusicRequest struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unsave  bool       // flags.0?true
+	ID      InputDocumentClass
+	AfterID InputDocumentClass // flags.1?InputDocument
+}
+
+// AccountSaveMusicRequestTypeID is the ID of account.saveMusic.
+const AccountSaveMusicRequestTypeID = 0xb26732a9
+
+// TypeID returns 0xb26732a9, the ID of account.saveMusic.
+func (*AccountSaveMusicRequest) TypeID() uint32 {
+	return AccountSaveMusicRequestTypeID
+}
+
+// TypeName returns "account.saveMusic".
+func (*AccountSaveMusicRequest) TypeName() string {
+	return "account.saveMusic"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSaveMusicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Unsave {
+		flags.Set(0)
+	}
+	if m.AfterID != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "account.saveMusic", "id")
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.AfterID); err != nil {
+			return tlrt.EncodeErr(err, "account.saveMusic", "after_id")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
+	}
+	*m = AccountSaveMusicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
+	}
+	m.Unsave = m.Flags.Has(0)
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "id")
+	}
+	if m.Flags.Has(1) {
+		if m.AfterID, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountSaveMusic calls account.saveMusic: see AccountSaveMusicRequest.
+func (c *Client) AccountSaveMusic(ctx context.Context, req *AccountSaveMusicRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountSaveMusicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetSavedMusicIDsRequest is the TL function account.getSavedMusicIds.
+//
+//	account.getSavedMusicIds#e09d5faf hash:long = account.SavedMusicIds
+//
+// See https://core.telegram.org/method/account.getSavedMusicIds.
+type AccountGetSavedMusicIDsRequest struct {
+	Hash int64
+}
+
+// AccountGetSavedMusicIDsRequestTypeID is the ID of account.getSavedMusicIds.
+const AccountGetSavedMusicIDsRequestTypeID = 0xe09d5faf
+
+// TypeID returns 0xe09d5faf, the ID of account.getSavedMusicIds.
+func (*AccountGetSavedMusicIDsRequest) TypeID() uint32 {
+	return AccountGetSavedMusicIDsRequestTypeID
+}
+
+// TypeName returns "account.getSavedMusicIds".
+func (*AccountGetSavedMusicIDsRequest) TypeName() string {
+	return "account.getSavedMusicIds"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetSavedMusicIDsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
+	}
+	return nil
+}
+
+// AccountGetSavedMusicIDs calls account.getSavedMusicIds: see
+// AccountGetSavedMusicIDsRequest.
+func (c *Client) AccountGetSavedMusicIDs(ctx context.Context, req *AccountGetSavedMusicIDsRequest) (AccountSavedMusicIDsClass, error) {
+	if req == nil {
+		req = new(AccountGetSavedMusicIDsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedMusicIDs)
+}
+
+// AccountGetUniqueGiftChatThemesRequest is the TL function
+// account.getUniqueGiftChatThemes.
+//
+//	account.getUniqueGiftChatThemes#e42ce9c9 offset:string limit:int
+//	    hash:long = account.ChatThemes
+//
+// See https://core.telegram.org/method/account.getUniqueGiftChatThemes.
+type AccountGetUniqueGiftChatThemesRequest struct {
+	Offset string
+	Limit  int
+	Hash   int64
+}
+
+// AccountGetUniqueGiftChatThemesRequestTypeID is the ID of
+// account.getUniqueGiftChatThemes.
+const AccountGetUniqueGiftChatThemesRequestTypeID = 0xe42ce9c9
+
+// TypeID returns 0xe42ce9c9, the ID of account.getUniqueGiftChatThemes.
+func (*AccountGetUniqueGiftChatThemesRequest) TypeID() uint32 {
+	return AccountGetUniqueGiftChatThemesRequestTypeID
+}
+
+// TypeName returns "account.getUniqueGiftChatThemes".
+func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
+	return "account.getUniqueGiftChatThemes"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetUniqueGiftChatThemesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
+	}
+	return nil
+}
+
+// AccountGetUniqueGiftChatThemes calls account.getUniqueGiftChatThemes: see
+// AccountGetUniqueGiftChatThemesRequest.
+func (c *Client) AccountGetUniqueGiftChatThemes(ctx context.Context, req *AccountGetUniqueGiftChatThemesRequest) (AccountChatThemesClass, error) {
+	if req == nil {
+		req = new(AccountGetUniqueGiftChatThemesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountChatThemes)
+}
+
+// AccountInitPasskeyRegistrationRequest is the TL function
+// account.initPasskeyRegistration.
+//
+//	account.initPasskeyRegistration#429547e8
+//	    = account.PasskeyRegistrationOptions
+//
+// See https://core.telegram.org/method/account.initPasskeyRegistration.
+type AccountInitPasskeyRegistrationRequest struct{}
+
+// AccountInitPasskeyRegistrationRequestTypeID is the ID of
+// account.initPasskeyRegistration.
+const AccountInitPasskeyRegistrationRequestTypeID = 0x429547e8
+
+// TypeID returns 0x429547e8, the ID of account.initPasskeyRegistration.
+func (*AccountInitPasskeyRegistrationRequest) TypeID() uint32 {
+	return AccountInitPasskeyRegistrationRequestTypeID
+}
+
+// TypeName returns "account.initPasskeyRegistration".
+func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
+	return "account.initPasskeyRegistration"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountInitPasskeyRegistrationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountInitPasskeyRegistrationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountInitPasskeyRegistration calls account.initPasskeyRegistration: see
+// AccountInitPasskeyRegistrationRequest.
+func (c *Client) AccountInitPasskeyRegistration(ctx context.Context, req *AccountInitPasskeyRegistrationRequest) (*AccountPasskeyRegistrationOptions, error) {
+	if req == nil {
+		req = new(AccountInitPasskeyRegistrationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasskeyRegistrationOptions])
+}
+
+// AccountRegisterPasskeyRequest is the TL function account.registerPasskey.
+//
+//	account.registerPasskey#55b41fd6 credential:InputPasskeyCredential
+//	    = Passkey
+//
+// See https://core.telegram.org/method/account.registerPasskey.
+type AccountRegisterPasskeyRequest struct {
+	Credential InputPasskeyCredentialClass
+}
+
+// AccountRegisterPasskeyRequestTypeID is the ID of account.registerPasskey.
+const AccountRegisterPasskeyRequestTypeID = 0x55b41fd6
+
+// TypeID returns 0x55b41fd6, the ID of account.registerPasskey.
+func (*AccountRegisterPasskeyRequest) TypeID() uint32 {
+	return AccountRegisterPasskeyRequestTypeID
+}
+
+// TypeName returns "account.registerPasskey".
+func (*AccountRegisterPasskeyRequest) TypeName() string {
+	return "account.registerPasskey"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountRegisterPasskeyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountRegisterPasskeyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
+		return tlrt.EncodeErr(err, "account.registerPasskey", "credential")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
+		return tlrt.DecodeErr(err, "account.registerPasskey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
+	}
+	var err error
+	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
+	}
+	return nil
+}
+
+// AccountRegisterPasskey calls account.registerPasskey: see
+// AccountRegisterPasskeyRequest.
+func (c *Client) AccountRegisterPasskey(ctx context.Context, req *AccountRegisterPasskeyRequest) (*Passkey, error) {
+	if req == nil {
+		req = new(AccountRegisterPasskeyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Passkey])
+}
+
+// AccountGetPasskeysRequest is the TL function account.getPasskeys.
+//
+//	account.getPasskeys#ea1f0c52 = account.Passkeys
+//
+// See https://core.telegram.org/method/account.getPasskeys.
+type AccountGetPasskeysRequest struct{}
+
+// AccountGetPasskeysRequestTypeID is the ID of account.getPasskeys.
+const AccountGetPasskeysRequestTypeID = 0xea1f0c52
+
+// TypeID returns 0xea1f0c52, the ID of account.getPasskeys.
+func (*AccountGetPasskeysRequest) TypeID() uint32 {
+	return AccountGetPasskeysRequestTypeID
+}
+
+// TypeName returns "account.getPasskeys".
+func (*AccountGetPasskeysRequest) TypeName() string {
+	return "account.getPasskeys"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetPasskeysRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetPasskeysRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPasskeys", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetPasskeys calls account.getPasskeys: see AccountGetPasskeysRequest.
+func (c *Client) AccountGetPasskeys(ctx context.Context, req *AccountGetPasskeysRequest) (*AccountPasskeys, error) {
+	if req == nil {
+		req = new(AccountGetPasskeysRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasskeys])
+}
+
+// AccountDeletePasskeyRequest is the TL function account.deletePasskey.
+//
+//	account.deletePasskey#f5b5563f id:string = Bool
+//
+// See https://core.telegram.org/method/account.deletePasskey.
+type AccountDeletePasskeyRequest struct {
+	ID string
+}
+
+// AccountDeletePasskeyRequestTypeID is the ID of account.deletePasskey.
+const AccountDeletePasskeyRequestTypeID = 0xf5b5563f
+
+// TypeID returns 0xf5b5563f, the ID of account.deletePasskey.
+func (*AccountDeletePasskeyRequest) TypeID() uint32 {
+	return AccountDeletePasskeyRequestTypeID
+}
+
+// TypeName returns "account.deletePasskey".
+func (*AccountDeletePasskeyRequest) TypeName() string {
+	return "account.deletePasskey"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeletePasskeyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
+		return tlrt.DecodeErr(err, "account.deletePasskey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
+	}
+	return nil
+}
+
+// AccountDeletePasskey calls account.deletePasskey: see
+// AccountDeletePasskeyRequest.
+func (c *Client) AccountDeletePasskey(ctx context.Context, req *AccountDeletePasskeyRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDeletePasskeyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountConfirmBotConnectionRequest is the TL function
+// account.confirmBotConnection.
+//
+//	account.confirmBotConnection#67ed1f68 bot_id:InputUser = Bool
+//
+// See https://core.telegram.org/method/account.confirmBotConnection.
+type AccountConfirmBotConnectionRequest struct {
+	BotID InputUserClass
+}
+
+// AccountConfirmBotConnectionRequestTypeID is the ID of
+// account.confirmBotConnection.
+const AccountConfirmBotConnectionRequestTypeID = 0x67ed1f68
+
+// TypeID returns 0x67ed1f68, the ID of account.confirmBotConnection.
+func (*AccountConfirmBotConnectionRequest) TypeID() uint32 {
+	return AccountConfirmBotConnectionRequestTypeID
+}
+
+// TypeName returns "account.confirmBotConnection".
+func (*AccountConfirmBotConnectionRequest) TypeName() string {
+	return "account.confirmBotConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountConfirmBotConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountConfirmBotConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
+		return tlrt.EncodeErr(err, "account.confirmBotConnection", "bot_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
+	}
+	var err error
+	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
+	}
+	return nil
+}
+
+// AccountConfirmBotConnection calls account.confirmBotConnection: see
+// AccountConfirmBotConnectionRequest.
+func (c *Client) AccountConfirmBotConnection(ctx context.Context, req *AccountConfirmBotConnectionRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountConfirmBotConnectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetWebBrowserSettingsRequest is the TL function
+// account.getWebBrowserSettings.
+//
+//	account.getWebBrowserSettings#56655768 hash:long
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/method/account.getWebBrowserSettings.
+type AccountGetWebBrowserSettingsRequest struct {
+	Hash int64
+}
+
+// AccountGetWebBrowserSettingsRequestTypeID is the ID of
+// account.getWebBrowserSettings.
+const AccountGetWebBrowserSettingsRequestTypeID = 0x56655768
+
+// TypeID returns 0x56655768, the ID of account.getWebBrowserSettings.
+func (*AccountGetWebBrowserSettingsRequest) TypeID() uint32 {
+	return AccountGetWebBrowserSettingsRequestTypeID
+}
+
+// TypeName returns "account.getWebBrowserSettings".
+func (*AccountGetWebBrowserSettingsRequest) TypeName() string {
+	return "account.getWebBrowserSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetWebBrowserSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
+	}
+	return nil
+}
+
+// AccountGetWebBrowserSettings calls account.getWebBrowserSettings: see
+// AccountGetWebBrowserSettingsRequest.
+func (c *Client) AccountGetWebBrowserSettings(ctx context.Context, req *AccountGetWebBrowserSettingsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountGetWebBrowserSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
+}
+
+// AccountUpdateWebBrowserSettingsRequest is the TL function
+// account.updateWebBrowserSettings.
+//
+//	account.updateWebBrowserSettings#9adf82fe flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/method/account.updateWebBrowserSettings.
+type AccountUpdateWebBrowserSettingsRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+}
+
+// AccountUpdateWebBrowserSettingsRequestTypeID is the ID of
+// account.updateWebBrowserSettings.
+const AccountUpdateWebBrowserSettingsRequestTypeID = 0x9adf82fe
+
+// TypeID returns 0x9adf82fe, the ID of account.updateWebBrowserSettings.
+func (*AccountUpdateWebBrowserSettingsRequest) TypeID() uint32 {
+	return AccountUpdateWebBrowserSettingsRequestTypeID
+}
+
+// TypeName returns "account.updateWebBrowserSettings".
+func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
+	return "account.updateWebBrowserSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateWebBrowserSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateWebBrowserSettingsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountUpdateWebBrowserSettings calls account.updateWebBrowserSettings: see
+// AccountUpdateWebBrowserSettingsRequest.
+func (c *Client) AccountUpdateWebBrowserSettings(ctx context.Context, req *AccountUpdateWebBrowserSettingsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountUpdateWebBrowserSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
+}
+
+// AccountToggleWebBrowserSettingsExceptionRequest is the TL function
+// account.toggleWebBrowserSettingsException.
+//
+//	account.toggleWebBrowserSettingsException#60ed4229 flags:#
+//	    delete:flags.1?true open_external_browser:flags.0?Bool url:string
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOpenExternalBrowser and the other Set methods send a zero value too;
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present (sent,
+// or received) and ClearOpenExternalBrowser leaves it out.
+//
+// See
+// https://core.telegram.org/method/account.toggleWebBrowserSettingsException.
+type AccountToggleWebBrowserSettingsExceptionRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Delete              bool       // flags.1?true
+	OpenExternalBrowser bool       // flags.0?Bool
+	URL                 string
+}
+
+// AccountToggleWebBrowserSettingsExceptionRequestTypeID is the ID of
+// account.toggleWebBrowserSettingsException.
+const AccountToggleWebBrowserSettingsExceptionRequestTypeID = 0x60ed4229
+
+// TypeID returns 0x60ed4229, the ID of
+// account.toggleWebBrowserSettingsException.
+func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeID() uint32 {
+	return AccountToggleWebBrowserSettingsExceptionRequestTypeID
+}
+
+// TypeName returns "account.toggleWebBrowserSettingsException".
+func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeName() string {
+	return "account.toggleWebBrowserSettingsException"
+}
+
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present: not
+// zero, set by SetOpenExternalBrowser, or received.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) HasOpenExternalBrowser() bool {
+	return m.OpenExternalBrowser || m.Flags.Has(0)
+}
+
+// SetOpenExternalBrowser sets OpenExternalBrowser to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) SetOpenExternalBrowser(v bool) {
+	m.OpenExternalBrowser = v
+	m.Flags.Set(0)
+}
+
+// ClearOpenExternalBrowser sets OpenExternalBrowser to its zero value and marks
+// it absent.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) ClearOpenExternalBrowser() {
+	m.OpenExternalBrowser = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleWebBrowserSettingsExceptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Delete {
+		flags.Set(1)
+	}
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.OpenExternalBrowser)
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
+	}
+	m.Delete = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
+		}
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
+	}
+	m.Flags &^= 1 << 1
+	if m.OpenExternalBrowser {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountToggleWebBrowserSettingsException calls
+// account.toggleWebBrowserSettingsException: see
+// AccountToggleWebBrowserSettingsExceptionRequest.
+func (c *Client) AccountToggleWebBrowserSettingsException(ctx context.Context, req *AccountToggleWebBrowserSettingsExceptionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountToggleWebBrowserSettingsExceptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountDeleteWebBrowserSettingsExceptionsRequest is the TL function
+// account.deleteWebBrowserSettingsExceptions.
+//
+//	account.deleteWebBrowserSettingsExceptions#86a0765d
+//	    = account.WebBrowserSettings
+//
+// See
+// https://core.telegram.org/method/account.deleteWebBrowserSettingsExceptions.
+type AccountDeleteWebBrowserSettingsExceptionsRequest struct{}
+
+// AccountDeleteWebBrowserSettingsExceptionsRequestTypeID is the ID of
+// account.deleteWebBrowserSettingsExceptions.
+const AccountDeleteWebBrowserSettingsExceptionsRequestTypeID = 0x86a0765d
+
+// TypeID returns 0x86a0765d, the ID of
+// account.deleteWebBrowserSettingsExceptions.
+func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeID() uint32 {
+	return AccountDeleteWebBrowserSettingsExceptionsRequestTypeID
+}
+
+// TypeName returns "account.deleteWebBrowserSettingsExceptions".
+func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
+	return "account.deleteWebBrowserSettingsExceptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountDeleteWebBrowserSettingsExceptions calls
+// account.deleteWebBrowserSettingsExceptions: see
+// AccountDeleteWebBrowserSettingsExceptionsRequest.
+func (c *Client) AccountDeleteWebBrowserSettingsExceptions(ctx context.Context, req *AccountDeleteWebBrowserSettingsExceptionsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountDeleteWebBrowserSettingsExceptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
 }

@@ -940,7 +940,7 @@ func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 }
 
 // AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode,
-// AuthSentCodeSuccess.
+// AuthSentCodeSuccess, AuthSentCodePaymentRequired.
 //
 // See https://core.telegram.org/type/auth.SentCode.
 type AuthSentCodeClass interface {
@@ -966,6 +966,8 @@ func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 		v = &AuthSentCode{}
 	case AuthSentCodeSuccessTypeID:
 		v = &AuthSentCodeSuccess{}
+	case AuthSentCodePaymentRequiredTypeID:
+		v = &AuthSentCodePaymentRequired{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
 	}
@@ -1189,11 +1191,114 @@ func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// AuthSentCodePaymentRequired is the TL constructor
+// auth.sentCodePaymentRequired.
+//
+//	auth.sentCodePaymentRequired#f8827ebf store_product:string
+//	    phone_code_hash:string support_email_address:string
+//	    support_email_subject:string premium_days:int currency:string
+//	    amount:long = auth.SentCode
+//
+// See https://core.telegram.org/constructor/auth.sentCodePaymentRequired.
+type AuthSentCodePaymentRequired struct {
+	StoreProduct        string
+	PhoneCodeHash       string
+	SupportEmailAddress string
+	SupportEmailSubject string
+	PremiumDays         int
+	Currency            string
+	Amount              int64
+}
+
+// AuthSentCodePaymentRequiredTypeID is the ID of auth.sentCodePaymentRequired.
+const AuthSentCodePaymentRequiredTypeID = 0xf8827ebf
+
+// TypeID returns 0xf8827ebf, the ID of auth.sentCodePaymentRequired.
+func (*AuthSentCodePaymentRequired) TypeID() uint32 {
+	return AuthSentCodePaymentRequiredTypeID
+}
+
+// TypeName returns "auth.sentCodePaymentRequired".
+func (*AuthSentCodePaymentRequired) TypeName() string {
+	return "auth.sentCodePaymentRequired"
+}
+
+// authSentCodeClass marks AuthSentCodePaymentRequired as an AuthSentCodeClass.
+func (*AuthSentCodePaymentRequired) authSentCodeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodePaymentRequiredTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.StoreProduct)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.SupportEmailAddress)
+	b.PutString(m.SupportEmailSubject)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StoreProduct, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
+	}
+	if m.SupportEmailAddress, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
+	}
+	if m.SupportEmailSubject, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "amount")
+	}
+	return nil
+}
+
 // AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of
 // AuthSentCodeTypeApp, AuthSentCodeTypeSMS, AuthSentCodeTypeCall,
 // AuthSentCodeTypeFlashCall, AuthSentCodeTypeMissedCall,
 // AuthSentCodeTypeEmailCode, AuthSentCodeTypeSetUpEmailRequired,
-// AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS.
+// AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS,
+// AuthSentCodeTypeSMSWord, AuthSentCodeTypeSMSPhrase.
 //
 // See https://core.telegram.org/type/auth.SentCodeType.
 type AuthSentCodeTypeClass interface {
@@ -1233,6 +1338,10 @@ func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, er
 		v = &AuthSentCodeTypeFragmentSMS{}
 	case AuthSentCodeTypeFirebaseSMSTypeID:
 		v = &AuthSentCodeTypeFirebaseSMS{}
+	case AuthSentCodeTypeSMSWordTypeID:
+		v = &AuthSentCodeTypeSMSWord{}
+	case AuthSentCodeTypeSMSPhraseTypeID:
+		v = &AuthSentCodeTypeSMSPhrase{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
 	}
@@ -1926,9 +2035,10 @@ func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 // AuthSentCodeTypeFirebaseSMS is the TL constructor
 // auth.sentCodeTypeFirebaseSms.
 //
-//	auth.sentCodeTypeFirebaseSms#e57b1432 flags:# nonce:flags.0?bytes
-//	    receipt:flags.1?string push_timeout:flags.1?int length:int
-//	    = auth.SentCodeType
+//	auth.sentCodeTypeFirebaseSms#9fd736 flags:# nonce:flags.0?bytes
+//	    play_integrity_project_id:flags.2?long
+//	    play_integrity_nonce:flags.2?bytes receipt:flags.1?string
+//	    push_timeout:flags.1?int length:int = auth.SentCodeType
 //
 // An optional field is sent when it is not zero, nil or false. SetNonce and the
 // other Set methods send a zero value too; HasNonce reports whether Nonce is
@@ -1936,17 +2046,19 @@ func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeFirebaseSms.
 type AuthSentCodeTypeFirebaseSMS struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Nonce       []byte     // flags.0?bytes
-	Receipt     string     // flags.1?string
-	PushTimeout int        // flags.1?int
-	Length      int
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Nonce                  []byte     // flags.0?bytes
+	PlayIntegrityProjectID int64      // flags.2?long
+	PlayIntegrityNonce     []byte     // flags.2?bytes
+	Receipt                string     // flags.1?string
+	PushTimeout            int        // flags.1?int
+	Length                 int
 }
 
 // AuthSentCodeTypeFirebaseSMSTypeID is the ID of auth.sentCodeTypeFirebaseSms.
-const AuthSentCodeTypeFirebaseSMSTypeID = 0xe57b1432
+const AuthSentCodeTypeFirebaseSMSTypeID = 0x009fd736
 
-// TypeID returns 0xe57b1432, the ID of auth.sentCodeTypeFirebaseSms.
+// TypeID returns 0x009fd736, the ID of auth.sentCodeTypeFirebaseSms.
 func (*AuthSentCodeTypeFirebaseSMS) TypeID() uint32 {
 	return AuthSentCodeTypeFirebaseSMSTypeID
 }
@@ -1977,6 +2089,50 @@ func (m *AuthSentCodeTypeFirebaseSMS) SetNonce(v []byte) {
 func (m *AuthSentCodeTypeFirebaseSMS) ClearNonce() {
 	m.Nonce = nil
 	m.Flags.Unset(0)
+}
+
+// HasPlayIntegrityProjectID reports whether PlayIntegrityProjectID is present:
+// not zero, set by SetPlayIntegrityProjectID, or received. It shares its flag
+// with PlayIntegrityNonce: they are present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasPlayIntegrityProjectID() bool {
+	return m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityProjectID sets PlayIntegrityProjectID to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetPlayIntegrityProjectID(v int64) {
+	m.PlayIntegrityProjectID = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityProjectID sets PlayIntegrityProjectID to its zero value and
+// marks it absent; it is still sent, as zero, when PlayIntegrityNonce, which
+// shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearPlayIntegrityProjectID() {
+	m.PlayIntegrityProjectID = 0
+	m.Flags.Unset(2)
+}
+
+// HasPlayIntegrityNonce reports whether PlayIntegrityNonce is present: not
+// zero, set by SetPlayIntegrityNonce, or received. It shares its flag with
+// PlayIntegrityProjectID: they are present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasPlayIntegrityNonce() bool {
+	return m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityNonce sets PlayIntegrityNonce to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetPlayIntegrityNonce(v []byte) {
+	m.PlayIntegrityNonce = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityNonce sets PlayIntegrityNonce to its zero value and marks
+// it absent; it is still sent, as zero, when PlayIntegrityProjectID, which
+// shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearPlayIntegrityNonce() {
+	m.PlayIntegrityNonce = nil
+	m.Flags.Unset(2)
 }
 
 // HasReceipt reports whether Receipt is present: not zero, set by SetReceipt,
@@ -2038,12 +2194,21 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 	if len(m.Nonce) > 0 {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		flags.Set(2)
+	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutBytes(m.Nonce)
+	}
+	if flags.Has(2) {
+		b.PutLong(m.PlayIntegrityProjectID)
+	}
+	if flags.Has(2) {
+		b.PutBytes(m.PlayIntegrityNonce)
 	}
 	if flags.Has(1) {
 		b.PutString(m.Receipt)
@@ -2083,6 +2248,16 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityProjectID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_project_id")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityNonce, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
+		}
+	}
 	if m.Flags.Has(1) {
 		if m.Receipt, err = b.String(); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
@@ -2099,8 +2274,231 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if len(m.Nonce) > 0 {
 		m.Flags.Unset(0)
 	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		m.Flags.Unset(2)
+	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeSMSWord is the TL constructor auth.sentCodeTypeSmsWord.
+//
+//	auth.sentCodeTypeSmsWord#a416ac81 flags:# beginning:flags.0?string
+//	    = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false. SetBeginning and
+// the other Set methods send a zero value too; HasBeginning reports whether
+// Beginning is present (sent, or received) and ClearBeginning leaves it out.
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsWord.
+type AuthSentCodeTypeSMSWord struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSWordTypeID is the ID of auth.sentCodeTypeSmsWord.
+const AuthSentCodeTypeSMSWordTypeID = 0xa416ac81
+
+// TypeID returns 0xa416ac81, the ID of auth.sentCodeTypeSmsWord.
+func (*AuthSentCodeTypeSMSWord) TypeID() uint32 {
+	return AuthSentCodeTypeSMSWordTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsWord".
+func (*AuthSentCodeTypeSMSWord) TypeName() string {
+	return "auth.sentCodeTypeSmsWord"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSWord as an
+// AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSWord) authSentCodeTypeClass() {}
+
+// HasBeginning reports whether Beginning is present: not zero, set by
+// SetBeginning, or received.
+func (m *AuthSentCodeTypeSMSWord) HasBeginning() bool {
+	return m.Beginning != "" || m.Flags.Has(0)
+}
+
+// SetBeginning sets Beginning to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSentCodeTypeSMSWord) SetBeginning(v string) {
+	m.Beginning = v
+	m.Flags.Set(0)
+}
+
+// ClearBeginning sets Beginning to its zero value and marks it absent.
+func (m *AuthSentCodeTypeSMSWord) ClearBeginning() {
+	m.Beginning = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSWordTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSWord{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeSMSPhrase is the TL constructor auth.sentCodeTypeSmsPhrase.
+//
+//	auth.sentCodeTypeSmsPhrase#b37794af flags:# beginning:flags.0?string
+//	    = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false. SetBeginning and
+// the other Set methods send a zero value too; HasBeginning reports whether
+// Beginning is present (sent, or received) and ClearBeginning leaves it out.
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsPhrase.
+type AuthSentCodeTypeSMSPhrase struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSPhraseTypeID is the ID of auth.sentCodeTypeSmsPhrase.
+const AuthSentCodeTypeSMSPhraseTypeID = 0xb37794af
+
+// TypeID returns 0xb37794af, the ID of auth.sentCodeTypeSmsPhrase.
+func (*AuthSentCodeTypeSMSPhrase) TypeID() uint32 {
+	return AuthSentCodeTypeSMSPhraseTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsPhrase".
+func (*AuthSentCodeTypeSMSPhrase) TypeName() string {
+	return "auth.sentCodeTypeSmsPhrase"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSPhrase as an
+// AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSPhrase) authSentCodeTypeClass() {}
+
+// HasBeginning reports whether Beginning is present: not zero, set by
+// SetBeginning, or received.
+func (m *AuthSentCodeTypeSMSPhrase) HasBeginning() bool {
+	return m.Beginning != "" || m.Flags.Has(0)
+}
+
+// SetBeginning sets Beginning to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSentCodeTypeSMSPhrase) SetBeginning(v string) {
+	m.Beginning = v
+	m.Flags.Set(0)
+}
+
+// ClearBeginning sets Beginning to its zero value and marks it absent.
+func (m *AuthSentCodeTypeSMSPhrase) ClearBeginning() {
+	m.Beginning = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSPhraseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSPhrase{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2284,6 +2682,77 @@ func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// AuthPasskeyLoginOptions is the TL constructor auth.passkeyLoginOptions.
+//
+//	auth.passkeyLoginOptions#e2037789 options:DataJSON
+//	    = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/constructor/auth.passkeyLoginOptions.
+type AuthPasskeyLoginOptions struct {
+	Options DataJSON
+}
+
+// AuthPasskeyLoginOptionsTypeID is the ID of auth.passkeyLoginOptions.
+const AuthPasskeyLoginOptionsTypeID = 0xe2037789
+
+// TypeID returns 0xe2037789, the ID of auth.passkeyLoginOptions.
+func (*AuthPasskeyLoginOptions) TypeID() uint32 {
+	return AuthPasskeyLoginOptionsTypeID
+}
+
+// TypeName returns "auth.passkeyLoginOptions".
+func (*AuthPasskeyLoginOptions) TypeName() string {
+	return "auth.passkeyLoginOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthPasskeyLoginOptionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthPasskeyLoginOptions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Options.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "auth.passkeyLoginOptions", "options")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
+		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "auth.passkeyLoginOptions", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "options")
+	}
+	return nil
+}
+
 // AuthPasswordRecovery is the TL constructor auth.passwordRecovery.
 //
 //	auth.passwordRecovery#137948a5 email_pattern:string
@@ -2446,21 +2915,24 @@ func (c *Client) AuthSendCode(ctx context.Context, req *AuthSendCodeRequest) (Au
 
 // AuthSignUpRequest is the TL function auth.signUp.
 //
-//	auth.signUp#80eee427 phone_number:string phone_code_hash:string
-//	    first_name:string last_name:string = auth.Authorization
+//	auth.signUp#aac7b717 flags:# no_joined_notifications:flags.0?true
+//	    phone_number:string phone_code_hash:string first_name:string
+//	    last_name:string = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.signUp.
 type AuthSignUpRequest struct {
-	PhoneNumber   string
-	PhoneCodeHash string
-	FirstName     string
-	LastName      string
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NoJoinedNotifications bool       // flags.0?true
+	PhoneNumber           string
+	PhoneCodeHash         string
+	FirstName             string
+	LastName              string
 }
 
 // AuthSignUpRequestTypeID is the ID of auth.signUp.
-const AuthSignUpRequestTypeID = 0x80eee427
+const AuthSignUpRequestTypeID = 0xaac7b717
 
-// TypeID returns 0x80eee427, the ID of auth.signUp.
+// TypeID returns 0xaac7b717, the ID of auth.signUp.
 func (*AuthSignUpRequest) TypeID() uint32 {
 	return AuthSignUpRequestTypeID
 }
@@ -2484,6 +2956,11 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NoJoinedNotifications {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
 	b.PutString(m.FirstName)
@@ -2509,7 +2986,12 @@ func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthSignUpRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.signUp", "flags")
+	}
+	m.NoJoinedNotifications = m.Flags.Has(0)
 	if m.PhoneNumber, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
@@ -2522,6 +3004,7 @@ func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.LastName, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3398,19 +3881,25 @@ func (c *Client) AuthRecoverPassword(ctx context.Context, req *AuthRecoverPasswo
 
 // AuthResendCodeRequest is the TL function auth.resendCode.
 //
-//	auth.resendCode#3ef1a9bf phone_number:string phone_code_hash:string
-//	    = auth.SentCode
+//	auth.resendCode#cae47523 flags:# phone_number:string
+//	    phone_code_hash:string reason:flags.0?string = auth.SentCode
+//
+// An optional field is sent when it is not zero, nil or false. SetReason and
+// the other Set methods send a zero value too; HasReason reports whether Reason
+// is present (sent, or received) and ClearReason leaves it out.
 //
 // See https://core.telegram.org/method/auth.resendCode.
 type AuthResendCodeRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber   string
 	PhoneCodeHash string
+	Reason        string // flags.0?string
 }
 
 // AuthResendCodeRequestTypeID is the ID of auth.resendCode.
-const AuthResendCodeRequestTypeID = 0x3ef1a9bf
+const AuthResendCodeRequestTypeID = 0xcae47523
 
-// TypeID returns 0x3ef1a9bf, the ID of auth.resendCode.
+// TypeID returns 0xcae47523, the ID of auth.resendCode.
 func (*AuthResendCodeRequest) TypeID() uint32 {
 	return AuthResendCodeRequestTypeID
 }
@@ -3418,6 +3907,25 @@ func (*AuthResendCodeRequest) TypeID() uint32 {
 // TypeName returns "auth.resendCode".
 func (*AuthResendCodeRequest) TypeName() string {
 	return "auth.resendCode"
+}
+
+// HasReason reports whether Reason is present: not zero, set by SetReason, or
+// received.
+func (m *AuthResendCodeRequest) HasReason() bool {
+	return m.Reason != "" || m.Flags.Has(0)
+}
+
+// SetReason sets Reason to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AuthResendCodeRequest) SetReason(v string) {
+	m.Reason = v
+	m.Flags.Set(0)
+}
+
+// ClearReason sets Reason to its zero value and marks it absent.
+func (m *AuthResendCodeRequest) ClearReason() {
+	m.Reason = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -3434,8 +3942,16 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Reason != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
+	if flags.Has(0) {
+		b.PutString(m.Reason)
+	}
 	return nil
 }
 
@@ -3457,12 +3973,24 @@ func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthResendCodeRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
+	}
 	if m.PhoneNumber, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
+	}
+	if m.Flags.Has(0) {
+		if m.Reason, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
+		}
+	}
+	if m.Reason != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -4032,9 +4560,10 @@ func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthI
 
 // AuthRequestFirebaseSMSRequest is the TL function auth.requestFirebaseSms.
 //
-//	auth.requestFirebaseSms#89464b50 flags:# phone_number:string
+//	auth.requestFirebaseSms#8e39261e flags:# phone_number:string
 //	    phone_code_hash:string safety_net_token:flags.0?string
-//	    ios_push_secret:flags.1?string = Bool
+//	    play_integrity_token:flags.2?string ios_push_secret:flags.1?string
+//	    = Bool
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetSafetyNetToken and the other Set methods send a zero value too;
@@ -4043,17 +4572,18 @@ func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthI
 //
 // See https://core.telegram.org/method/auth.requestFirebaseSms.
 type AuthRequestFirebaseSMSRequest struct {
-	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
-	PhoneNumber    string
-	PhoneCodeHash  string
-	SafetyNetToken string // flags.0?string
-	IosPushSecret  string // flags.1?string
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PhoneNumber        string
+	PhoneCodeHash      string
+	SafetyNetToken     string // flags.0?string
+	PlayIntegrityToken string // flags.2?string
+	IosPushSecret      string // flags.1?string
 }
 
 // AuthRequestFirebaseSMSRequestTypeID is the ID of auth.requestFirebaseSms.
-const AuthRequestFirebaseSMSRequestTypeID = 0x89464b50
+const AuthRequestFirebaseSMSRequestTypeID = 0x8e39261e
 
-// TypeID returns 0x89464b50, the ID of auth.requestFirebaseSms.
+// TypeID returns 0x8e39261e, the ID of auth.requestFirebaseSms.
 func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 {
 	return AuthRequestFirebaseSMSRequestTypeID
 }
@@ -4081,6 +4611,26 @@ func (m *AuthRequestFirebaseSMSRequest) SetSafetyNetToken(v string) {
 func (m *AuthRequestFirebaseSMSRequest) ClearSafetyNetToken() {
 	m.SafetyNetToken = ""
 	m.Flags.Unset(0)
+}
+
+// HasPlayIntegrityToken reports whether PlayIntegrityToken is present: not
+// zero, set by SetPlayIntegrityToken, or received.
+func (m *AuthRequestFirebaseSMSRequest) HasPlayIntegrityToken() bool {
+	return m.PlayIntegrityToken != "" || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityToken sets PlayIntegrityToken to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AuthRequestFirebaseSMSRequest) SetPlayIntegrityToken(v string) {
+	m.PlayIntegrityToken = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityToken sets PlayIntegrityToken to its zero value and marks
+// it absent.
+func (m *AuthRequestFirebaseSMSRequest) ClearPlayIntegrityToken() {
+	m.PlayIntegrityToken = ""
+	m.Flags.Unset(2)
 }
 
 // HasIosPushSecret reports whether IosPushSecret is present: not zero, set by
@@ -4120,6 +4670,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SafetyNetToken != "" {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityToken != "" {
+		flags.Set(2)
+	}
 	if m.IosPushSecret != "" {
 		flags.Set(1)
 	}
@@ -4128,6 +4681,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.PhoneCodeHash)
 	if flags.Has(0) {
 		b.PutString(m.SafetyNetToken)
+	}
+	if flags.Has(2) {
+		b.PutString(m.PlayIntegrityToken)
 	}
 	if flags.Has(1) {
 		b.PutString(m.IosPushSecret)
@@ -4169,6 +4725,11 @@ func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityToken, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
+		}
+	}
 	if m.Flags.Has(1) {
 		if m.IosPushSecret, err = b.String(); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
@@ -4176,6 +4737,9 @@ func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 	}
 	if m.SafetyNetToken != "" {
 		m.Flags.Unset(0)
+	}
+	if m.PlayIntegrityToken != "" {
+		m.Flags.Unset(2)
 	}
 	if m.IosPushSecret != "" {
 		m.Flags.Unset(1)
@@ -4270,4 +4834,411 @@ func (c *Client) AuthResetLoginEmail(ctx context.Context, req *AuthResetLoginEma
 		req = new(AuthResetLoginEmailRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthReportMissingCodeRequest is the TL function auth.reportMissingCode.
+//
+//	auth.reportMissingCode#cb9deff6 phone_number:string
+//	    phone_code_hash:string mnc:string = Bool
+//
+// See https://core.telegram.org/method/auth.reportMissingCode.
+type AuthReportMissingCodeRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	Mnc           string
+}
+
+// AuthReportMissingCodeRequestTypeID is the ID of auth.reportMissingCode.
+const AuthReportMissingCodeRequestTypeID = 0xcb9deff6
+
+// TypeID returns 0xcb9deff6, the ID of auth.reportMissingCode.
+func (*AuthReportMissingCodeRequest) TypeID() uint32 {
+	return AuthReportMissingCodeRequestTypeID
+}
+
+// TypeName returns "auth.reportMissingCode".
+func (*AuthReportMissingCodeRequest) TypeName() string {
+	return "auth.reportMissingCode"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthReportMissingCodeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.Mnc)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
+	}
+	if m.Mnc, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
+	}
+	return nil
+}
+
+// AuthReportMissingCode calls auth.reportMissingCode: see
+// AuthReportMissingCodeRequest.
+func (c *Client) AuthReportMissingCode(ctx context.Context, req *AuthReportMissingCodeRequest) (bool, error) {
+	if req == nil {
+		req = new(AuthReportMissingCodeRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AuthCheckPaidAuthRequest is the TL function auth.checkPaidAuth.
+//
+//	auth.checkPaidAuth#56e59f9c phone_number:string phone_code_hash:string
+//	    form_id:long = auth.SentCode
+//
+// See https://core.telegram.org/method/auth.checkPaidAuth.
+type AuthCheckPaidAuthRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	FormID        int64
+}
+
+// AuthCheckPaidAuthRequestTypeID is the ID of auth.checkPaidAuth.
+const AuthCheckPaidAuthRequestTypeID = 0x56e59f9c
+
+// TypeID returns 0x56e59f9c, the ID of auth.checkPaidAuth.
+func (*AuthCheckPaidAuthRequest) TypeID() uint32 {
+	return AuthCheckPaidAuthRequestTypeID
+}
+
+// TypeName returns "auth.checkPaidAuth".
+func (*AuthCheckPaidAuthRequest) TypeName() string {
+	return "auth.checkPaidAuth"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthCheckPaidAuthRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutLong(m.FormID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
+	}
+	if m.FormID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "form_id")
+	}
+	return nil
+}
+
+// AuthCheckPaidAuth calls auth.checkPaidAuth: see AuthCheckPaidAuthRequest.
+func (c *Client) AuthCheckPaidAuth(ctx context.Context, req *AuthCheckPaidAuthRequest) (AuthSentCodeClass, error) {
+	if req == nil {
+		req = new(AuthCheckPaidAuthRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthInitPasskeyLoginRequest is the TL function auth.initPasskeyLogin.
+//
+//	auth.initPasskeyLogin#518ad0b7 api_id:int api_hash:string
+//	    = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/method/auth.initPasskeyLogin.
+type AuthInitPasskeyLoginRequest struct {
+	APIID   int
+	APIHash string
+}
+
+// AuthInitPasskeyLoginRequestTypeID is the ID of auth.initPasskeyLogin.
+const AuthInitPasskeyLoginRequestTypeID = 0x518ad0b7
+
+// TypeID returns 0x518ad0b7, the ID of auth.initPasskeyLogin.
+func (*AuthInitPasskeyLoginRequest) TypeID() uint32 {
+	return AuthInitPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.initPasskeyLogin".
+func (*AuthInitPasskeyLoginRequest) TypeName() string {
+	return "auth.initPasskeyLogin"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthInitPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.APIID)
+	b.PutString(m.APIHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.APIID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
+	}
+	if m.APIHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
+	}
+	return nil
+}
+
+// AuthInitPasskeyLogin calls auth.initPasskeyLogin: see
+// AuthInitPasskeyLoginRequest.
+func (c *Client) AuthInitPasskeyLogin(ctx context.Context, req *AuthInitPasskeyLoginRequest) (*AuthPasskeyLoginOptions, error) {
+	if req == nil {
+		req = new(AuthInitPasskeyLoginRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AuthPasskeyLoginOptions])
+}
+
+// AuthFinishPasskeyLoginRequest is the TL function auth.finishPasskeyLogin.
+//
+//	auth.finishPasskeyLogin#9857ad07 flags:#
+//	    credential:InputPasskeyCredential from_dc_id:flags.0?int
+//	    from_auth_key_id:flags.0?long = auth.Authorization
+//
+// An optional field is sent when it is not zero, nil or false. SetFromDCID and
+// the other Set methods send a zero value too; HasFromDCID reports whether
+// FromDCID is present (sent, or received) and ClearFromDCID leaves it out.
+//
+// See https://core.telegram.org/method/auth.finishPasskeyLogin.
+type AuthFinishPasskeyLoginRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Credential    InputPasskeyCredentialClass
+	FromDCID      int   // flags.0?int
+	FromAuthKeyID int64 // flags.0?long
+}
+
+// AuthFinishPasskeyLoginRequestTypeID is the ID of auth.finishPasskeyLogin.
+const AuthFinishPasskeyLoginRequestTypeID = 0x9857ad07
+
+// TypeID returns 0x9857ad07, the ID of auth.finishPasskeyLogin.
+func (*AuthFinishPasskeyLoginRequest) TypeID() uint32 {
+	return AuthFinishPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.finishPasskeyLogin".
+func (*AuthFinishPasskeyLoginRequest) TypeName() string {
+	return "auth.finishPasskeyLogin"
+}
+
+// HasFromDCID reports whether FromDCID is present: not zero, set by
+// SetFromDCID, or received. It shares its flag with FromAuthKeyID: they are
+// present together.
+func (m *AuthFinishPasskeyLoginRequest) HasFromDCID() bool {
+	return m.FromDCID != 0 || m.FromAuthKeyID != 0 || m.Flags.Has(0)
+}
+
+// SetFromDCID sets FromDCID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AuthFinishPasskeyLoginRequest) SetFromDCID(v int) {
+	m.FromDCID = v
+	m.Flags.Set(0)
+}
+
+// ClearFromDCID sets FromDCID to its zero value and marks it absent; it is
+// still sent, as zero, when FromAuthKeyID, which shares its flag, is set.
+func (m *AuthFinishPasskeyLoginRequest) ClearFromDCID() {
+	m.FromDCID = 0
+	m.Flags.Unset(0)
+}
+
+// HasFromAuthKeyID reports whether FromAuthKeyID is present: not zero, set by
+// SetFromAuthKeyID, or received. It shares its flag with FromDCID: they are
+// present together.
+func (m *AuthFinishPasskeyLoginRequest) HasFromAuthKeyID() bool {
+	return m.FromDCID != 0 || m.FromAuthKeyID != 0 || m.Flags.Has(0)
+}
+
+// SetFromAuthKeyID sets FromAuthKeyID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AuthFinishPasskeyLoginRequest) SetFromAuthKeyID(v int64) {
+	m.FromAuthKeyID = v
+	m.Flags.Set(0)
+}
+
+// ClearFromAuthKeyID sets FromAuthKeyID to its zero value and marks it absent;
+// it is still sent, as zero, when FromDCID, which shares its flag, is set.
+func (m *AuthFinishPasskeyLoginRequest) ClearFromAuthKeyID() {
+	m.FromAuthKeyID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthFinishPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
+		return tlrt.EncodeErr(err, "auth.finishPasskeyLogin", "credential")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.FromDCID)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.FromAuthKeyID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
+	}
+	*m = AuthFinishPasskeyLoginRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")
+	}
+	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "credential")
+	}
+	if m.Flags.Has(0) {
+		if m.FromDCID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_dc_id")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.FromAuthKeyID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_auth_key_id")
+		}
+	}
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthFinishPasskeyLogin calls auth.finishPasskeyLogin: see
+// AuthFinishPasskeyLoginRequest.
+func (c *Client) AuthFinishPasskeyLogin(ctx context.Context, req *AuthFinishPasskeyLoginRequest) (AuthAuthorizationClass, error) {
+	if req == nil {
+		req = new(AuthFinishPasskeyLoginRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }

@@ -1255,7 +1255,8 @@ func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 // BotInlineMessageClass is the TL type BotInlineMessage: one of
 // BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo,
 // BotInlineMessageMediaVenue, BotInlineMessageMediaContact,
-// BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage.
+// BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage,
+// BotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/BotInlineMessage.
 type BotInlineMessageClass interface {
@@ -1291,6 +1292,8 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 		v = &BotInlineMessageMediaInvoice{}
 	case BotInlineMessageMediaWebPageTypeID:
 		v = &BotInlineMessageMediaWebPage{}
+	case BotInlineMessageRichMessageTypeID:
+		v = &BotInlineMessageRichMessage{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
@@ -2344,6 +2347,105 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
+// BotInlineMessageRichMessage is the TL constructor
+// botInlineMessageRichMessage.
+//
+//	botInlineMessageRichMessage#a617e7b flags:#
+//	    reply_markup:flags.2?ReplyMarkup rich_message:RichMessage
+//	    = BotInlineMessage
+//
+// See https://core.telegram.org/constructor/botInlineMessageRichMessage.
+type BotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage RichMessage
+}
+
+// BotInlineMessageRichMessageTypeID is the ID of botInlineMessageRichMessage.
+const BotInlineMessageRichMessageTypeID = 0x0a617e7b
+
+// TypeID returns 0x0a617e7b, the ID of botInlineMessageRichMessage.
+func (*BotInlineMessageRichMessage) TypeID() uint32 {
+	return BotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "botInlineMessageRichMessage".
+func (*BotInlineMessageRichMessage) TypeName() string {
+	return "botInlineMessageRichMessage"
+}
+
+// botInlineMessageClass marks BotInlineMessageRichMessage as a
+// BotInlineMessageClass.
+func (*BotInlineMessageRichMessage) botInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err := m.RichMessage.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
+	}
+	*m = BotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "rich_message")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
 // BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult,
 // BotInlineMediaResult.
 //
@@ -3034,6 +3136,257 @@ func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// BusinessAwayMessageScheduleClass is the TL type BusinessAwayMessageSchedule:
+// one of BusinessAwayMessageScheduleAlways,
+// BusinessAwayMessageScheduleOutsideWorkHours,
+// BusinessAwayMessageScheduleCustom.
+//
+// See https://core.telegram.org/type/BusinessAwayMessageSchedule.
+type BusinessAwayMessageScheduleClass interface {
+	Object
+	businessAwayMessageScheduleClass()
+}
+
+// DecodeBusinessAwayMessageSchedule decodes any constructor of
+// BusinessAwayMessageSchedule.
+func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
+	return decodeBusinessAwayMessageSchedule(b, 0)
+}
+
+// decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
+// value nested depth levels deep.
+func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMessageScheduleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v BusinessAwayMessageScheduleClass
+	switch id {
+	case BusinessAwayMessageScheduleAlwaysTypeID:
+		v = &BusinessAwayMessageScheduleAlways{}
+	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
+		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
+	case BusinessAwayMessageScheduleCustomTypeID:
+		v = &BusinessAwayMessageScheduleCustom{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// BusinessAwayMessageScheduleAlways is the TL constructor
+// businessAwayMessageScheduleAlways.
+//
+//	businessAwayMessageScheduleAlways#c9b9e2b9
+//	    = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleAlways.
+type BusinessAwayMessageScheduleAlways struct{}
+
+// BusinessAwayMessageScheduleAlwaysTypeID is the ID of
+// businessAwayMessageScheduleAlways.
+const BusinessAwayMessageScheduleAlwaysTypeID = 0xc9b9e2b9
+
+// TypeID returns 0xc9b9e2b9, the ID of businessAwayMessageScheduleAlways.
+func (*BusinessAwayMessageScheduleAlways) TypeID() uint32 {
+	return BusinessAwayMessageScheduleAlwaysTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleAlways".
+func (*BusinessAwayMessageScheduleAlways) TypeName() string {
+	return "businessAwayMessageScheduleAlways"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleAlways as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleAlways) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleAlwaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleAlways) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleAlways", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleOutsideWorkHours is the TL constructor
+// businessAwayMessageScheduleOutsideWorkHours.
+//
+//	businessAwayMessageScheduleOutsideWorkHours#c3f2f501
+//	    = BusinessAwayMessageSchedule
+//
+// See
+// https://core.telegram.org/constructor/businessAwayMessageScheduleOutsideWorkHours.
+type BusinessAwayMessageScheduleOutsideWorkHours struct{}
+
+// BusinessAwayMessageScheduleOutsideWorkHoursTypeID is the ID of
+// businessAwayMessageScheduleOutsideWorkHours.
+const BusinessAwayMessageScheduleOutsideWorkHoursTypeID = 0xc3f2f501
+
+// TypeID returns 0xc3f2f501, the ID of
+// businessAwayMessageScheduleOutsideWorkHours.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeID() uint32 {
+	return BusinessAwayMessageScheduleOutsideWorkHoursTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleOutsideWorkHours".
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
+	return "businessAwayMessageScheduleOutsideWorkHours"
+}
+
+// businessAwayMessageScheduleClass marks
+// BusinessAwayMessageScheduleOutsideWorkHours as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleOutsideWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleCustom is the TL constructor
+// businessAwayMessageScheduleCustom.
+//
+//	businessAwayMessageScheduleCustom#cc4d9ecc start_date:int end_date:int
+//	    = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleCustom.
+type BusinessAwayMessageScheduleCustom struct {
+	StartDate int
+	EndDate   int
+}
+
+// BusinessAwayMessageScheduleCustomTypeID is the ID of
+// businessAwayMessageScheduleCustom.
+const BusinessAwayMessageScheduleCustomTypeID = 0xcc4d9ecc
+
+// TypeID returns 0xcc4d9ecc, the ID of businessAwayMessageScheduleCustom.
+func (*BusinessAwayMessageScheduleCustom) TypeID() uint32 {
+	return BusinessAwayMessageScheduleCustomTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleCustom".
+func (*BusinessAwayMessageScheduleCustom) TypeName() string {
+	return "businessAwayMessageScheduleCustom"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleCustom as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleCustom) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleCustomTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "end_date")
+	}
+	return nil
+}
+
 // BankCardOpenURL is the TL constructor bankCardOpenUrl.
 //
 //	bankCardOpenUrl#f568028a url:string name:string = BankCardOpenUrl
@@ -3104,12 +3457,128 @@ func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// Birthday is the TL constructor birthday.
+//
+//	birthday#6c8e1e06 flags:# day:int month:int year:flags.0?int = Birthday
+//
+// An optional field is sent when it is not zero, nil or false. SetYear and the
+// other Set methods send a zero value too; HasYear reports whether Year is
+// present (sent, or received) and ClearYear leaves it out.
+//
+// See https://core.telegram.org/constructor/birthday.
+type Birthday struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Day   int
+	Month int
+	Year  int // flags.0?int
+}
+
+// BirthdayTypeID is the ID of birthday.
+const BirthdayTypeID = 0x6c8e1e06
+
+// TypeID returns 0x6c8e1e06, the ID of birthday.
+func (*Birthday) TypeID() uint32 {
+	return BirthdayTypeID
+}
+
+// TypeName returns "birthday".
+func (*Birthday) TypeName() string {
+	return "birthday"
+}
+
+// HasYear reports whether Year is present: not zero, set by SetYear, or
+// received.
+func (m *Birthday) HasYear() bool {
+	return m.Year != 0 || m.Flags.Has(0)
+}
+
+// SetYear sets Year to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Birthday) SetYear(v int) {
+	m.Year = v
+	m.Flags.Set(0)
+}
+
+// ClearYear sets Year to its zero value and marks it absent.
+func (m *Birthday) ClearYear() {
+	m.Year = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *Birthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Birthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Year != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Day)
+	b.PutInt(m.Month)
+	if flags.Has(0) {
+		b.PutInt(m.Year)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Birthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BirthdayTypeID, "birthday"); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Birthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Birthday{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "flags")
+	}
+	if m.Day, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "day")
+	}
+	if m.Month, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "month")
+	}
+	if m.Flags.Has(0) {
+		if m.Year, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "birthday", "year")
+		}
+	}
+	if m.Year != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // Boost is the TL constructor boost.
 //
-//	boost#2a1c8c71 flags:# gift:flags.1?true giveaway:flags.2?true
+//	boost#4b3e14d6 flags:# gift:flags.1?true giveaway:flags.2?true
 //	    unclaimed:flags.3?true id:string user_id:flags.0?long
 //	    giveaway_msg_id:flags.2?int date:int expires:int
-//	    used_gift_slug:flags.4?string multiplier:flags.5?int = Boost
+//	    used_gift_slug:flags.4?string multiplier:flags.5?int
+//	    stars:flags.6?long = Boost
 //
 // An optional field is sent when it is not zero, nil or false. SetUserID and
 // the other Set methods send a zero value too; HasUserID reports whether UserID
@@ -3128,12 +3597,13 @@ type Boost struct {
 	Expires       int
 	UsedGiftSlug  string // flags.4?string
 	Multiplier    int    // flags.5?int
+	Stars         int64  // flags.6?long
 }
 
 // BoostTypeID is the ID of boost.
-const BoostTypeID = 0x2a1c8c71
+const BoostTypeID = 0x4b3e14d6
 
-// TypeID returns 0x2a1c8c71, the ID of boost.
+// TypeID returns 0x4b3e14d6, the ID of boost.
 func (*Boost) TypeID() uint32 {
 	return BoostTypeID
 }
@@ -3221,6 +3691,25 @@ func (m *Boost) ClearMultiplier() {
 	m.Flags.Unset(5)
 }
 
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *Boost) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(6)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Boost) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(6)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *Boost) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(6)
+}
+
 // Encode writes m to b with its ID.
 func (m *Boost) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -3254,6 +3743,9 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if m.Multiplier != 0 {
 		flags.Set(5)
 	}
+	if m.Stars != 0 {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.ID)
 	if flags.Has(0) {
@@ -3269,6 +3761,9 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(5) {
 		b.PutInt(m.Multiplier)
+	}
+	if flags.Has(6) {
+		b.PutLong(m.Stars)
 	}
 	return nil
 }
@@ -3328,6 +3823,11 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "boost", "multiplier")
 		}
 	}
+	if m.Flags.Has(6) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "boost", "stars")
+		}
+	}
 	m.Flags &^= 1<<1 | 1<<3
 	if m.Giveaway || m.GiveawayMsgID != 0 {
 		m.Flags.Unset(2)
@@ -3341,23 +3841,391 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Multiplier != 0 {
 		m.Flags.Unset(5)
 	}
+	if m.Stars != 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// BotAppSettings is the TL constructor botAppSettings.
+//
+//	botAppSettings#c99b1950 flags:# placeholder_path:flags.0?bytes
+//	    background_color:flags.1?int background_dark_color:flags.2?int
+//	    header_color:flags.3?int header_dark_color:flags.4?int
+//	    = BotAppSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPlaceholderPath and the other Set methods send a zero value too;
+// HasPlaceholderPath reports whether PlaceholderPath is present (sent, or
+// received) and ClearPlaceholderPath leaves it out.
+//
+// See https://core.telegram.org/constructor/botAppSettings.
+type BotAppSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PlaceholderPath     []byte     // flags.0?bytes
+	BackgroundColor     int        // flags.1?int
+	BackgroundDarkColor int        // flags.2?int
+	HeaderColor         int        // flags.3?int
+	HeaderDarkColor     int        // flags.4?int
+}
+
+// BotAppSettingsTypeID is the ID of botAppSettings.
+const BotAppSettingsTypeID = 0xc99b1950
+
+// TypeID returns 0xc99b1950, the ID of botAppSettings.
+func (*BotAppSettings) TypeID() uint32 {
+	return BotAppSettingsTypeID
+}
+
+// TypeName returns "botAppSettings".
+func (*BotAppSettings) TypeName() string {
+	return "botAppSettings"
+}
+
+// HasPlaceholderPath reports whether PlaceholderPath is present: not zero, set
+// by SetPlaceholderPath, or received.
+func (m *BotAppSettings) HasPlaceholderPath() bool {
+	return len(m.PlaceholderPath) > 0 || m.Flags.Has(0)
+}
+
+// SetPlaceholderPath sets PlaceholderPath to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetPlaceholderPath(v []byte) {
+	m.PlaceholderPath = v
+	m.Flags.Set(0)
+}
+
+// ClearPlaceholderPath sets PlaceholderPath to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearPlaceholderPath() {
+	m.PlaceholderPath = nil
+	m.Flags.Unset(0)
+}
+
+// HasBackgroundColor reports whether BackgroundColor is present: not zero, set
+// by SetBackgroundColor, or received.
+func (m *BotAppSettings) HasBackgroundColor() bool {
+	return m.BackgroundColor != 0 || m.Flags.Has(1)
+}
+
+// SetBackgroundColor sets BackgroundColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetBackgroundColor(v int) {
+	m.BackgroundColor = v
+	m.Flags.Set(1)
+}
+
+// ClearBackgroundColor sets BackgroundColor to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearBackgroundColor() {
+	m.BackgroundColor = 0
+	m.Flags.Unset(1)
+}
+
+// HasBackgroundDarkColor reports whether BackgroundDarkColor is present: not
+// zero, set by SetBackgroundDarkColor, or received.
+func (m *BotAppSettings) HasBackgroundDarkColor() bool {
+	return m.BackgroundDarkColor != 0 || m.Flags.Has(2)
+}
+
+// SetBackgroundDarkColor sets BackgroundDarkColor to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotAppSettings) SetBackgroundDarkColor(v int) {
+	m.BackgroundDarkColor = v
+	m.Flags.Set(2)
+}
+
+// ClearBackgroundDarkColor sets BackgroundDarkColor to its zero value and marks
+// it absent.
+func (m *BotAppSettings) ClearBackgroundDarkColor() {
+	m.BackgroundDarkColor = 0
+	m.Flags.Unset(2)
+}
+
+// HasHeaderColor reports whether HeaderColor is present: not zero, set by
+// SetHeaderColor, or received.
+func (m *BotAppSettings) HasHeaderColor() bool {
+	return m.HeaderColor != 0 || m.Flags.Has(3)
+}
+
+// SetHeaderColor sets HeaderColor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotAppSettings) SetHeaderColor(v int) {
+	m.HeaderColor = v
+	m.Flags.Set(3)
+}
+
+// ClearHeaderColor sets HeaderColor to its zero value and marks it absent.
+func (m *BotAppSettings) ClearHeaderColor() {
+	m.HeaderColor = 0
+	m.Flags.Unset(3)
+}
+
+// HasHeaderDarkColor reports whether HeaderDarkColor is present: not zero, set
+// by SetHeaderDarkColor, or received.
+func (m *BotAppSettings) HasHeaderDarkColor() bool {
+	return m.HeaderDarkColor != 0 || m.Flags.Has(4)
+}
+
+// SetHeaderDarkColor sets HeaderDarkColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetHeaderDarkColor(v int) {
+	m.HeaderDarkColor = v
+	m.Flags.Set(4)
+}
+
+// ClearHeaderDarkColor sets HeaderDarkColor to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearHeaderDarkColor() {
+	m.HeaderDarkColor = 0
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotAppSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotAppSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.PlaceholderPath) > 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundColor != 0 {
+		flags.Set(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		flags.Set(2)
+	}
+	if m.HeaderColor != 0 {
+		flags.Set(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBytes(m.PlaceholderPath)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.BackgroundColor)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.BackgroundDarkColor)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.HeaderColor)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.HeaderDarkColor)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotAppSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
+		return tlrt.DecodeErr(err, "botAppSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotAppSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botAppSettings", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.PlaceholderPath, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "background_color")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.BackgroundDarkColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "background_dark_color")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.HeaderColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "header_color")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.HeaderDarkColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "header_dark_color")
+		}
+	}
+	if len(m.PlaceholderPath) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundColor != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.HeaderColor != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BotBusinessConnection is the TL constructor botBusinessConnection.
+//
+//	botBusinessConnection#8f34b2f5 flags:# disabled:flags.1?true
+//	    connection_id:string user_id:long dc_id:int date:int
+//	    rights:flags.2?BusinessBotRights = BotBusinessConnection
+//
+// See https://core.telegram.org/constructor/botBusinessConnection.
+type BotBusinessConnection struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Disabled     bool       // flags.1?true
+	ConnectionID string
+	UserID       int64
+	DCID         int
+	Date         int
+	Rights       *BusinessBotRights // flags.2?BusinessBotRights
+}
+
+// BotBusinessConnectionTypeID is the ID of botBusinessConnection.
+const BotBusinessConnectionTypeID = 0x8f34b2f5
+
+// TypeID returns 0x8f34b2f5, the ID of botBusinessConnection.
+func (*BotBusinessConnection) TypeID() uint32 {
+	return BotBusinessConnectionTypeID
+}
+
+// TypeName returns "botBusinessConnection".
+func (*BotBusinessConnection) TypeName() string {
+	return "botBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotBusinessConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Disabled {
+		flags.Set(1)
+	}
+	if m.Rights != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	b.PutLong(m.UserID)
+	b.PutInt(m.DCID)
+	b.PutInt(m.Date)
+	if flags.Has(2) {
+		if err := m.Rights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botBusinessConnection", "rights")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
+	}
+	*m = BotBusinessConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
+	}
+	m.Disabled = m.Flags.Has(1)
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "user_id")
+	}
+	if m.DCID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "dc_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "date")
+	}
+	if m.Flags.Has(2) {
+		m.Rights = new(BusinessBotRights)
+		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botBusinessConnection", "rights")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
 // BotCommand is the TL constructor botCommand.
 //
-//	botCommand#c27ac8c7 command:string description:string = BotCommand
+//	botCommand#9852d6d2 flags:# ephemeral:flags.0?true command:string
+//	    description:string = BotCommand
 //
 // See https://core.telegram.org/constructor/botCommand.
 type BotCommand struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ephemeral   bool       // flags.0?true
 	Command     string
 	Description string
 }
 
 // BotCommandTypeID is the ID of botCommand.
-const BotCommandTypeID = 0xc27ac8c7
+const BotCommandTypeID = 0x9852d6d2
 
-// TypeID returns 0xc27ac8c7, the ID of botCommand.
+// TypeID returns 0x9852d6d2, the ID of botCommand.
 func (*BotCommand) TypeID() uint32 {
 	return BotCommandTypeID
 }
@@ -3381,6 +4249,11 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ephemeral {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Command)
 	b.PutString(m.Description)
 	return nil
@@ -3404,23 +4277,32 @@ func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = BotCommand{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botCommand", "flags")
+	}
+	m.Ephemeral = m.Flags.Has(0)
 	if m.Command, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
 	if m.Description, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // BotInfo is the TL constructor botInfo.
 //
-//	botInfo#8f300b57 flags:# user_id:flags.0?long description:flags.1?string
+//	botInfo#4d8a0299 flags:# has_preview_medias:flags.6?true
+//	    user_id:flags.0?long description:flags.1?string
 //	    description_photo:flags.4?Photo
 //	    description_document:flags.5?Document
 //	    commands:flags.2?Vector<BotCommand>
-//	    menu_button:flags.3?BotMenuButton = BotInfo
+//	    menu_button:flags.3?BotMenuButton privacy_policy_url:flags.7?string
+//	    app_settings:flags.8?BotAppSettings
+//	    verifier_settings:flags.9?BotVerifierSettings = BotInfo
 //
 // An optional field is sent when it is not zero, nil or false. SetUserID and
 // the other Set methods send a zero value too; HasUserID reports whether UserID
@@ -3428,19 +4310,23 @@ func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/botInfo.
 type BotInfo struct {
-	Flags               bin.Fields         // flags word; Encode adds the bits of the fields that are set
-	UserID              int64              // flags.0?long
-	Description         string             // flags.1?string
-	DescriptionPhoto    PhotoClass         // flags.4?Photo
-	DescriptionDocument DocumentClass      // flags.5?Document
-	Commands            []BotCommand       // flags.2?Vector<BotCommand>
-	MenuButton          BotMenuButtonClass // flags.3?BotMenuButton
+	Flags               bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	HasPreviewMedias    bool                 // flags.6?true
+	UserID              int64                // flags.0?long
+	Description         string               // flags.1?string
+	DescriptionPhoto    PhotoClass           // flags.4?Photo
+	DescriptionDocument DocumentClass        // flags.5?Document
+	Commands            []BotCommand         // flags.2?Vector<BotCommand>
+	MenuButton          BotMenuButtonClass   // flags.3?BotMenuButton
+	PrivacyPolicyURL    string               // flags.7?string
+	AppSettings         *BotAppSettings      // flags.8?BotAppSettings
+	VerifierSettings    *BotVerifierSettings // flags.9?BotVerifierSettings
 }
 
 // BotInfoTypeID is the ID of botInfo.
-const BotInfoTypeID = 0x8f300b57
+const BotInfoTypeID = 0x4d8a0299
 
-// TypeID returns 0x8f300b57, the ID of botInfo.
+// TypeID returns 0x4d8a0299, the ID of botInfo.
 func (*BotInfo) TypeID() uint32 {
 	return BotInfoTypeID
 }
@@ -3507,6 +4393,26 @@ func (m *BotInfo) ClearCommands() {
 	m.Flags.Unset(2)
 }
 
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present: not zero,
+// set by SetPrivacyPolicyURL, or received.
+func (m *BotInfo) HasPrivacyPolicyURL() bool {
+	return m.PrivacyPolicyURL != "" || m.Flags.Has(7)
+}
+
+// SetPrivacyPolicyURL sets PrivacyPolicyURL to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *BotInfo) SetPrivacyPolicyURL(v string) {
+	m.PrivacyPolicyURL = v
+	m.Flags.Set(7)
+}
+
+// ClearPrivacyPolicyURL sets PrivacyPolicyURL to its zero value and marks it
+// absent.
+func (m *BotInfo) ClearPrivacyPolicyURL() {
+	m.PrivacyPolicyURL = ""
+	m.Flags.Unset(7)
+}
+
 // Encode writes m to b with its ID.
 func (m *BotInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -3521,7 +4427,10 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
+	if m.HasPreviewMedias {
+		flags.Set(6)
+	}
 	if m.UserID != 0 {
 		flags.Set(0)
 	}
@@ -3539,6 +4448,15 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.MenuButton != nil {
 		flags.Set(3)
+	}
+	if m.PrivacyPolicyURL != "" {
+		flags.Set(7)
+	}
+	if m.AppSettings != nil {
+		flags.Set(8)
+	}
+	if m.VerifierSettings != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -3570,6 +4488,19 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "botInfo", "menu_button")
 		}
 	}
+	if flags.Has(7) {
+		b.PutString(m.PrivacyPolicyURL)
+	}
+	if flags.Has(8) {
+		if err := m.AppSettings.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "app_settings")
+		}
+	}
+	if flags.Has(9) {
+		if err := m.VerifierSettings.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "verifier_settings")
+		}
+	}
 	return nil
 }
 
@@ -3599,6 +4530,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "flags")
 	}
+	m.HasPreviewMedias = m.Flags.Has(6)
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "user_id")
@@ -3629,7 +4561,24 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "botInfo", "menu_button")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<5
+	if m.Flags.Has(7) {
+		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
+		}
+	}
+	if m.Flags.Has(8) {
+		m.AppSettings = new(BotAppSettings)
+		if err = tlrt.DecodeBoxed(b, m.AppSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "app_settings")
+		}
+	}
+	if m.Flags.Has(9) {
+		m.VerifierSettings = new(BotVerifierSettings)
+		if err = tlrt.DecodeBoxed(b, m.VerifierSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if m.UserID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -3639,6 +4588,1437 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Commands) > 0 {
 		m.Flags.Unset(2)
 	}
+	if m.PrivacyPolicyURL != "" {
+		m.Flags.Unset(7)
+	}
+	return nil
+}
+
+// BotPreviewMedia is the TL constructor botPreviewMedia.
+//
+//	botPreviewMedia#23e91ba3 date:int media:MessageMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/constructor/botPreviewMedia.
+type BotPreviewMedia struct {
+	Date  int
+	Media MessageMediaClass
+}
+
+// BotPreviewMediaTypeID is the ID of botPreviewMedia.
+const BotPreviewMediaTypeID = 0x23e91ba3
+
+// TypeID returns 0x23e91ba3, the ID of botPreviewMedia.
+func (*BotPreviewMedia) TypeID() uint32 {
+	return BotPreviewMediaTypeID
+}
+
+// TypeName returns "botPreviewMedia".
+func (*BotPreviewMedia) TypeName() string {
+	return "botPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotPreviewMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "botPreviewMedia", "media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botPreviewMedia", "")
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "date")
+	}
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotVerification is the TL constructor botVerification.
+//
+//	botVerification#f93cd45c bot_id:long icon:long description:string
+//	    = BotVerification
+//
+// See https://core.telegram.org/constructor/botVerification.
+type BotVerification struct {
+	BotID       int64
+	Icon        int64
+	Description string
+}
+
+// BotVerificationTypeID is the ID of botVerification.
+const BotVerificationTypeID = 0xf93cd45c
+
+// TypeID returns 0xf93cd45c, the ID of botVerification.
+func (*BotVerification) TypeID() uint32 {
+	return BotVerificationTypeID
+}
+
+// TypeName returns "botVerification".
+func (*BotVerification) TypeName() string {
+	return "botVerification"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerification) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerificationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	b.PutLong(m.Icon)
+	b.PutString(m.Description)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerification) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "bot_id")
+	}
+	if m.Icon, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "icon")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "description")
+	}
+	return nil
+}
+
+// BotVerifierSettings is the TL constructor botVerifierSettings.
+//
+//	botVerifierSettings#b0cd6617 flags:#
+//	    can_modify_custom_description:flags.1?true icon:long company:string
+//	    custom_description:flags.0?string = BotVerifierSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCustomDescription and the other Set methods send a zero value too;
+// HasCustomDescription reports whether CustomDescription is present (sent, or
+// received) and ClearCustomDescription leaves it out.
+//
+// See https://core.telegram.org/constructor/botVerifierSettings.
+type BotVerifierSettings struct {
+	Flags                      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CanModifyCustomDescription bool       // flags.1?true
+	Icon                       int64
+	Company                    string
+	CustomDescription          string // flags.0?string
+}
+
+// BotVerifierSettingsTypeID is the ID of botVerifierSettings.
+const BotVerifierSettingsTypeID = 0xb0cd6617
+
+// TypeID returns 0xb0cd6617, the ID of botVerifierSettings.
+func (*BotVerifierSettings) TypeID() uint32 {
+	return BotVerifierSettingsTypeID
+}
+
+// TypeName returns "botVerifierSettings".
+func (*BotVerifierSettings) TypeName() string {
+	return "botVerifierSettings"
+}
+
+// HasCustomDescription reports whether CustomDescription is present: not zero,
+// set by SetCustomDescription, or received.
+func (m *BotVerifierSettings) HasCustomDescription() bool {
+	return m.CustomDescription != "" || m.Flags.Has(0)
+}
+
+// SetCustomDescription sets CustomDescription to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotVerifierSettings) SetCustomDescription(v string) {
+	m.CustomDescription = v
+	m.Flags.Set(0)
+}
+
+// ClearCustomDescription sets CustomDescription to its zero value and marks it
+// absent.
+func (m *BotVerifierSettings) ClearCustomDescription() {
+	m.CustomDescription = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerifierSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.CanModifyCustomDescription {
+		flags.Set(1)
+	}
+	if m.CustomDescription != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Icon)
+	b.PutString(m.Company)
+	if flags.Has(0) {
+		b.PutString(m.CustomDescription)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotVerifierSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
+	}
+	m.CanModifyCustomDescription = m.Flags.Has(1)
+	if m.Icon, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
+	}
+	if m.Company, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
+	}
+	if m.Flags.Has(0) {
+		if m.CustomDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.CustomDescription != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BusinessAwayMessage is the TL constructor businessAwayMessage.
+//
+//	businessAwayMessage#ef156a5c flags:# offline_only:flags.0?true
+//	    shortcut_id:int schedule:BusinessAwayMessageSchedule
+//	    recipients:BusinessRecipients = BusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/businessAwayMessage.
+type BusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  BusinessRecipients
+}
+
+// BusinessAwayMessageTypeID is the ID of businessAwayMessage.
+const BusinessAwayMessageTypeID = 0xef156a5c
+
+// TypeID returns 0xef156a5c, the ID of businessAwayMessage.
+func (*BusinessAwayMessage) TypeID() uint32 {
+	return BusinessAwayMessageTypeID
+}
+
+// TypeName returns "businessAwayMessage".
+func (*BusinessAwayMessage) TypeName() string {
+	return "businessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
+		return tlrt.EncodeErr(err, "businessAwayMessage", "schedule")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "businessAwayMessage", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
+	}
+	*m = BusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "shortcut_id")
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "schedule")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "recipients")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessBotRecipients is the TL constructor businessBotRecipients.
+//
+//	businessBotRecipients#b88cf373 flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<long> exclude_users:flags.6?Vector<long>
+//	    = BusinessBotRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/businessBotRecipients.
+type BusinessBotRecipients struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+	ExcludeUsers    []int64    // flags.6?Vector<long>
+}
+
+// BusinessBotRecipientsTypeID is the ID of businessBotRecipients.
+const BusinessBotRecipientsTypeID = 0xb88cf373
+
+// TypeID returns 0xb88cf373, the ID of businessBotRecipients.
+func (*BusinessBotRecipients) TypeID() uint32 {
+	return BusinessBotRecipientsTypeID
+}
+
+// TypeName returns "businessBotRecipients".
+func (*BusinessBotRecipients) TypeName() string {
+	return "businessBotRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *BusinessBotRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessBotRecipients) SetUsers(v []int64) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *BusinessBotRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// HasExcludeUsers reports whether ExcludeUsers is present: not zero, set by
+// SetExcludeUsers, or received.
+func (m *BusinessBotRecipients) HasExcludeUsers() bool {
+	return len(m.ExcludeUsers) > 0 || m.Flags.Has(6)
+}
+
+// SetExcludeUsers sets ExcludeUsers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *BusinessBotRecipients) SetExcludeUsers(v []int64) {
+	m.ExcludeUsers = v
+	m.Flags.Set(6)
+}
+
+// ClearExcludeUsers sets ExcludeUsers to its zero value and marks it absent.
+func (m *BusinessBotRecipients) ClearExcludeUsers() {
+	m.ExcludeUsers = nil
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			b.PutLong(m.ExcludeUsers[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// BusinessBotRights is the TL constructor businessBotRights.
+//
+//	businessBotRights#a0624cf7 flags:# reply:flags.0?true
+//	    read_messages:flags.1?true delete_sent_messages:flags.2?true
+//	    delete_received_messages:flags.3?true edit_name:flags.4?true
+//	    edit_bio:flags.5?true edit_profile_photo:flags.6?true
+//	    edit_username:flags.7?true view_gifts:flags.8?true
+//	    sell_gifts:flags.9?true change_gift_settings:flags.10?true
+//	    transfer_and_upgrade_gifts:flags.11?true
+//	    transfer_stars:flags.12?true manage_stories:flags.13?true
+//	    = BusinessBotRights
+//
+// See https://core.telegram.org/constructor/businessBotRights.
+type BusinessBotRights struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reply                   bool       // flags.0?true
+	ReadMessages            bool       // flags.1?true
+	DeleteSentMessages      bool       // flags.2?true
+	DeleteReceivedMessages  bool       // flags.3?true
+	EditName                bool       // flags.4?true
+	EditBio                 bool       // flags.5?true
+	EditProfilePhoto        bool       // flags.6?true
+	EditUsername            bool       // flags.7?true
+	ViewGifts               bool       // flags.8?true
+	SellGifts               bool       // flags.9?true
+	ChangeGiftSettings      bool       // flags.10?true
+	TransferAndUpgradeGifts bool       // flags.11?true
+	TransferStars           bool       // flags.12?true
+	ManageStories           bool       // flags.13?true
+}
+
+// BusinessBotRightsTypeID is the ID of businessBotRights.
+const BusinessBotRightsTypeID = 0xa0624cf7
+
+// TypeID returns 0xa0624cf7, the ID of businessBotRights.
+func (*BusinessBotRights) TypeID() uint32 {
+	return BusinessBotRightsTypeID
+}
+
+// TypeName returns "businessBotRights".
+func (*BusinessBotRights) TypeName() string {
+	return "businessBotRights"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRightsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
+	if m.Reply {
+		flags.Set(0)
+	}
+	if m.ReadMessages {
+		flags.Set(1)
+	}
+	if m.DeleteSentMessages {
+		flags.Set(2)
+	}
+	if m.DeleteReceivedMessages {
+		flags.Set(3)
+	}
+	if m.EditName {
+		flags.Set(4)
+	}
+	if m.EditBio {
+		flags.Set(5)
+	}
+	if m.EditProfilePhoto {
+		flags.Set(6)
+	}
+	if m.EditUsername {
+		flags.Set(7)
+	}
+	if m.ViewGifts {
+		flags.Set(8)
+	}
+	if m.SellGifts {
+		flags.Set(9)
+	}
+	if m.ChangeGiftSettings {
+		flags.Set(10)
+	}
+	if m.TransferAndUpgradeGifts {
+		flags.Set(11)
+	}
+	if m.TransferStars {
+		flags.Set(12)
+	}
+	if m.ManageStories {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRights{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRights", "flags")
+	}
+	m.Reply = m.Flags.Has(0)
+	m.ReadMessages = m.Flags.Has(1)
+	m.DeleteSentMessages = m.Flags.Has(2)
+	m.DeleteReceivedMessages = m.Flags.Has(3)
+	m.EditName = m.Flags.Has(4)
+	m.EditBio = m.Flags.Has(5)
+	m.EditProfilePhoto = m.Flags.Has(6)
+	m.EditUsername = m.Flags.Has(7)
+	m.ViewGifts = m.Flags.Has(8)
+	m.SellGifts = m.Flags.Has(9)
+	m.ChangeGiftSettings = m.Flags.Has(10)
+	m.TransferAndUpgradeGifts = m.Flags.Has(11)
+	m.TransferStars = m.Flags.Has(12)
+	m.ManageStories = m.Flags.Has(13)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13
+	return nil
+}
+
+// BusinessChatLink is the TL constructor businessChatLink.
+//
+//	businessChatLink#b4ae666f flags:# link:string message:string
+//	    entities:flags.0?Vector<MessageEntity> title:flags.1?string
+//	    views:int = BusinessChatLink
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/businessChatLink.
+type BusinessChatLink struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Link     string
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+	Views    int
+}
+
+// BusinessChatLinkTypeID is the ID of businessChatLink.
+const BusinessChatLinkTypeID = 0xb4ae666f
+
+// TypeID returns 0xb4ae666f, the ID of businessChatLink.
+func (*BusinessChatLink) TypeID() uint32 {
+	return BusinessChatLinkTypeID
+}
+
+// TypeName returns "businessChatLink".
+func (*BusinessChatLink) TypeName() string {
+	return "businessChatLink"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BusinessChatLink) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BusinessChatLink) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BusinessChatLink) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BusinessChatLink) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessChatLink) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BusinessChatLink) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Link)
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "businessChatLink", "entities")
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Views)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
+	}
+	*m = BusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "flags")
+	}
+	if m.Link, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "link")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "businessChatLink", "entities")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "businessChatLink", "title")
+		}
+	}
+	if m.Views, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "views")
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BusinessGreetingMessage is the TL constructor businessGreetingMessage.
+//
+//	businessGreetingMessage#e519abab shortcut_id:int
+//	    recipients:BusinessRecipients no_activity_days:int
+//	    = BusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/businessGreetingMessage.
+type BusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     BusinessRecipients
+	NoActivityDays int
+}
+
+// BusinessGreetingMessageTypeID is the ID of businessGreetingMessage.
+const BusinessGreetingMessageTypeID = 0xe519abab
+
+// TypeID returns 0xe519abab, the ID of businessGreetingMessage.
+func (*BusinessGreetingMessage) TypeID() uint32 {
+	return BusinessGreetingMessageTypeID
+}
+
+// TypeName returns "businessGreetingMessage".
+func (*BusinessGreetingMessage) TypeName() string {
+	return "businessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "businessGreetingMessage", "recipients")
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessGreetingMessage", "")
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "shortcut_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "recipients")
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "no_activity_days")
+	}
+	return nil
+}
+
+// BusinessIntro is the TL constructor businessIntro.
+//
+//	businessIntro#5a0a066d flags:# title:string description:string
+//	    sticker:flags.0?Document = BusinessIntro
+//
+// See https://core.telegram.org/constructor/businessIntro.
+type BusinessIntro struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Title       string
+	Description string
+	Sticker     DocumentClass // flags.0?Document
+}
+
+// BusinessIntroTypeID is the ID of businessIntro.
+const BusinessIntroTypeID = 0x5a0a066d
+
+// TypeID returns 0x5a0a066d, the ID of businessIntro.
+func (*BusinessIntro) TypeID() uint32 {
+	return BusinessIntroTypeID
+}
+
+// TypeName returns "businessIntro".
+func (*BusinessIntro) TypeName() string {
+	return "businessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+			return tlrt.EncodeErr(err, "businessIntro", "sticker")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessIntro) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
+	}
+	*m = BusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "flags")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "description")
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "businessIntro", "sticker")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessLocation is the TL constructor businessLocation.
+//
+//	businessLocation#ac5c1af7 flags:# geo_point:flags.0?GeoPoint
+//	    address:string = BusinessLocation
+//
+// See https://core.telegram.org/constructor/businessLocation.
+type BusinessLocation struct {
+	Flags    bin.Fields    // flags word; Encode adds the bits of the fields that are set
+	GeoPoint GeoPointClass // flags.0?GeoPoint
+	Address  string
+}
+
+// BusinessLocationTypeID is the ID of businessLocation.
+const BusinessLocationTypeID = 0xac5c1af7
+
+// TypeID returns 0xac5c1af7, the ID of businessLocation.
+func (*BusinessLocation) TypeID() uint32 {
+	return BusinessLocationTypeID
+}
+
+// TypeName returns "businessLocation".
+func (*BusinessLocation) TypeName() string {
+	return "businessLocation"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessLocation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessLocationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GeoPoint != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "businessLocation", "geo_point")
+		}
+	}
+	b.PutString(m.Address)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessLocation) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
+	}
+	*m = BusinessLocation{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
+		}
+	}
+	if m.Address, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "address")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessRecipients is the TL constructor businessRecipients.
+//
+//	businessRecipients#21108ff7 flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<long> = BusinessRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/businessRecipients.
+type BusinessRecipients struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+}
+
+// BusinessRecipientsTypeID is the ID of businessRecipients.
+const BusinessRecipientsTypeID = 0x21108ff7
+
+// TypeID returns 0x21108ff7, the ID of businessRecipients.
+func (*BusinessRecipients) TypeID() uint32 {
+	return BusinessRecipientsTypeID
+}
+
+// TypeName returns "businessRecipients".
+func (*BusinessRecipients) TypeName() string {
+	return "businessRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *BusinessRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessRecipients) SetUsers(v []int64) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *BusinessRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "businessRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessRecipients", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BusinessWeeklyOpen is the TL constructor businessWeeklyOpen.
+//
+//	businessWeeklyOpen#120b1ab9 start_minute:int end_minute:int
+//	    = BusinessWeeklyOpen
+//
+// See https://core.telegram.org/constructor/businessWeeklyOpen.
+type BusinessWeeklyOpen struct {
+	StartMinute int
+	EndMinute   int
+}
+
+// BusinessWeeklyOpenTypeID is the ID of businessWeeklyOpen.
+const BusinessWeeklyOpenTypeID = 0x120b1ab9
+
+// TypeID returns 0x120b1ab9, the ID of businessWeeklyOpen.
+func (*BusinessWeeklyOpen) TypeID() uint32 {
+	return BusinessWeeklyOpenTypeID
+}
+
+// TypeName returns "businessWeeklyOpen".
+func (*BusinessWeeklyOpen) TypeName() string {
+	return "businessWeeklyOpen"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWeeklyOpenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartMinute)
+	b.PutInt(m.EndMinute)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartMinute, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "start_minute")
+	}
+	if m.EndMinute, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "end_minute")
+	}
+	return nil
+}
+
+// BusinessWorkHours is the TL constructor businessWorkHours.
+//
+//	businessWorkHours#8c92b098 flags:# open_now:flags.0?true
+//	    timezone_id:string weekly_open:Vector<BusinessWeeklyOpen>
+//	    = BusinessWorkHours
+//
+// See https://core.telegram.org/constructor/businessWorkHours.
+type BusinessWorkHours struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenNow    bool       // flags.0?true
+	TimezoneID string
+	WeeklyOpen []BusinessWeeklyOpen
+}
+
+// BusinessWorkHoursTypeID is the ID of businessWorkHours.
+const BusinessWorkHoursTypeID = 0x8c92b098
+
+// TypeID returns 0x8c92b098, the ID of businessWorkHours.
+func (*BusinessWorkHours) TypeID() uint32 {
+	return BusinessWorkHoursTypeID
+}
+
+// TypeName returns "businessWorkHours".
+func (*BusinessWorkHours) TypeName() string {
+	return "businessWorkHours"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OpenNow {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.TimezoneID)
+	b.PutVectorHeader(len(m.WeeklyOpen))
+	for i := range m.WeeklyOpen {
+		if err := m.WeeklyOpen[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "businessWorkHours", "weekly_open")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
+	}
+	*m = BusinessWorkHours{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
+	}
+	m.OpenNow = m.Flags.Has(0)
+	if m.TimezoneID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
+	}
+	if m.WeeklyOpen, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessWeeklyOpen]); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 

@@ -8,6 +8,126 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
+// BotsAccessSettings is the TL constructor bots.accessSettings.
+//
+//	bots.accessSettings#dd1fbf93 flags:# restricted:flags.0?true
+//	    add_users:flags.1?Vector<User> = bots.AccessSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetAddUsers and
+// the other Set methods send a zero value too; HasAddUsers reports whether
+// AddUsers is present (sent, or received) and ClearAddUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/bots.accessSettings.
+type BotsAccessSettings struct {
+	Flags      bin.Fields  // flags word; Encode adds the bits of the fields that are set
+	Restricted bool        // flags.0?true
+	AddUsers   []UserClass // flags.1?Vector<User>
+}
+
+// BotsAccessSettingsTypeID is the ID of bots.accessSettings.
+const BotsAccessSettingsTypeID = 0xdd1fbf93
+
+// TypeID returns 0xdd1fbf93, the ID of bots.accessSettings.
+func (*BotsAccessSettings) TypeID() uint32 {
+	return BotsAccessSettingsTypeID
+}
+
+// TypeName returns "bots.accessSettings".
+func (*BotsAccessSettings) TypeName() string {
+	return "bots.accessSettings"
+}
+
+// HasAddUsers reports whether AddUsers is present: not zero, set by
+// SetAddUsers, or received.
+func (m *BotsAccessSettings) HasAddUsers() bool {
+	return len(m.AddUsers) > 0 || m.Flags.Has(1)
+}
+
+// SetAddUsers sets AddUsers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotsAccessSettings) SetAddUsers(v []UserClass) {
+	m.AddUsers = v
+	m.Flags.Set(1)
+}
+
+// ClearAddUsers sets AddUsers to its zero value and marks it absent.
+func (m *BotsAccessSettings) ClearAddUsers() {
+	m.AddUsers = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsAccessSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsAccessSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsAccessSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restricted {
+		flags.Set(0)
+	}
+	if len(m.AddUsers) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AddUsers))
+		for i := range m.AddUsers {
+			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "bots.accessSettings", "add_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsAccessSettingsTypeID, "bots.accessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.accessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.accessSettings", "")
+	}
+	*m = BotsAccessSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.accessSettings", "flags")
+	}
+	m.Restricted = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if len(m.AddUsers) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
 // BotsBotInfo is the TL constructor bots.botInfo.
 //
 //	bots.botInfo#e8a775b0 name:string about:string description:string
@@ -80,6 +200,339 @@ func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Description, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "description")
+	}
+	return nil
+}
+
+// BotsExportedBotToken is the TL constructor bots.exportedBotToken.
+//
+//	bots.exportedBotToken#3c60b621 token:string = bots.ExportedBotToken
+//
+// See https://core.telegram.org/constructor/bots.exportedBotToken.
+type BotsExportedBotToken struct {
+	Token string
+}
+
+// BotsExportedBotTokenTypeID is the ID of bots.exportedBotToken.
+const BotsExportedBotTokenTypeID = 0x3c60b621
+
+// TypeID returns 0x3c60b621, the ID of bots.exportedBotToken.
+func (*BotsExportedBotToken) TypeID() uint32 {
+	return BotsExportedBotTokenTypeID
+}
+
+// TypeName returns "bots.exportedBotToken".
+func (*BotsExportedBotToken) TypeName() string {
+	return "bots.exportedBotToken"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsExportedBotToken) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsExportedBotTokenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsExportedBotToken) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Token)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsExportedBotTokenTypeID, "bots.exportedBotToken"); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportedBotToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsExportedBotToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
+	}
+	return nil
+}
+
+// BotsPopularAppBots is the TL constructor bots.popularAppBots.
+//
+//	bots.popularAppBots#1991b13b flags:# next_offset:flags.0?string
+//	    users:Vector<User> = bots.PopularAppBots
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/bots.popularAppBots.
+type BotsPopularAppBots struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NextOffset string     // flags.0?string
+	Users      []UserClass
+}
+
+// BotsPopularAppBotsTypeID is the ID of bots.popularAppBots.
+const BotsPopularAppBotsTypeID = 0x1991b13b
+
+// TypeID returns 0x1991b13b, the ID of bots.popularAppBots.
+func (*BotsPopularAppBots) TypeID() uint32 {
+	return BotsPopularAppBotsTypeID
+}
+
+// TypeName returns "bots.popularAppBots".
+func (*BotsPopularAppBots) TypeName() string {
+	return "bots.popularAppBots"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *BotsPopularAppBots) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotsPopularAppBots) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *BotsPopularAppBots) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsPopularAppBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsPopularAppBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsPopularAppBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.popularAppBots", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsPopularAppBotsTypeID, "bots.popularAppBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.popularAppBots", "")
+	}
+	*m = BotsPopularAppBots{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
+		}
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BotsPreviewInfo is the TL constructor bots.previewInfo.
+//
+//	bots.previewInfo#ca71d64 media:Vector<BotPreviewMedia>
+//	    lang_codes:Vector<string> = bots.PreviewInfo
+//
+// See https://core.telegram.org/constructor/bots.previewInfo.
+type BotsPreviewInfo struct {
+	Media     []BotPreviewMedia
+	LangCodes []string
+}
+
+// BotsPreviewInfoTypeID is the ID of bots.previewInfo.
+const BotsPreviewInfoTypeID = 0x0ca71d64
+
+// TypeID returns 0x0ca71d64, the ID of bots.previewInfo.
+func (*BotsPreviewInfo) TypeID() uint32 {
+	return BotsPreviewInfoTypeID
+}
+
+// TypeName returns "bots.previewInfo".
+func (*BotsPreviewInfo) TypeName() string {
+	return "bots.previewInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsPreviewInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsPreviewInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsPreviewInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Media))
+	for i := range m.Media {
+		if err := m.Media[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "bots.previewInfo", "media")
+		}
+	}
+	b.PutVectorHeader(len(m.LangCodes))
+	for i := range m.LangCodes {
+		b.PutString(m.LangCodes[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsPreviewInfoTypeID, "bots.previewInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
+	}
+	var err error
+	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotPreviewMedia]); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
+	}
+	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
+	}
+	return nil
+}
+
+// BotsRequestedButton is the TL constructor bots.requestedButton.
+//
+//	bots.requestedButton#f13bbcd7 webapp_req_id:string
+//	    = bots.RequestedButton
+//
+// See https://core.telegram.org/constructor/bots.requestedButton.
+type BotsRequestedButton struct {
+	WebappReqID string
+}
+
+// BotsRequestedButtonTypeID is the ID of bots.requestedButton.
+const BotsRequestedButtonTypeID = 0xf13bbcd7
+
+// TypeID returns 0xf13bbcd7, the ID of bots.requestedButton.
+func (*BotsRequestedButton) TypeID() uint32 {
+	return BotsRequestedButtonTypeID
+}
+
+// TypeName returns "bots.requestedButton".
+func (*BotsRequestedButton) TypeName() string {
+	return "bots.requestedButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsRequestedButton) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsRequestedButtonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsRequestedButton) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.WebappReqID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsRequestedButtonTypeID, "bots.requestedButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestedButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsRequestedButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.WebappReqID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
 	}
 	return nil
 }
@@ -1582,4 +2035,2064 @@ func (c *Client) BotsInvokeWebViewCustomMethod(ctx context.Context, req *BotsInv
 		req = new(BotsInvokeWebViewCustomMethodRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
+}
+
+// BotsGetPopularAppBotsRequest is the TL function bots.getPopularAppBots.
+//
+//	bots.getPopularAppBots#c2510192 offset:string limit:int
+//	    = bots.PopularAppBots
+//
+// See https://core.telegram.org/method/bots.getPopularAppBots.
+type BotsGetPopularAppBotsRequest struct {
+	Offset string
+	Limit  int
+}
+
+// BotsGetPopularAppBotsRequestTypeID is the ID of bots.getPopularAppBots.
+const BotsGetPopularAppBotsRequestTypeID = 0xc2510192
+
+// TypeID returns 0xc2510192, the ID of bots.getPopularAppBots.
+func (*BotsGetPopularAppBotsRequest) TypeID() uint32 {
+	return BotsGetPopularAppBotsRequestTypeID
+}
+
+// TypeName returns "bots.getPopularAppBots".
+func (*BotsGetPopularAppBotsRequest) TypeName() string {
+	return "bots.getPopularAppBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPopularAppBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPopularAppBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPopularAppBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "limit")
+	}
+	return nil
+}
+
+// BotsGetPopularAppBots calls bots.getPopularAppBots: see
+// BotsGetPopularAppBotsRequest.
+func (c *Client) BotsGetPopularAppBots(ctx context.Context, req *BotsGetPopularAppBotsRequest) (*BotsPopularAppBots, error) {
+	if req == nil {
+		req = new(BotsGetPopularAppBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsPopularAppBots])
+}
+
+// BotsAddPreviewMediaRequest is the TL function bots.addPreviewMedia.
+//
+//	bots.addPreviewMedia#17aeb75a bot:InputUser lang_code:string
+//	    media:InputMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/method/bots.addPreviewMedia.
+type BotsAddPreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    InputMediaClass
+}
+
+// BotsAddPreviewMediaRequestTypeID is the ID of bots.addPreviewMedia.
+const BotsAddPreviewMediaRequestTypeID = 0x17aeb75a
+
+// TypeID returns 0x17aeb75a, the ID of bots.addPreviewMedia.
+func (*BotsAddPreviewMediaRequest) TypeID() uint32 {
+	return BotsAddPreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.addPreviewMedia".
+func (*BotsAddPreviewMediaRequest) TypeName() string {
+	return "bots.addPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsAddPreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsAddPreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsAddPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.addPreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
+	}
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotsAddPreviewMedia calls bots.addPreviewMedia: see
+// BotsAddPreviewMediaRequest.
+func (c *Client) BotsAddPreviewMedia(ctx context.Context, req *BotsAddPreviewMediaRequest) (*BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsAddPreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotPreviewMedia])
+}
+
+// BotsEditPreviewMediaRequest is the TL function bots.editPreviewMedia.
+//
+//	bots.editPreviewMedia#8525606f bot:InputUser lang_code:string
+//	    media:InputMedia new_media:InputMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/method/bots.editPreviewMedia.
+type BotsEditPreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    InputMediaClass
+	NewMedia InputMediaClass
+}
+
+// BotsEditPreviewMediaRequestTypeID is the ID of bots.editPreviewMedia.
+const BotsEditPreviewMediaRequestTypeID = 0x8525606f
+
+// TypeID returns 0x8525606f, the ID of bots.editPreviewMedia.
+func (*BotsEditPreviewMediaRequest) TypeID() uint32 {
+	return BotsEditPreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.editPreviewMedia".
+func (*BotsEditPreviewMediaRequest) TypeName() string {
+	return "bots.editPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsEditPreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsEditPreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsEditPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "media")
+	}
+	if err := tlrt.EncodeObject(b, m.NewMedia); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "new_media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.editPreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
+	}
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "media")
+	}
+	if m.NewMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "new_media")
+	}
+	return nil
+}
+
+// BotsEditPreviewMedia calls bots.editPreviewMedia: see
+// BotsEditPreviewMediaRequest.
+func (c *Client) BotsEditPreviewMedia(ctx context.Context, req *BotsEditPreviewMediaRequest) (*BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsEditPreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotPreviewMedia])
+}
+
+// BotsDeletePreviewMediaRequest is the TL function bots.deletePreviewMedia.
+//
+//	bots.deletePreviewMedia#2d0135b3 bot:InputUser lang_code:string
+//	    media:Vector<InputMedia> = Bool
+//
+// See https://core.telegram.org/method/bots.deletePreviewMedia.
+type BotsDeletePreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    []InputMediaClass
+}
+
+// BotsDeletePreviewMediaRequestTypeID is the ID of bots.deletePreviewMedia.
+const BotsDeletePreviewMediaRequestTypeID = 0x2d0135b3
+
+// TypeID returns 0x2d0135b3, the ID of bots.deletePreviewMedia.
+func (*BotsDeletePreviewMediaRequest) TypeID() uint32 {
+	return BotsDeletePreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.deletePreviewMedia".
+func (*BotsDeletePreviewMediaRequest) TypeName() string {
+	return "bots.deletePreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsDeletePreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsDeletePreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsDeletePreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	b.PutVectorHeader(len(m.Media))
+	for i := range m.Media {
+		if err := tlrt.EncodeObject(b, m.Media[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.deletePreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
+	}
+	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotsDeletePreviewMedia calls bots.deletePreviewMedia: see
+// BotsDeletePreviewMediaRequest.
+func (c *Client) BotsDeletePreviewMedia(ctx context.Context, req *BotsDeletePreviewMediaRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsDeletePreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsReorderPreviewMediasRequest is the TL function bots.reorderPreviewMedias.
+//
+//	bots.reorderPreviewMedias#b627f3aa bot:InputUser lang_code:string
+//	    order:Vector<InputMedia> = Bool
+//
+// See https://core.telegram.org/method/bots.reorderPreviewMedias.
+type BotsReorderPreviewMediasRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Order    []InputMediaClass
+}
+
+// BotsReorderPreviewMediasRequestTypeID is the ID of bots.reorderPreviewMedias.
+const BotsReorderPreviewMediasRequestTypeID = 0xb627f3aa
+
+// TypeID returns 0xb627f3aa, the ID of bots.reorderPreviewMedias.
+func (*BotsReorderPreviewMediasRequest) TypeID() uint32 {
+	return BotsReorderPreviewMediasRequestTypeID
+}
+
+// TypeName returns "bots.reorderPreviewMedias".
+func (*BotsReorderPreviewMediasRequest) TypeName() string {
+	return "bots.reorderPreviewMedias"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsReorderPreviewMediasRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsReorderPreviewMediasRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsReorderPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "bot")
+	}
+	b.PutString(m.LangCode)
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "order")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderPreviewMedias", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
+	}
+	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
+	}
+	return nil
+}
+
+// BotsReorderPreviewMedias calls bots.reorderPreviewMedias: see
+// BotsReorderPreviewMediasRequest.
+func (c *Client) BotsReorderPreviewMedias(ctx context.Context, req *BotsReorderPreviewMediasRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsReorderPreviewMediasRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetPreviewInfoRequest is the TL function bots.getPreviewInfo.
+//
+//	bots.getPreviewInfo#423ab3ad bot:InputUser lang_code:string
+//	    = bots.PreviewInfo
+//
+// See https://core.telegram.org/method/bots.getPreviewInfo.
+type BotsGetPreviewInfoRequest struct {
+	Bot      InputUserClass
+	LangCode string
+}
+
+// BotsGetPreviewInfoRequestTypeID is the ID of bots.getPreviewInfo.
+const BotsGetPreviewInfoRequestTypeID = 0x423ab3ad
+
+// TypeID returns 0x423ab3ad, the ID of bots.getPreviewInfo.
+func (*BotsGetPreviewInfoRequest) TypeID() uint32 {
+	return BotsGetPreviewInfoRequestTypeID
+}
+
+// TypeName returns "bots.getPreviewInfo".
+func (*BotsGetPreviewInfoRequest) TypeName() string {
+	return "bots.getPreviewInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPreviewInfoRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPreviewInfoRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPreviewInfoRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getPreviewInfo", "bot")
+	}
+	b.PutString(m.LangCode)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewInfo", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
+	}
+	return nil
+}
+
+// BotsGetPreviewInfo calls bots.getPreviewInfo: see BotsGetPreviewInfoRequest.
+func (c *Client) BotsGetPreviewInfo(ctx context.Context, req *BotsGetPreviewInfoRequest) (*BotsPreviewInfo, error) {
+	if req == nil {
+		req = new(BotsGetPreviewInfoRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsPreviewInfo])
+}
+
+// BotsGetPreviewMediasRequest is the TL function bots.getPreviewMedias.
+//
+//	bots.getPreviewMedias#a2a5594d bot:InputUser = Vector<BotPreviewMedia>
+//
+// See https://core.telegram.org/method/bots.getPreviewMedias.
+type BotsGetPreviewMediasRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetPreviewMediasRequestTypeID is the ID of bots.getPreviewMedias.
+const BotsGetPreviewMediasRequestTypeID = 0xa2a5594d
+
+// TypeID returns 0xa2a5594d, the ID of bots.getPreviewMedias.
+func (*BotsGetPreviewMediasRequest) TypeID() uint32 {
+	return BotsGetPreviewMediasRequestTypeID
+}
+
+// TypeName returns "bots.getPreviewMedias".
+func (*BotsGetPreviewMediasRequest) TypeName() string {
+	return "bots.getPreviewMedias"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPreviewMediasRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPreviewMediasRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getPreviewMedias", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPreviewMediasRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPreviewMediasRequestTypeID, "bots.getPreviewMedias"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewMedias", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "bot")
+	}
+	return nil
+}
+
+// BotsGetPreviewMedias calls bots.getPreviewMedias: see
+// BotsGetPreviewMediasRequest.
+func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMediasRequest) ([]BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsGetPreviewMediasRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotPreviewMedia])
+	})
+}
+
+// BotsUpdateUserEmojiStatusRequest is the TL function
+// bots.updateUserEmojiStatus.
+//
+//	bots.updateUserEmojiStatus#ed9f30c5 user_id:InputUser
+//	    emoji_status:EmojiStatus = Bool
+//
+// See https://core.telegram.org/method/bots.updateUserEmojiStatus.
+type BotsUpdateUserEmojiStatusRequest struct {
+	UserID      InputUserClass
+	EmojiStatus EmojiStatusClass
+}
+
+// BotsUpdateUserEmojiStatusRequestTypeID is the ID of
+// bots.updateUserEmojiStatus.
+const BotsUpdateUserEmojiStatusRequestTypeID = 0xed9f30c5
+
+// TypeID returns 0xed9f30c5, the ID of bots.updateUserEmojiStatus.
+func (*BotsUpdateUserEmojiStatusRequest) TypeID() uint32 {
+	return BotsUpdateUserEmojiStatusRequestTypeID
+}
+
+// TypeName returns "bots.updateUserEmojiStatus".
+func (*BotsUpdateUserEmojiStatusRequest) TypeName() string {
+	return "bots.updateUserEmojiStatus"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsUpdateUserEmojiStatusRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "user_id")
+	}
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.updateUserEmojiStatus", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "user_id")
+	}
+	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
+	}
+	return nil
+}
+
+// BotsUpdateUserEmojiStatus calls bots.updateUserEmojiStatus: see
+// BotsUpdateUserEmojiStatusRequest.
+func (c *Client) BotsUpdateUserEmojiStatus(ctx context.Context, req *BotsUpdateUserEmojiStatusRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsUpdateUserEmojiStatusRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsToggleUserEmojiStatusPermissionRequest is the TL function
+// bots.toggleUserEmojiStatusPermission.
+//
+//	bots.toggleUserEmojiStatusPermission#6de6392 bot:InputUser enabled:Bool
+//	    = Bool
+//
+// See https://core.telegram.org/method/bots.toggleUserEmojiStatusPermission.
+type BotsToggleUserEmojiStatusPermissionRequest struct {
+	Bot     InputUserClass
+	Enabled bool
+}
+
+// BotsToggleUserEmojiStatusPermissionRequestTypeID is the ID of
+// bots.toggleUserEmojiStatusPermission.
+const BotsToggleUserEmojiStatusPermissionRequestTypeID = 0x06de6392
+
+// TypeID returns 0x06de6392, the ID of bots.toggleUserEmojiStatusPermission.
+func (*BotsToggleUserEmojiStatusPermissionRequest) TypeID() uint32 {
+	return BotsToggleUserEmojiStatusPermissionRequestTypeID
+}
+
+// TypeName returns "bots.toggleUserEmojiStatusPermission".
+func (*BotsToggleUserEmojiStatusPermissionRequest) TypeName() string {
+	return "bots.toggleUserEmojiStatusPermission"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsToggleUserEmojiStatusPermissionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsToggleUserEmojiStatusPermissionRequestTypeID, "bots.toggleUserEmojiStatusPermission"); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUserEmojiStatusPermission", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
+	}
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "enabled")
+	}
+	return nil
+}
+
+// BotsToggleUserEmojiStatusPermission calls
+// bots.toggleUserEmojiStatusPermission: see
+// BotsToggleUserEmojiStatusPermissionRequest.
+func (c *Client) BotsToggleUserEmojiStatusPermission(ctx context.Context, req *BotsToggleUserEmojiStatusPermissionRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsToggleUserEmojiStatusPermissionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsCheckDownloadFileParamsRequest is the TL function
+// bots.checkDownloadFileParams.
+//
+//	bots.checkDownloadFileParams#50077589 bot:InputUser file_name:string
+//	    url:string = Bool
+//
+// See https://core.telegram.org/method/bots.checkDownloadFileParams.
+type BotsCheckDownloadFileParamsRequest struct {
+	Bot      InputUserClass
+	FileName string
+	URL      string
+}
+
+// BotsCheckDownloadFileParamsRequestTypeID is the ID of
+// bots.checkDownloadFileParams.
+const BotsCheckDownloadFileParamsRequestTypeID = 0x50077589
+
+// TypeID returns 0x50077589, the ID of bots.checkDownloadFileParams.
+func (*BotsCheckDownloadFileParamsRequest) TypeID() uint32 {
+	return BotsCheckDownloadFileParamsRequestTypeID
+}
+
+// TypeName returns "bots.checkDownloadFileParams".
+func (*BotsCheckDownloadFileParamsRequest) TypeName() string {
+	return "bots.checkDownloadFileParams"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCheckDownloadFileParamsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCheckDownloadFileParamsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCheckDownloadFileParamsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.checkDownloadFileParams", "bot")
+	}
+	b.PutString(m.FileName)
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.checkDownloadFileParams", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
+	}
+	if m.FileName, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
+	}
+	return nil
+}
+
+// BotsCheckDownloadFileParams calls bots.checkDownloadFileParams: see
+// BotsCheckDownloadFileParamsRequest.
+func (c *Client) BotsCheckDownloadFileParams(ctx context.Context, req *BotsCheckDownloadFileParamsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsCheckDownloadFileParamsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetAdminedBotsRequest is the TL function bots.getAdminedBots.
+//
+//	bots.getAdminedBots#b0711d83 = Vector<User>
+//
+// See https://core.telegram.org/method/bots.getAdminedBots.
+type BotsGetAdminedBotsRequest struct{}
+
+// BotsGetAdminedBotsRequestTypeID is the ID of bots.getAdminedBots.
+const BotsGetAdminedBotsRequestTypeID = 0xb0711d83
+
+// TypeID returns 0xb0711d83, the ID of bots.getAdminedBots.
+func (*BotsGetAdminedBotsRequest) TypeID() uint32 {
+	return BotsGetAdminedBotsRequestTypeID
+}
+
+// TypeName returns "bots.getAdminedBots".
+func (*BotsGetAdminedBotsRequest) TypeName() string {
+	return "bots.getAdminedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetAdminedBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetAdminedBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetAdminedBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetAdminedBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetAdminedBotsRequestTypeID, "bots.getAdminedBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAdminedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetAdminedBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetAdminedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BotsGetAdminedBots calls bots.getAdminedBots: see BotsGetAdminedBotsRequest.
+func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBotsRequest) ([]UserClass, error) {
+	if req == nil {
+		req = new(BotsGetAdminedBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+	})
+}
+
+// BotsUpdateStarRefProgramRequest is the TL function bots.updateStarRefProgram.
+//
+//	bots.updateStarRefProgram#778b5ab3 flags:# bot:InputUser
+//	    commission_permille:int duration_months:flags.0?int
+//	    = StarRefProgram
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/method/bots.updateStarRefProgram.
+type BotsUpdateStarRefProgramRequest struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Bot                InputUserClass
+	CommissionPermille int
+	DurationMonths     int // flags.0?int
+}
+
+// BotsUpdateStarRefProgramRequestTypeID is the ID of bots.updateStarRefProgram.
+const BotsUpdateStarRefProgramRequestTypeID = 0x778b5ab3
+
+// TypeID returns 0x778b5ab3, the ID of bots.updateStarRefProgram.
+func (*BotsUpdateStarRefProgramRequest) TypeID() uint32 {
+	return BotsUpdateStarRefProgramRequestTypeID
+}
+
+// TypeName returns "bots.updateStarRefProgram".
+func (*BotsUpdateStarRefProgramRequest) TypeName() string {
+	return "bots.updateStarRefProgram"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *BotsUpdateStarRefProgramRequest) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotsUpdateStarRefProgramRequest) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *BotsUpdateStarRefProgramRequest) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsUpdateStarRefProgramRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsUpdateStarRefProgramRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsUpdateStarRefProgramRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateStarRefProgram", "bot")
+	}
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsUpdateStarRefProgramRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsUpdateStarRefProgramRequestTypeID, "bots.updateStarRefProgram"); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsUpdateStarRefProgramRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.updateStarRefProgram", "")
+	}
+	*m = BotsUpdateStarRefProgramRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "flags")
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "bot")
+	}
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "commission_permille")
+	}
+	if m.Flags.Has(0) {
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "duration_months")
+		}
+	}
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BotsUpdateStarRefProgram calls bots.updateStarRefProgram: see
+// BotsUpdateStarRefProgramRequest.
+func (c *Client) BotsUpdateStarRefProgram(ctx context.Context, req *BotsUpdateStarRefProgramRequest) (*StarRefProgram, error) {
+	if req == nil {
+		req = new(BotsUpdateStarRefProgramRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StarRefProgram])
+}
+
+// BotsSetCustomVerificationRequest is the TL function
+// bots.setCustomVerification.
+//
+//	bots.setCustomVerification#8b89dfbd flags:# enabled:flags.1?true
+//	    bot:flags.0?InputUser peer:InputPeer
+//	    custom_description:flags.2?string = Bool
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCustomDescription and the other Set methods send a zero value too;
+// HasCustomDescription reports whether CustomDescription is present (sent, or
+// received) and ClearCustomDescription leaves it out.
+//
+// See https://core.telegram.org/method/bots.setCustomVerification.
+type BotsSetCustomVerificationRequest struct {
+	Flags             bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Enabled           bool           // flags.1?true
+	Bot               InputUserClass // flags.0?InputUser
+	Peer              InputPeerClass
+	CustomDescription string // flags.2?string
+}
+
+// BotsSetCustomVerificationRequestTypeID is the ID of
+// bots.setCustomVerification.
+const BotsSetCustomVerificationRequestTypeID = 0x8b89dfbd
+
+// TypeID returns 0x8b89dfbd, the ID of bots.setCustomVerification.
+func (*BotsSetCustomVerificationRequest) TypeID() uint32 {
+	return BotsSetCustomVerificationRequestTypeID
+}
+
+// TypeName returns "bots.setCustomVerification".
+func (*BotsSetCustomVerificationRequest) TypeName() string {
+	return "bots.setCustomVerification"
+}
+
+// HasCustomDescription reports whether CustomDescription is present: not zero,
+// set by SetCustomDescription, or received.
+func (m *BotsSetCustomVerificationRequest) HasCustomDescription() bool {
+	return m.CustomDescription != "" || m.Flags.Has(2)
+}
+
+// SetCustomDescription sets CustomDescription to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotsSetCustomVerificationRequest) SetCustomDescription(v string) {
+	m.CustomDescription = v
+	m.Flags.Set(2)
+}
+
+// ClearCustomDescription sets CustomDescription to its zero value and marks it
+// absent.
+func (m *BotsSetCustomVerificationRequest) ClearCustomDescription() {
+	m.CustomDescription = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsSetCustomVerificationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsSetCustomVerificationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Enabled {
+		flags.Set(1)
+	}
+	if m.Bot != nil {
+		flags.Set(0)
+	}
+	if m.CustomDescription != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.setCustomVerification", "bot")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "bots.setCustomVerification", "peer")
+	}
+	if flags.Has(2) {
+		b.PutString(m.CustomDescription)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setCustomVerification", "")
+	}
+	*m = BotsSetCustomVerificationRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "flags")
+	}
+	m.Enabled = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "bots.setCustomVerification", "bot")
+		}
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
+	}
+	if m.Flags.Has(2) {
+		if m.CustomDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.CustomDescription != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// BotsSetCustomVerification calls bots.setCustomVerification: see
+// BotsSetCustomVerificationRequest.
+func (c *Client) BotsSetCustomVerification(ctx context.Context, req *BotsSetCustomVerificationRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsSetCustomVerificationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetBotRecommendationsRequest is the TL function
+// bots.getBotRecommendations.
+//
+//	bots.getBotRecommendations#a1b70815 bot:InputUser = users.Users
+//
+// See https://core.telegram.org/method/bots.getBotRecommendations.
+type BotsGetBotRecommendationsRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetBotRecommendationsRequestTypeID is the ID of
+// bots.getBotRecommendations.
+const BotsGetBotRecommendationsRequestTypeID = 0xa1b70815
+
+// TypeID returns 0xa1b70815, the ID of bots.getBotRecommendations.
+func (*BotsGetBotRecommendationsRequest) TypeID() uint32 {
+	return BotsGetBotRecommendationsRequestTypeID
+}
+
+// TypeName returns "bots.getBotRecommendations".
+func (*BotsGetBotRecommendationsRequest) TypeName() string {
+	return "bots.getBotRecommendations"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetBotRecommendationsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetBotRecommendationsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetBotRecommendationsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotRecommendations", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetBotRecommendationsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetBotRecommendationsRequestTypeID, "bots.getBotRecommendations"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetBotRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotRecommendations", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "bot")
+	}
+	return nil
+}
+
+// BotsGetBotRecommendations calls bots.getBotRecommendations: see
+// BotsGetBotRecommendationsRequest.
+func (c *Client) BotsGetBotRecommendations(ctx context.Context, req *BotsGetBotRecommendationsRequest) (UsersUsersClass, error) {
+	if req == nil {
+		req = new(BotsGetBotRecommendationsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersUsers)
+}
+
+// BotsCheckUsernameRequest is the TL function bots.checkUsername.
+//
+//	bots.checkUsername#87f2219b username:string = Bool
+//
+// See https://core.telegram.org/method/bots.checkUsername.
+type BotsCheckUsernameRequest struct {
+	Username string
+}
+
+// BotsCheckUsernameRequestTypeID is the ID of bots.checkUsername.
+const BotsCheckUsernameRequestTypeID = 0x87f2219b
+
+// TypeID returns 0x87f2219b, the ID of bots.checkUsername.
+func (*BotsCheckUsernameRequest) TypeID() uint32 {
+	return BotsCheckUsernameRequestTypeID
+}
+
+// TypeName returns "bots.checkUsername".
+func (*BotsCheckUsernameRequest) TypeName() string {
+	return "bots.checkUsername"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCheckUsernameRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCheckUsernameRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Username)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCheckUsernameRequestTypeID, "bots.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
+	}
+	return nil
+}
+
+// BotsCheckUsername calls bots.checkUsername: see BotsCheckUsernameRequest.
+func (c *Client) BotsCheckUsername(ctx context.Context, req *BotsCheckUsernameRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsCheckUsernameRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsCreateBotRequest is the TL function bots.createBot.
+//
+//	bots.createBot#e5b17f2b flags:# via_deeplink:flags.0?true name:string
+//	    username:string manager_id:InputUser = User
+//
+// See https://core.telegram.org/method/bots.createBot.
+type BotsCreateBotRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViaDeeplink bool       // flags.0?true
+	Name        string
+	Username    string
+	ManagerID   InputUserClass
+}
+
+// BotsCreateBotRequestTypeID is the ID of bots.createBot.
+const BotsCreateBotRequestTypeID = 0xe5b17f2b
+
+// TypeID returns 0xe5b17f2b, the ID of bots.createBot.
+func (*BotsCreateBotRequest) TypeID() uint32 {
+	return BotsCreateBotRequestTypeID
+}
+
+// TypeName returns "bots.createBot".
+func (*BotsCreateBotRequest) TypeName() string {
+	return "bots.createBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCreateBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCreateBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCreateBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ViaDeeplink {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Name)
+	b.PutString(m.Username)
+	if err := tlrt.EncodeObject(b, m.ManagerID); err != nil {
+		return tlrt.EncodeErr(err, "bots.createBot", "manager_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCreateBotRequestTypeID, "bots.createBot"); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.createBot", "")
+	}
+	*m = BotsCreateBotRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "flags")
+	}
+	m.ViaDeeplink = m.Flags.Has(0)
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "name")
+	}
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "username")
+	}
+	if m.ManagerID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "manager_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BotsCreateBot calls bots.createBot: see BotsCreateBotRequest.
+func (c *Client) BotsCreateBot(ctx context.Context, req *BotsCreateBotRequest) (UserClass, error) {
+	if req == nil {
+		req = new(BotsCreateBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// BotsExportBotTokenRequest is the TL function bots.exportBotToken.
+//
+//	bots.exportBotToken#bd0d99eb bot:InputUser revoke:Bool
+//	    = bots.ExportedBotToken
+//
+// See https://core.telegram.org/method/bots.exportBotToken.
+type BotsExportBotTokenRequest struct {
+	Bot    InputUserClass
+	Revoke bool
+}
+
+// BotsExportBotTokenRequestTypeID is the ID of bots.exportBotToken.
+const BotsExportBotTokenRequestTypeID = 0xbd0d99eb
+
+// TypeID returns 0xbd0d99eb, the ID of bots.exportBotToken.
+func (*BotsExportBotTokenRequest) TypeID() uint32 {
+	return BotsExportBotTokenRequestTypeID
+}
+
+// TypeName returns "bots.exportBotToken".
+func (*BotsExportBotTokenRequest) TypeName() string {
+	return "bots.exportBotToken"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsExportBotTokenRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsExportBotTokenRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsExportBotTokenRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.exportBotToken", "bot")
+	}
+	b.PutBool(m.Revoke)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsExportBotTokenRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsExportBotTokenRequestTypeID, "bots.exportBotToken"); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsExportBotTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsExportBotTokenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.exportBotToken", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "bot")
+	}
+	if m.Revoke, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "revoke")
+	}
+	return nil
+}
+
+// BotsExportBotToken calls bots.exportBotToken: see BotsExportBotTokenRequest.
+func (c *Client) BotsExportBotToken(ctx context.Context, req *BotsExportBotTokenRequest) (*BotsExportedBotToken, error) {
+	if req == nil {
+		req = new(BotsExportBotTokenRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsExportedBotToken])
+}
+
+// BotsRequestWebViewButtonRequest is the TL function bots.requestWebViewButton.
+//
+//	bots.requestWebViewButton#31a2a35e user_id:InputUser
+//	    button:KeyboardButton = bots.RequestedButton
+//
+// See https://core.telegram.org/method/bots.requestWebViewButton.
+type BotsRequestWebViewButtonRequest struct {
+	UserID InputUserClass
+	Button KeyboardButtonClass
+}
+
+// BotsRequestWebViewButtonRequestTypeID is the ID of bots.requestWebViewButton.
+const BotsRequestWebViewButtonRequestTypeID = 0x31a2a35e
+
+// TypeID returns 0x31a2a35e, the ID of bots.requestWebViewButton.
+func (*BotsRequestWebViewButtonRequest) TypeID() uint32 {
+	return BotsRequestWebViewButtonRequestTypeID
+}
+
+// TypeName returns "bots.requestWebViewButton".
+func (*BotsRequestWebViewButtonRequest) TypeName() string {
+	return "bots.requestWebViewButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsRequestWebViewButtonRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsRequestWebViewButtonRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsRequestWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "user_id")
+	}
+	if err := tlrt.EncodeObject(b, m.Button); err != nil {
+		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "button")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.requestWebViewButton", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "user_id")
+	}
+	if m.Button, err = decodeKeyboardButton(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "button")
+	}
+	return nil
+}
+
+// BotsRequestWebViewButton calls bots.requestWebViewButton: see
+// BotsRequestWebViewButtonRequest.
+func (c *Client) BotsRequestWebViewButton(ctx context.Context, req *BotsRequestWebViewButtonRequest) (*BotsRequestedButton, error) {
+	if req == nil {
+		req = new(BotsRequestWebViewButtonRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsRequestedButton])
+}
+
+// BotsGetRequestedWebViewButtonRequest is the TL function
+// bots.getRequestedWebViewButton.
+//
+//	bots.getRequestedWebViewButton#bf25b7f3 bot:InputUser
+//	    webapp_req_id:string = KeyboardButton
+//
+// See https://core.telegram.org/method/bots.getRequestedWebViewButton.
+type BotsGetRequestedWebViewButtonRequest struct {
+	Bot         InputUserClass
+	WebappReqID string
+}
+
+// BotsGetRequestedWebViewButtonRequestTypeID is the ID of
+// bots.getRequestedWebViewButton.
+const BotsGetRequestedWebViewButtonRequestTypeID = 0xbf25b7f3
+
+// TypeID returns 0xbf25b7f3, the ID of bots.getRequestedWebViewButton.
+func (*BotsGetRequestedWebViewButtonRequest) TypeID() uint32 {
+	return BotsGetRequestedWebViewButtonRequestTypeID
+}
+
+// TypeName returns "bots.getRequestedWebViewButton".
+func (*BotsGetRequestedWebViewButtonRequest) TypeName() string {
+	return "bots.getRequestedWebViewButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetRequestedWebViewButtonRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getRequestedWebViewButton", "bot")
+	}
+	b.PutString(m.WebappReqID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getRequestedWebViewButton", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
+	}
+	if m.WebappReqID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
+	}
+	return nil
+}
+
+// BotsGetRequestedWebViewButton calls bots.getRequestedWebViewButton: see
+// BotsGetRequestedWebViewButtonRequest.
+func (c *Client) BotsGetRequestedWebViewButton(ctx context.Context, req *BotsGetRequestedWebViewButtonRequest) (KeyboardButtonClass, error) {
+	if req == nil {
+		req = new(BotsGetRequestedWebViewButtonRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeKeyboardButton)
+}
+
+// BotsGetAccessSettingsRequest is the TL function bots.getAccessSettings.
+//
+//	bots.getAccessSettings#213853a3 bot:InputUser = bots.AccessSettings
+//
+// See https://core.telegram.org/method/bots.getAccessSettings.
+type BotsGetAccessSettingsRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetAccessSettingsRequestTypeID is the ID of bots.getAccessSettings.
+const BotsGetAccessSettingsRequestTypeID = 0x213853a3
+
+// TypeID returns 0x213853a3, the ID of bots.getAccessSettings.
+func (*BotsGetAccessSettingsRequest) TypeID() uint32 {
+	return BotsGetAccessSettingsRequestTypeID
+}
+
+// TypeName returns "bots.getAccessSettings".
+func (*BotsGetAccessSettingsRequest) TypeName() string {
+	return "bots.getAccessSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetAccessSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetAccessSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getAccessSettings", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetAccessSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetAccessSettingsRequestTypeID, "bots.getAccessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAccessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getAccessSettings", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAccessSettings", "bot")
+	}
+	return nil
+}
+
+// BotsGetAccessSettings calls bots.getAccessSettings: see
+// BotsGetAccessSettingsRequest.
+func (c *Client) BotsGetAccessSettings(ctx context.Context, req *BotsGetAccessSettingsRequest) (*BotsAccessSettings, error) {
+	if req == nil {
+		req = new(BotsGetAccessSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsAccessSettings])
+}
+
+// BotsEditAccessSettingsRequest is the TL function bots.editAccessSettings.
+//
+//	bots.editAccessSettings#31813cd8 flags:# restricted:flags.0?true
+//	    bot:InputUser add_users:flags.1?Vector<InputUser> = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetAddUsers and
+// the other Set methods send a zero value too; HasAddUsers reports whether
+// AddUsers is present (sent, or received) and ClearAddUsers leaves it out.
+//
+// See https://core.telegram.org/method/bots.editAccessSettings.
+type BotsEditAccessSettingsRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Restricted bool       // flags.0?true
+	Bot        InputUserClass
+	AddUsers   []InputUserClass // flags.1?Vector<InputUser>
+}
+
+// BotsEditAccessSettingsRequestTypeID is the ID of bots.editAccessSettings.
+const BotsEditAccessSettingsRequestTypeID = 0x31813cd8
+
+// TypeID returns 0x31813cd8, the ID of bots.editAccessSettings.
+func (*BotsEditAccessSettingsRequest) TypeID() uint32 {
+	return BotsEditAccessSettingsRequestTypeID
+}
+
+// TypeName returns "bots.editAccessSettings".
+func (*BotsEditAccessSettingsRequest) TypeName() string {
+	return "bots.editAccessSettings"
+}
+
+// HasAddUsers reports whether AddUsers is present: not zero, set by
+// SetAddUsers, or received.
+func (m *BotsEditAccessSettingsRequest) HasAddUsers() bool {
+	return len(m.AddUsers) > 0 || m.Flags.Has(1)
+}
+
+// SetAddUsers sets AddUsers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotsEditAccessSettingsRequest) SetAddUsers(v []InputUserClass) {
+	m.AddUsers = v
+	m.Flags.Set(1)
+}
+
+// ClearAddUsers sets AddUsers to its zero value and marks it absent.
+func (m *BotsEditAccessSettingsRequest) ClearAddUsers() {
+	m.AddUsers = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsEditAccessSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsEditAccessSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsEditAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restricted {
+		flags.Set(0)
+	}
+	if len(m.AddUsers) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.editAccessSettings", "bot")
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AddUsers))
+		for i := range m.AddUsers {
+			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "bots.editAccessSettings", "add_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsEditAccessSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsEditAccessSettingsRequestTypeID, "bots.editAccessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsEditAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.editAccessSettings", "")
+	}
+	*m = BotsEditAccessSettingsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "flags")
+	}
+	m.Restricted = m.Flags.Has(0)
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
+	}
+	if m.Flags.Has(1) {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if len(m.AddUsers) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BotsEditAccessSettings calls bots.editAccessSettings: see
+// BotsEditAccessSettingsRequest.
+func (c *Client) BotsEditAccessSettings(ctx context.Context, req *BotsEditAccessSettingsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsEditAccessSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsSetJoinChatResultsRequest is the TL function bots.setJoinChatResults.
+//
+//	bots.setJoinChatResults#e71a4810 query_id:long result:JoinChatBotResult
+//	    = Bool
+//
+// See https://core.telegram.org/method/bots.setJoinChatResults.
+type BotsSetJoinChatResultsRequest struct {
+	QueryID int64
+	Result  JoinChatBotResultClass
+}
+
+// BotsSetJoinChatResultsRequestTypeID is the ID of bots.setJoinChatResults.
+const BotsSetJoinChatResultsRequestTypeID = 0xe71a4810
+
+// TypeID returns 0xe71a4810, the ID of bots.setJoinChatResults.
+func (*BotsSetJoinChatResultsRequest) TypeID() uint32 {
+	return BotsSetJoinChatResultsRequestTypeID
+}
+
+// TypeName returns "bots.setJoinChatResults".
+func (*BotsSetJoinChatResultsRequest) TypeName() string {
+	return "bots.setJoinChatResults"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsSetJoinChatResultsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsSetJoinChatResultsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsSetJoinChatResultsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "bots.setJoinChatResults", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setJoinChatResults", "")
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "query_id")
+	}
+	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "result")
+	}
+	return nil
+}
+
+// BotsSetJoinChatResults calls bots.setJoinChatResults: see
+// BotsSetJoinChatResultsRequest.
+func (c *Client) BotsSetJoinChatResults(ctx context.Context, req *BotsSetJoinChatResultsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsSetJoinChatResultsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

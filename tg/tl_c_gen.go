@@ -51,7 +51,12 @@ import (
 // ChannelAdminLogEventActionChangePeerColor,
 // ChannelAdminLogEventActionChangeProfilePeerColor,
 // ChannelAdminLogEventActionChangeWallpaper,
-// ChannelAdminLogEventActionChangeEmojiStatus.
+// ChannelAdminLogEventActionChangeEmojiStatus,
+// ChannelAdminLogEventActionChangeEmojiStickerSet,
+// ChannelAdminLogEventActionToggleSignatureProfiles,
+// ChannelAdminLogEventActionParticipantSubExtend,
+// ChannelAdminLogEventActionToggleAutotranslation,
+// ChannelAdminLogEventActionParticipantEditRank.
 //
 // See https://core.telegram.org/type/ChannelAdminLogEventAction.
 type ChannelAdminLogEventActionClass interface {
@@ -168,6 +173,16 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 		v = &ChannelAdminLogEventActionChangeWallpaper{}
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
 		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
+	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
+		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
+	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
+		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
+	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
+		v = &ChannelAdminLogEventActionParticipantSubExtend{}
+	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
+		v = &ChannelAdminLogEventActionToggleAutotranslation{}
+	case ChannelAdminLogEventActionParticipantEditRankTypeID:
+		v = &ChannelAdminLogEventActionParticipantEditRank{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
 	}
@@ -1864,7 +1879,7 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(b *bin.Buffer, _
 // See
 // https://core.telegram.org/constructor/channelAdminLogEventActionStartGroupCall.
 type ChannelAdminLogEventActionStartGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // ChannelAdminLogEventActionStartGroupCallTypeID is the ID of
@@ -1901,7 +1916,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
@@ -1929,7 +1944,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStartGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
@@ -1944,7 +1959,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, d
 // See
 // https://core.telegram.org/constructor/channelAdminLogEventActionDiscardGroupCall.
 type ChannelAdminLogEventActionDiscardGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // ChannelAdminLogEventActionDiscardGroupCallTypeID is the ID of
@@ -1981,7 +1996,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
@@ -2009,7 +2024,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer,
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
@@ -3671,8 +3686,8 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(b *bin.Buffer, _
 // See
 // https://core.telegram.org/constructor/channelAdminLogEventActionChangePeerColor.
 type ChannelAdminLogEventActionChangePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
 // ChannelAdminLogEventActionChangePeerColorTypeID is the ID of
@@ -3709,10 +3724,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if err := m.NewValue.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
@@ -3740,10 +3755,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, 
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePeerColor", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PrevValue, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewValue, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
@@ -3759,8 +3774,8 @@ func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, 
 // See
 // https://core.telegram.org/constructor/channelAdminLogEventActionChangeProfilePeerColor.
 type ChannelAdminLogEventActionChangeProfilePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
 // ChannelAdminLogEventActionChangeProfilePeerColorTypeID is the ID of
@@ -3797,10 +3812,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buf
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if err := m.NewValue.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
@@ -3828,10 +3843,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.PrevValue, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.NewValue, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
@@ -4008,6 +4023,417 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer
 	}
 	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionChangeEmojiStickerSet is the TL constructor
+// channelAdminLogEventActionChangeEmojiStickerSet.
+//
+//	channelAdminLogEventActionChangeEmojiStickerSet#46d840ab
+//	    prev_stickerset:InputStickerSet new_stickerset:InputStickerSet
+//	    = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeEmojiStickerSet.
+type ChannelAdminLogEventActionChangeEmojiStickerSet struct {
+	PrevStickerset InputStickerSetClass
+	NewStickerset  InputStickerSetClass
+}
+
+// ChannelAdminLogEventActionChangeEmojiStickerSetTypeID is the ID of
+// channelAdminLogEventActionChangeEmojiStickerSet.
+const ChannelAdminLogEventActionChangeEmojiStickerSetTypeID = 0x46d840ab
+
+// TypeID returns 0x46d840ab, the ID of
+// channelAdminLogEventActionChangeEmojiStickerSet.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeID() uint32 {
+	return ChannelAdminLogEventActionChangeEmojiStickerSetTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionChangeEmojiStickerSet".
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
+	return "channelAdminLogEventActionChangeEmojiStickerSet"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeEmojiStickerSet as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.PrevStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
+	}
+	if err := tlrt.EncodeObject(b, m.NewStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStickerSet", "")
+	}
+	var err error
+	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
+	}
+	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfiles is the TL constructor
+// channelAdminLogEventActionToggleSignatureProfiles.
+//
+//	channelAdminLogEventActionToggleSignatureProfiles#60a79c79
+//	    new_value:Bool = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleSignatureProfiles.
+type ChannelAdminLogEventActionToggleSignatureProfiles struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfilesTypeID is the ID of
+// channelAdminLogEventActionToggleSignatureProfiles.
+const ChannelAdminLogEventActionToggleSignatureProfilesTypeID = 0x60a79c79
+
+// TypeID returns 0x60a79c79, the ID of
+// channelAdminLogEventActionToggleSignatureProfiles.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleSignatureProfilesTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleSignatureProfiles".
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
+	return "channelAdminLogEventActionToggleSignatureProfiles"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleSignatureProfiles as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "new_value")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantSubExtend is the TL constructor
+// channelAdminLogEventActionParticipantSubExtend.
+//
+//	channelAdminLogEventActionParticipantSubExtend#64642db3
+//	    prev_participant:ChannelParticipant
+//	    new_participant:ChannelParticipant = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantSubExtend.
+type ChannelAdminLogEventActionParticipantSubExtend struct {
+	PrevParticipant ChannelParticipantClass
+	NewParticipant  ChannelParticipantClass
+}
+
+// ChannelAdminLogEventActionParticipantSubExtendTypeID is the ID of
+// channelAdminLogEventActionParticipantSubExtend.
+const ChannelAdminLogEventActionParticipantSubExtendTypeID = 0x64642db3
+
+// TypeID returns 0x64642db3, the ID of
+// channelAdminLogEventActionParticipantSubExtend.
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantSubExtendTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantSubExtend".
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
+	return "channelAdminLogEventActionParticipantSubExtend"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantSubExtend as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantSubExtendTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
+	}
+	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantSubExtend", "")
+	}
+	var err error
+	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
+	}
+	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleAutotranslation is the TL constructor
+// channelAdminLogEventActionToggleAutotranslation.
+//
+//	channelAdminLogEventActionToggleAutotranslation#c517f77e new_value:Bool
+//	    = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleAutotranslation.
+type ChannelAdminLogEventActionToggleAutotranslation struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleAutotranslationTypeID is the ID of
+// channelAdminLogEventActionToggleAutotranslation.
+const ChannelAdminLogEventActionToggleAutotranslationTypeID = 0xc517f77e
+
+// TypeID returns 0xc517f77e, the ID of
+// channelAdminLogEventActionToggleAutotranslation.
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleAutotranslationTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleAutotranslation".
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
+	return "channelAdminLogEventActionToggleAutotranslation"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleAutotranslation as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleAutotranslationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "new_value")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantEditRank is the TL constructor
+// channelAdminLogEventActionParticipantEditRank.
+//
+//	channelAdminLogEventActionParticipantEditRank#5806b4ec user_id:long
+//	    prev_rank:string new_rank:string = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantEditRank.
+type ChannelAdminLogEventActionParticipantEditRank struct {
+	UserID   int64
+	PrevRank string
+	NewRank  string
+}
+
+// ChannelAdminLogEventActionParticipantEditRankTypeID is the ID of
+// channelAdminLogEventActionParticipantEditRank.
+const ChannelAdminLogEventActionParticipantEditRankTypeID = 0x5806b4ec
+
+// TypeID returns 0x5806b4ec, the ID of
+// channelAdminLogEventActionParticipantEditRank.
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantEditRankTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantEditRank".
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
+	return "channelAdminLogEventActionParticipantEditRank"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantEditRank as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantEditRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.PrevRank)
+	b.PutString(m.NewRank)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
+	}
+	if m.PrevRank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
+	}
+	if m.NewRank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
 	}
 	return nil
 }
@@ -4424,18 +4850,28 @@ func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass
 
 // ChannelParticipant is the TL constructor channelParticipant.
 //
-//	channelParticipant#c00c07c0 user_id:long date:int = ChannelParticipant
+//	channelParticipant#1bd54456 flags:# user_id:long date:int
+//	    subscription_until_date:flags.0?int rank:flags.2?string
+//	    = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSubscriptionUntilDate and the other Set methods send a zero value too;
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present
+// (sent, or received) and ClearSubscriptionUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipant.
 type ChannelParticipant struct {
-	UserID int64
-	Date   int
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID                int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.0?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantTypeID is the ID of channelParticipant.
-const ChannelParticipantTypeID = 0xc00c07c0
+const ChannelParticipantTypeID = 0x1bd54456
 
-// TypeID returns 0xc00c07c0, the ID of channelParticipant.
+// TypeID returns 0x1bd54456, the ID of channelParticipant.
 func (*ChannelParticipant) TypeID() uint32 {
 	return ChannelParticipantTypeID
 }
@@ -4448,6 +4884,45 @@ func (*ChannelParticipant) TypeName() string {
 // channelParticipantClass marks ChannelParticipant as a
 // ChannelParticipantClass.
 func (*ChannelParticipant) channelParticipantClass() {}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *ChannelParticipant) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(0)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelParticipant) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(0)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *ChannelParticipant) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipant) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipant) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipant) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
@@ -4463,8 +4938,22 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(0)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -4486,34 +4975,63 @@ func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChannelParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipant", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "date")
 	}
+	if m.Flags.Has(0) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipant", "subscription_until_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipant", "rank")
+		}
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
 // ChannelParticipantSelf is the TL constructor channelParticipantSelf.
 //
-//	channelParticipantSelf#35a8bfa7 flags:# via_request:flags.0?true
-//	    user_id:long inviter_id:long date:int = ChannelParticipant
+//	channelParticipantSelf#a9478a1a flags:# via_request:flags.0?true
+//	    user_id:long inviter_id:long date:int
+//	    subscription_until_date:flags.1?int rank:flags.2?string
+//	    = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSubscriptionUntilDate and the other Set methods send a zero value too;
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present
+// (sent, or received) and ClearSubscriptionUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantSelf.
 type ChannelParticipantSelf struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ViaRequest bool       // flags.0?true
-	UserID     int64
-	InviterID  int64
-	Date       int
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViaRequest            bool       // flags.0?true
+	UserID                int64
+	InviterID             int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.1?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantSelfTypeID is the ID of channelParticipantSelf.
-const ChannelParticipantSelfTypeID = 0x35a8bfa7
+const ChannelParticipantSelfTypeID = 0xa9478a1a
 
-// TypeID returns 0x35a8bfa7, the ID of channelParticipantSelf.
+// TypeID returns 0xa9478a1a, the ID of channelParticipantSelf.
 func (*ChannelParticipantSelf) TypeID() uint32 {
 	return ChannelParticipantSelfTypeID
 }
@@ -4526,6 +5044,45 @@ func (*ChannelParticipantSelf) TypeName() string {
 // channelParticipantClass marks ChannelParticipantSelf as a
 // ChannelParticipantClass.
 func (*ChannelParticipantSelf) channelParticipantClass() {}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *ChannelParticipantSelf) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelParticipantSelf) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *ChannelParticipantSelf) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantSelf) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantSelf) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantSelf) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
@@ -4545,10 +5102,22 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	if m.ViaRequest {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(1)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(1) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -4585,7 +5154,23 @@ func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "date")
 	}
+	if m.Flags.Has(1) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantSelf", "subscription_until_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
+		}
+	}
 	m.Flags &^= 1 << 0
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -4898,9 +5483,13 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // ChannelParticipantBanned is the TL constructor channelParticipantBanned.
 //
-//	channelParticipantBanned#6df8014e flags:# left:flags.0?true peer:Peer
+//	channelParticipantBanned#d5f0ad91 flags:# left:flags.0?true peer:Peer
 //	    kicked_by:long date:int banned_rights:ChatBannedRights
-//	    = ChannelParticipant
+//	    rank:flags.2?string = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantBanned.
 type ChannelParticipantBanned struct {
@@ -4910,12 +5499,13 @@ type ChannelParticipantBanned struct {
 	KickedBy     int64
 	Date         int
 	BannedRights ChatBannedRights
+	Rank         string // flags.2?string
 }
 
 // ChannelParticipantBannedTypeID is the ID of channelParticipantBanned.
-const ChannelParticipantBannedTypeID = 0x6df8014e
+const ChannelParticipantBannedTypeID = 0xd5f0ad91
 
-// TypeID returns 0x6df8014e, the ID of channelParticipantBanned.
+// TypeID returns 0xd5f0ad91, the ID of channelParticipantBanned.
 func (*ChannelParticipantBanned) TypeID() uint32 {
 	return ChannelParticipantBannedTypeID
 }
@@ -4928,6 +5518,25 @@ func (*ChannelParticipantBanned) TypeName() string {
 // channelParticipantClass marks ChannelParticipantBanned as a
 // ChannelParticipantClass.
 func (*ChannelParticipantBanned) channelParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantBanned) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantBanned) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantBanned) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
@@ -4947,6 +5556,9 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	if m.Left {
 		flags.Set(0)
 	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
@@ -4955,6 +5567,9 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	if err := m.BannedRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "banned_rights")
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
 	}
 	return nil
 }
@@ -4998,7 +5613,15 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
+		}
+	}
 	m.Flags &^= 1 << 0
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -5737,7 +6360,7 @@ func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 }
 
 // ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden,
-// Channel, ChannelForbidden.
+// Channel, ChannelForbidden, CommunityForbidden, Community.
 //
 // See https://core.telegram.org/type/Chat.
 type ChatClass interface {
@@ -5768,6 +6391,10 @@ func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
 		v = &Channel{}
 	case ChannelForbiddenTypeID:
 		v = &ChannelForbidden{}
+	case CommunityForbiddenTypeID:
+		v = &CommunityForbidden{}
+	case CommunityTypeID:
+		v = &Community{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
@@ -6106,7 +6733,7 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // Channel is the TL constructor channel.
 //
-//	channel#aadfc8f flags:# creator:flags.0?true left:flags.2?true
+//	channel#d49f34c6 flags:# creator:flags.0?true left:flags.2?true
 //	    broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true
 //	    restricted:flags.9?true signatures:flags.11?true min:flags.12?true
 //	    scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true
@@ -6116,16 +6743,22 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    join_to_send:flags.28?true join_request:flags.29?true
 //	    forum:flags.30?true flags2:# stories_hidden:flags2.1?true
 //	    stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true
-//	    id:long access_hash:flags.13?long title:string
-//	    username:flags.6?string photo:ChatPhoto date:int
+//	    signature_profiles:flags2.12?true autotranslation:flags2.15?true
+//	    broadcast_messages_allowed:flags2.16?true monoforum:flags2.17?true
+//	    forum_tabs:flags2.19?true id:long access_hash:flags.13?long
+//	    title:string username:flags.6?string photo:ChatPhoto date:int
 //	    restriction_reason:flags.9?Vector<RestrictionReason>
 //	    admin_rights:flags.14?ChatAdminRights
 //	    banned_rights:flags.15?ChatBannedRights
 //	    default_banned_rights:flags.18?ChatBannedRights
 //	    participants_count:flags.17?int usernames:flags2.0?Vector<Username>
-//	    stories_max_id:flags2.4?int color:flags2.7?PeerColor
+//	    stories_max_id:flags2.4?RecentStory color:flags2.7?PeerColor
 //	    profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus
-//	    level:flags2.10?int = Chat
+//	    level:flags2.10?int subscription_until_date:flags2.11?int
+//	    bot_verification_icon:flags2.13?long
+//	    send_paid_messages_stars:flags2.14?long
+//	    linked_monoforum_id:flags2.18?long
+//	    linked_community_id:flags2.20?long = Chat
 //
 // An optional field is sent when it is not zero, nil or false. SetAccessHash
 // and the other Set methods send a zero value too; HasAccessHash reports
@@ -6134,54 +6767,64 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channel.
 type Channel struct {
-	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Creator             bool       // flags.0?true
-	Left                bool       // flags.2?true
-	Broadcast           bool       // flags.5?true
-	Verified            bool       // flags.7?true
-	Megagroup           bool       // flags.8?true
-	Restricted          bool       // flags.9?true
-	Signatures          bool       // flags.11?true
-	Min                 bool       // flags.12?true
-	Scam                bool       // flags.19?true
-	HasLink             bool       // flags.20?true
-	HasGeo              bool       // flags.21?true
-	SlowmodeEnabled     bool       // flags.22?true
-	CallActive          bool       // flags.23?true
-	CallNotEmpty        bool       // flags.24?true
-	Fake                bool       // flags.25?true
-	Gigagroup           bool       // flags.26?true
-	Noforwards          bool       // flags.27?true
-	JoinToSend          bool       // flags.28?true
-	JoinRequest         bool       // flags.29?true
-	Forum               bool       // flags.30?true
-	Flags2              bin.Fields // flags word; Encode adds the bits of the fields that are set
-	StoriesHidden       bool       // flags2.1?true
-	StoriesHiddenMin    bool       // flags2.2?true
-	StoriesUnavailable  bool       // flags2.3?true
-	ID                  int64
-	AccessHash          int64 // flags.13?long
-	Title               string
-	Username            string // flags.6?string
-	Photo               ChatPhotoClass
-	Date                int
-	RestrictionReason   []RestrictionReason // flags.9?Vector<RestrictionReason>
-	AdminRights         *ChatAdminRights    // flags.14?ChatAdminRights
-	BannedRights        *ChatBannedRights   // flags.15?ChatBannedRights
-	DefaultBannedRights *ChatBannedRights   // flags.18?ChatBannedRights
-	ParticipantsCount   int                 // flags.17?int
-	Usernames           []Username          // flags2.0?Vector<Username>
-	StoriesMaxID        int                 // flags2.4?int
-	Color               *PeerColor          // flags2.7?PeerColor
-	ProfileColor        *PeerColor          // flags2.8?PeerColor
-	EmojiStatus         EmojiStatusClass    // flags2.9?EmojiStatus
-	Level               int                 // flags2.10?int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator                  bool       // flags.0?true
+	Left                     bool       // flags.2?true
+	Broadcast                bool       // flags.5?true
+	Verified                 bool       // flags.7?true
+	Megagroup                bool       // flags.8?true
+	Restricted               bool       // flags.9?true
+	Signatures               bool       // flags.11?true
+	Min                      bool       // flags.12?true
+	Scam                     bool       // flags.19?true
+	HasLink                  bool       // flags.20?true
+	HasGeo                   bool       // flags.21?true
+	SlowmodeEnabled          bool       // flags.22?true
+	CallActive               bool       // flags.23?true
+	CallNotEmpty             bool       // flags.24?true
+	Fake                     bool       // flags.25?true
+	Gigagroup                bool       // flags.26?true
+	Noforwards               bool       // flags.27?true
+	JoinToSend               bool       // flags.28?true
+	JoinRequest              bool       // flags.29?true
+	Forum                    bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StoriesHidden            bool       // flags2.1?true
+	StoriesHiddenMin         bool       // flags2.2?true
+	StoriesUnavailable       bool       // flags2.3?true
+	SignatureProfiles        bool       // flags2.12?true
+	Autotranslation          bool       // flags2.15?true
+	BroadcastMessagesAllowed bool       // flags2.16?true
+	Monoforum                bool       // flags2.17?true
+	ForumTabs                bool       // flags2.19?true
+	ID                       int64
+	AccessHash               int64 // flags.13?long
+	Title                    string
+	Username                 string // flags.6?string
+	Photo                    ChatPhotoClass
+	Date                     int
+	RestrictionReason        []RestrictionReason // flags.9?Vector<RestrictionReason>
+	AdminRights              *ChatAdminRights    // flags.14?ChatAdminRights
+	BannedRights             *ChatBannedRights   // flags.15?ChatBannedRights
+	DefaultBannedRights      *ChatBannedRights   // flags.18?ChatBannedRights
+	ParticipantsCount        int                 // flags.17?int
+	Usernames                []Username          // flags2.0?Vector<Username>
+	StoriesMaxID             *RecentStory        // flags2.4?RecentStory
+	Color                    PeerColorClass      // flags2.7?PeerColor
+	ProfileColor             PeerColorClass      // flags2.8?PeerColor
+	EmojiStatus              EmojiStatusClass    // flags2.9?EmojiStatus
+	Level                    int                 // flags2.10?int
+	SubscriptionUntilDate    int                 // flags2.11?int
+	BotVerificationIcon      int64               // flags2.13?long
+	SendPaidMessagesStars    int64               // flags2.14?long
+	LinkedMonoforumID        int64               // flags2.18?long
+	LinkedCommunityID        int64               // flags2.20?long
 }
 
 // ChannelTypeID is the ID of channel.
-const ChannelTypeID = 0x0aadfc8f
+const ChannelTypeID = 0xd49f34c6
 
-// TypeID returns 0x0aadfc8f, the ID of channel.
+// TypeID returns 0xd49f34c6, the ID of channel.
 func (*Channel) TypeID() uint32 {
 	return ChannelTypeID
 }
@@ -6293,25 +6936,6 @@ func (m *Channel) ClearUsernames() {
 	m.Flags2.Unset(0)
 }
 
-// HasStoriesMaxID reports whether StoriesMaxID is present: not zero, set by
-// SetStoriesMaxID, or received.
-func (m *Channel) HasStoriesMaxID() bool {
-	return m.StoriesMaxID != 0 || m.Flags2.Has(4)
-}
-
-// SetStoriesMaxID sets StoriesMaxID to v and marks it present, so that it is
-// sent even when v is zero.
-func (m *Channel) SetStoriesMaxID(v int) {
-	m.StoriesMaxID = v
-	m.Flags2.Set(4)
-}
-
-// ClearStoriesMaxID sets StoriesMaxID to its zero value and marks it absent.
-func (m *Channel) ClearStoriesMaxID() {
-	m.StoriesMaxID = 0
-	m.Flags2.Unset(4)
-}
-
 // HasLevel reports whether Level is present: not zero, set by SetLevel, or
 // received.
 func (m *Channel) HasLevel() bool {
@@ -6329,6 +6953,106 @@ func (m *Channel) SetLevel(v int) {
 func (m *Channel) ClearLevel() {
 	m.Level = 0
 	m.Flags2.Unset(10)
+}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *Channel) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags2.Has(11)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Channel) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags2.Set(11)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *Channel) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags2.Unset(11)
+}
+
+// HasBotVerificationIcon reports whether BotVerificationIcon is present: not
+// zero, set by SetBotVerificationIcon, or received.
+func (m *Channel) HasBotVerificationIcon() bool {
+	return m.BotVerificationIcon != 0 || m.Flags2.Has(13)
+}
+
+// SetBotVerificationIcon sets BotVerificationIcon to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetBotVerificationIcon(v int64) {
+	m.BotVerificationIcon = v
+	m.Flags2.Set(13)
+}
+
+// ClearBotVerificationIcon sets BotVerificationIcon to its zero value and marks
+// it absent.
+func (m *Channel) ClearBotVerificationIcon() {
+	m.BotVerificationIcon = 0
+	m.Flags2.Unset(13)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *Channel) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(14)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Channel) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(14)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *Channel) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(14)
+}
+
+// HasLinkedMonoforumID reports whether LinkedMonoforumID is present: not zero,
+// set by SetLinkedMonoforumID, or received.
+func (m *Channel) HasLinkedMonoforumID() bool {
+	return m.LinkedMonoforumID != 0 || m.Flags2.Has(18)
+}
+
+// SetLinkedMonoforumID sets LinkedMonoforumID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetLinkedMonoforumID(v int64) {
+	m.LinkedMonoforumID = v
+	m.Flags2.Set(18)
+}
+
+// ClearLinkedMonoforumID sets LinkedMonoforumID to its zero value and marks it
+// absent.
+func (m *Channel) ClearLinkedMonoforumID() {
+	m.LinkedMonoforumID = 0
+	m.Flags2.Unset(18)
+}
+
+// HasLinkedCommunityID reports whether LinkedCommunityID is present: not zero,
+// set by SetLinkedCommunityID, or received.
+func (m *Channel) HasLinkedCommunityID() bool {
+	return m.LinkedCommunityID != 0 || m.Flags2.Has(20)
+}
+
+// SetLinkedCommunityID sets LinkedCommunityID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetLinkedCommunityID(v int64) {
+	m.LinkedCommunityID = v
+	m.Flags2.Set(20)
+}
+
+// ClearLinkedCommunityID sets LinkedCommunityID to its zero value and marks it
+// absent.
+func (m *Channel) ClearLinkedCommunityID() {
+	m.LinkedCommunityID = 0
+	m.Flags2.Unset(20)
 }
 
 // Encode writes m to b with its ID.
@@ -6425,7 +7149,7 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.StoriesHidden {
 		flags2.Set(1)
 	}
@@ -6435,10 +7159,25 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(3)
 	}
+	if m.SignatureProfiles {
+		flags2.Set(12)
+	}
+	if m.Autotranslation {
+		flags2.Set(15)
+	}
+	if m.BroadcastMessagesAllowed {
+		flags2.Set(16)
+	}
+	if m.Monoforum {
+		flags2.Set(17)
+	}
+	if m.ForumTabs {
+		flags2.Set(19)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(4)
 	}
 	if m.Color != nil {
@@ -6452,6 +7191,21 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Level != 0 {
 		flags2.Set(10)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		flags2.Set(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		flags2.Set(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(20)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -6501,15 +7255,17 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(4) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channel", "stories_max_id")
+		}
 	}
 	if flags2.Has(7) {
-		if err := m.Color.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
 			return tlrt.EncodeErr(err, "channel", "color")
 		}
 	}
 	if flags2.Has(8) {
-		if err := m.ProfileColor.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.ProfileColor); err != nil {
 			return tlrt.EncodeErr(err, "channel", "profile_color")
 		}
 	}
@@ -6520,6 +7276,21 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags2.Has(10) {
 		b.PutInt(m.Level)
+	}
+	if flags2.Has(11) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags2.Has(13) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(18) {
+		b.PutLong(m.LinkedMonoforumID)
+	}
+	if flags2.Has(20) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
@@ -6576,6 +7347,11 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.StoriesHidden = m.Flags2.Has(1)
 	m.StoriesHiddenMin = m.Flags2.Has(2)
 	m.StoriesUnavailable = m.Flags2.Has(3)
+	m.SignatureProfiles = m.Flags2.Has(12)
+	m.Autotranslation = m.Flags2.Has(15)
+	m.BroadcastMessagesAllowed = m.Flags2.Has(16)
+	m.Monoforum = m.Flags2.Has(17)
+	m.ForumTabs = m.Flags2.Has(19)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channel", "id")
 	}
@@ -6632,19 +7408,18 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(4) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
+		m.StoriesMaxID = new(RecentStory)
+		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(7) {
-		m.Color = new(PeerColor)
-		if err = tlrt.DecodeBoxed(b, m.Color, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "color")
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.ProfileColor = new(PeerColor)
-		if err = tlrt.DecodeBoxed(b, m.ProfileColor, depth+1); err != nil {
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "profile_color")
 		}
 	}
@@ -6658,8 +7433,33 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channel", "level")
 		}
 	}
+	if m.Flags2.Has(11) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "subscription_until_date")
+		}
+	}
+	if m.Flags2.Has(13) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "bot_verification_icon")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.LinkedMonoforumID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "linked_monoforum_id")
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "linked_community_id")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(9)
 	}
@@ -6675,11 +7475,23 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(4)
-	}
 	if m.Level != 0 {
 		m.Flags2.Unset(10)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags2.Unset(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(20)
 	}
 	return nil
 }
@@ -6687,8 +7499,8 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 // ChannelForbidden is the TL constructor channelForbidden.
 //
 //	channelForbidden#17d493d5 flags:# broadcast:flags.5?true
-//	    megagroup:flags.8?true id:long access_hash:long title:string
-//	    until_date:flags.16?int = Chat
+//	    megagroup:flags.8?true monoforum:flags.10?true id:long
+//	    access_hash:long title:string until_date:flags.16?int = Chat
 //
 // An optional field is sent when it is not zero, nil or false. SetUntilDate and
 // the other Set methods send a zero value too; HasUntilDate reports whether
@@ -6699,6 +7511,7 @@ type ChannelForbidden struct {
 	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Broadcast  bool       // flags.5?true
 	Megagroup  bool       // flags.8?true
+	Monoforum  bool       // flags.10?true
 	ID         int64
 	AccessHash int64
 	Title      string
@@ -6754,12 +7567,15 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<8)
+	flags := m.Flags &^ (1<<5 | 1<<8 | 1<<10)
 	if m.Broadcast {
 		flags.Set(5)
 	}
 	if m.Megagroup {
 		flags.Set(8)
+	}
+	if m.Monoforum {
+		flags.Set(10)
 	}
 	if m.UntilDate != 0 {
 		flags.Set(16)
@@ -6799,6 +7615,7 @@ func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Broadcast = m.Flags.Has(5)
 	m.Megagroup = m.Flags.Has(8)
+	m.Monoforum = m.Flags.Has(10)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "id")
 	}
@@ -6813,14 +7630,331 @@ func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "channelForbidden", "until_date")
 		}
 	}
-	m.Flags &^= 1<<5 | 1<<8
+	m.Flags &^= 1<<5 | 1<<8 | 1<<10
 	if m.UntilDate != 0 {
 		m.Flags.Unset(16)
 	}
 	return nil
 }
 
-// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull.
+// CommunityForbidden is the TL constructor communityForbidden.
+//
+//	communityForbidden#fd3cdab8 flags:# id:long access_hash:flags.13?long
+//	    title:string = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/communityForbidden.
+type CommunityForbidden struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID         int64
+	AccessHash int64 // flags.13?long
+	Title      string
+}
+
+// CommunityForbiddenTypeID is the ID of communityForbidden.
+const CommunityForbiddenTypeID = 0xfd3cdab8
+
+// TypeID returns 0xfd3cdab8, the ID of communityForbidden.
+func (*CommunityForbidden) TypeID() uint32 {
+	return CommunityForbiddenTypeID
+}
+
+// TypeName returns "communityForbidden".
+func (*CommunityForbidden) TypeName() string {
+	return "communityForbidden"
+}
+
+// chatClass marks CommunityForbidden as a ChatClass.
+func (*CommunityForbidden) chatClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *CommunityForbidden) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(13)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityForbidden) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(13)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *CommunityForbidden) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(13)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityForbidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityForbiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityForbidden{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "flags")
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "id")
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "title")
+	}
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// Community is the TL constructor community.
+//
+//	community#65efe954 flags:# creator:flags.0?true left:flags.2?true
+//	    min:flags.12?true flags2:# collapsed_in_dialogs:flags2.20?true
+//	    id:long access_hash:flags.13?long title:string photo:ChatPhoto
+//	    date:int admin_rights:flags.14?ChatAdminRights
+//	    default_banned_rights:flags.18?ChatBannedRights = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/community.
+type Community struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator             bool       // flags.0?true
+	Left                bool       // flags.2?true
+	Min                 bool       // flags.12?true
+	Flags2              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollapsedInDialogs  bool       // flags2.20?true
+	ID                  int64
+	AccessHash          int64 // flags.13?long
+	Title               string
+	Photo               ChatPhotoClass
+	Date                int
+	AdminRights         *ChatAdminRights  // flags.14?ChatAdminRights
+	DefaultBannedRights *ChatBannedRights // flags.18?ChatBannedRights
+}
+
+// CommunityTypeID is the ID of community.
+const CommunityTypeID = 0x65efe954
+
+// TypeID returns 0x65efe954, the ID of community.
+func (*Community) TypeID() uint32 {
+	return CommunityTypeID
+}
+
+// TypeName returns "community".
+func (*Community) TypeName() string {
+	return "community"
+}
+
+// chatClass marks Community as a ChatClass.
+func (*Community) chatClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *Community) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(13)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Community) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(13)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *Community) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(13)
+}
+
+// Encode writes m to b with its ID.
+func (m *Community) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Community) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.Left {
+		flags.Set(2)
+	}
+	if m.Min {
+		flags.Set(12)
+	}
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	if m.AdminRights != nil {
+		flags.Set(14)
+	}
+	if m.DefaultBannedRights != nil {
+		flags.Set(18)
+	}
+	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1 << 20)
+	if m.CollapsedInDialogs {
+		flags2.Set(20)
+	}
+	b.PutUint32(uint32(flags2))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "community", "photo")
+	}
+	b.PutInt(m.Date)
+	if flags.Has(14) {
+		if err := m.AdminRights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "community", "admin_rights")
+		}
+	}
+	if flags.Has(18) {
+		if err := m.DefaultBannedRights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "community", "default_banned_rights")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Community) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityTypeID, "community"); err != nil {
+		return tlrt.DecodeErr(err, "community", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Community) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "community", "")
+	}
+	*m = Community{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "community", "flags")
+	}
+	m.Creator = m.Flags.Has(0)
+	m.Left = m.Flags.Has(2)
+	m.Min = m.Flags.Has(12)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "community", "flags2")
+	}
+	m.CollapsedInDialogs = m.Flags2.Has(20)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "community", "id")
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "community", "access_hash")
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "community", "title")
+	}
+	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "community", "photo")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "community", "date")
+	}
+	if m.Flags.Has(14) {
+		m.AdminRights = new(ChatAdminRights)
+		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "community", "admin_rights")
+		}
+	}
+	if m.Flags.Has(18) {
+		m.DefaultBannedRights = new(ChatBannedRights)
+		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "community", "default_banned_rights")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18
+	m.Flags2 &^= 1 << 20
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull,
+// CommunityFull.
 //
 // See https://core.telegram.org/type/ChatFull.
 type ChatFullClass interface {
@@ -6845,6 +7979,8 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 		v = &ChatFull{}
 	case ChannelFullTypeID:
 		v = &ChannelFull{}
+	case CommunityFullTypeID:
+		v = &CommunityFull{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
 	}
@@ -6856,7 +7992,7 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 
 // ChatFull is the TL constructor chatFull.
 //
-//	chatFull#c9d31138 flags:# can_set_username:flags.7?true
+//	chatFull#2633421b flags:# can_set_username:flags.7?true
 //	    has_scheduled:flags.8?true translations_disabled:flags.19?true
 //	    id:long about:string participants:ChatParticipants
 //	    chat_photo:flags.2?Photo notify_settings:PeerNotifySettings
@@ -6866,7 +8002,8 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 //	    ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer
 //	    theme_emoticon:flags.16?string requests_pending:flags.17?int
 //	    recent_requesters:flags.17?Vector<long>
-//	    available_reactions:flags.18?ChatReactions = ChatFull
+//	    available_reactions:flags.18?ChatReactions
+//	    reactions_limit:flags.20?int = ChatFull
 //
 // An optional field is sent when it is not zero, nil or false. SetBotInfo and
 // the other Set methods send a zero value too; HasBotInfo reports whether
@@ -6887,19 +8024,20 @@ type ChatFull struct {
 	BotInfo                []BotInfo               // flags.3?Vector<BotInfo>
 	PinnedMsgID            int                     // flags.6?int
 	FolderID               int                     // flags.11?int
-	Call                   *InputGroupCall         // flags.12?InputGroupCall
+	Call                   InputGroupCallClass     // flags.12?InputGroupCall
 	TTLPeriod              int                     // flags.14?int
 	GroupcallDefaultJoinAs PeerClass               // flags.15?Peer
 	ThemeEmoticon          string                  // flags.16?string
 	RequestsPending        int                     // flags.17?int
 	RecentRequesters       []int64                 // flags.17?Vector<long>
 	AvailableReactions     ChatReactionsClass      // flags.18?ChatReactions
+	ReactionsLimit         int                     // flags.20?int
 }
 
 // ChatFullTypeID is the ID of chatFull.
-const ChatFullTypeID = 0xc9d31138
+const ChatFullTypeID = 0x2633421b
 
-// TypeID returns 0xc9d31138, the ID of chatFull.
+// TypeID returns 0x2633421b, the ID of chatFull.
 func (*ChatFull) TypeID() uint32 {
 	return ChatFullTypeID
 }
@@ -7051,6 +8189,26 @@ func (m *ChatFull) ClearRecentRequesters() {
 	m.Flags.Unset(17)
 }
 
+// HasReactionsLimit reports whether ReactionsLimit is present: not zero, set by
+// SetReactionsLimit, or received.
+func (m *ChatFull) HasReactionsLimit() bool {
+	return m.ReactionsLimit != 0 || m.Flags.Has(20)
+}
+
+// SetReactionsLimit sets ReactionsLimit to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChatFull) SetReactionsLimit(v int) {
+	m.ReactionsLimit = v
+	m.Flags.Set(20)
+}
+
+// ClearReactionsLimit sets ReactionsLimit to its zero value and marks it
+// absent.
+func (m *ChatFull) ClearReactionsLimit() {
+	m.ReactionsLimit = 0
+	m.Flags.Unset(20)
+}
+
 // Encode writes m to b with its ID.
 func (m *ChatFull) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -7108,6 +8266,9 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	if m.AvailableReactions != nil {
 		flags.Set(18)
 	}
+	if m.ReactionsLimit != 0 {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
 	b.PutString(m.About)
@@ -7142,7 +8303,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.FolderID)
 	}
 	if flags.Has(12) {
-		if err := m.Call.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Call); err != nil {
 			return tlrt.EncodeErr(err, "chatFull", "call")
 		}
 	}
@@ -7170,6 +8331,9 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
 			return tlrt.EncodeErr(err, "chatFull", "available_reactions")
 		}
+	}
+	if flags.Has(20) {
+		b.PutInt(m.ReactionsLimit)
 	}
 	return nil
 }
@@ -7241,8 +8405,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		m.Call = new(InputGroupCall)
-		if err = tlrt.DecodeBoxed(b, m.Call, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "call")
 		}
 	}
@@ -7276,6 +8439,11 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "chatFull", "available_reactions")
 		}
 	}
+	if m.Flags.Has(20) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "chatFull", "reactions_limit")
+		}
+	}
 	m.Flags &^= 1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19
 	if len(m.BotInfo) > 0 {
 		m.Flags.Unset(3)
@@ -7295,12 +8463,15 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(17)
 	}
+	if m.ReactionsLimit != 0 {
+		m.Flags.Unset(20)
+	}
 	return nil
 }
 
 // ChannelFull is the TL constructor channelFull.
 //
-//	channelFull#f2bcb6f flags:# can_view_participants:flags.3?true
+//	channelFull#a04e8d3a flags:# can_view_participants:flags.3?true
 //	    can_set_username:flags.6?true can_set_stickers:flags.7?true
 //	    hidden_prehistory:flags.10?true can_set_location:flags.16?true
 //	    has_scheduled:flags.19?true can_view_stats:flags.20?true
@@ -7308,7 +8479,13 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 //	    antispam:flags2.1?true participants_hidden:flags2.2?true
 //	    translations_disabled:flags2.3?true
 //	    stories_pinned_available:flags2.5?true
-//	    view_forum_as_messages:flags2.6?true id:long about:string
+//	    view_forum_as_messages:flags2.6?true
+//	    restricted_sponsored:flags2.11?true can_view_revenue:flags2.12?true
+//	    paid_media_allowed:flags2.14?true
+//	    can_view_stars_revenue:flags2.15?true
+//	    paid_reactions_available:flags2.16?true
+//	    stargifts_available:flags2.19?true
+//	    paid_messages_available:flags2.20?true id:long about:string
 //	    participants_count:flags.0?int admins_count:flags.1?int
 //	    kicked_count:flags.2?int banned_count:flags.2?int
 //	    online_count:flags.13?int read_inbox_max_id:int
@@ -7327,7 +8504,13 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 //	    recent_requesters:flags.28?Vector<long>
 //	    default_send_as:flags.29?Peer
 //	    available_reactions:flags.30?ChatReactions
-//	    stories:flags2.4?PeerStories wallpaper:flags2.7?WallPaper
+//	    reactions_limit:flags2.13?int stories:flags2.4?PeerStories
+//	    wallpaper:flags2.7?WallPaper boosts_applied:flags2.8?int
+//	    boosts_unrestrict:flags2.9?int emojiset:flags2.10?StickerSet
+//	    bot_verification:flags2.17?BotVerification
+//	    stargifts_count:flags2.18?int
+//	    send_paid_messages_stars:flags2.21?long
+//	    main_tab:flags2.22?ProfileTab guard_bot_id:flags2.23?long
 //	    = ChatFull
 //
 // An optional field is sent when it is not zero, nil or false.
@@ -7353,6 +8536,13 @@ type ChannelFull struct {
 	TranslationsDisabled   bool       // flags2.3?true
 	StoriesPinnedAvailable bool       // flags2.5?true
 	ViewForumAsMessages    bool       // flags2.6?true
+	RestrictedSponsored    bool       // flags2.11?true
+	CanViewRevenue         bool       // flags2.12?true
+	PaidMediaAllowed       bool       // flags2.14?true
+	CanViewStarsRevenue    bool       // flags2.15?true
+	PaidReactionsAvailable bool       // flags2.16?true
+	StargiftsAvailable     bool       // flags2.19?true
+	PaidMessagesAvailable  bool       // flags2.20?true
 	ID                     int64
 	About                  string
 	ParticipantsCount      int // flags.0?int
@@ -7379,23 +8569,32 @@ type ChannelFull struct {
 	SlowmodeNextSendDate   int                  // flags.18?int
 	StatsDC                int                  // flags.12?int
 	Pts                    int
-	Call                   *InputGroupCall    // flags.21?InputGroupCall
-	TTLPeriod              int                // flags.24?int
-	PendingSuggestions     []string           // flags.25?Vector<string>
-	GroupcallDefaultJoinAs PeerClass          // flags.26?Peer
-	ThemeEmoticon          string             // flags.27?string
-	RequestsPending        int                // flags.28?int
-	RecentRequesters       []int64            // flags.28?Vector<long>
-	DefaultSendAs          PeerClass          // flags.29?Peer
-	AvailableReactions     ChatReactionsClass // flags.30?ChatReactions
-	Stories                *PeerStories       // flags2.4?PeerStories
-	Wallpaper              WallPaperClass     // flags2.7?WallPaper
+	Call                   InputGroupCallClass // flags.21?InputGroupCall
+	TTLPeriod              int                 // flags.24?int
+	PendingSuggestions     []string            // flags.25?Vector<string>
+	GroupcallDefaultJoinAs PeerClass           // flags.26?Peer
+	ThemeEmoticon          string              // flags.27?string
+	RequestsPending        int                 // flags.28?int
+	RecentRequesters       []int64             // flags.28?Vector<long>
+	DefaultSendAs          PeerClass           // flags.29?Peer
+	AvailableReactions     ChatReactionsClass  // flags.30?ChatReactions
+	ReactionsLimit         int                 // flags2.13?int
+	Stories                *PeerStories        // flags2.4?PeerStories
+	Wallpaper              WallPaperClass      // flags2.7?WallPaper
+	BoostsApplied          int                 // flags2.8?int
+	BoostsUnrestrict       int                 // flags2.9?int
+	Emojiset               *StickerSet         // flags2.10?StickerSet
+	BotVerification        *BotVerification    // flags2.17?BotVerification
+	StargiftsCount         int                 // flags2.18?int
+	SendPaidMessagesStars  int64               // flags2.21?long
+	MainTab                ProfileTabClass     // flags2.22?ProfileTab
+	GuardBotID             int64               // flags2.23?long
 }
 
 // ChannelFullTypeID is the ID of channelFull.
-const ChannelFullTypeID = 0x0f2bcb6f
+const ChannelFullTypeID = 0xa04e8d3a
 
-// TypeID returns 0x0f2bcb6f, the ID of channelFull.
+// TypeID returns 0xa04e8d3a, the ID of channelFull.
 func (*ChannelFull) TypeID() uint32 {
 	return ChannelFullTypeID
 }
@@ -7790,6 +8989,124 @@ func (m *ChannelFull) ClearRecentRequesters() {
 	m.Flags.Unset(28)
 }
 
+// HasReactionsLimit reports whether ReactionsLimit is present: not zero, set by
+// SetReactionsLimit, or received.
+func (m *ChannelFull) HasReactionsLimit() bool {
+	return m.ReactionsLimit != 0 || m.Flags2.Has(13)
+}
+
+// SetReactionsLimit sets ReactionsLimit to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetReactionsLimit(v int) {
+	m.ReactionsLimit = v
+	m.Flags2.Set(13)
+}
+
+// ClearReactionsLimit sets ReactionsLimit to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearReactionsLimit() {
+	m.ReactionsLimit = 0
+	m.Flags2.Unset(13)
+}
+
+// HasBoostsApplied reports whether BoostsApplied is present: not zero, set by
+// SetBoostsApplied, or received.
+func (m *ChannelFull) HasBoostsApplied() bool {
+	return m.BoostsApplied != 0 || m.Flags2.Has(8)
+}
+
+// SetBoostsApplied sets BoostsApplied to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChannelFull) SetBoostsApplied(v int) {
+	m.BoostsApplied = v
+	m.Flags2.Set(8)
+}
+
+// ClearBoostsApplied sets BoostsApplied to its zero value and marks it absent.
+func (m *ChannelFull) ClearBoostsApplied() {
+	m.BoostsApplied = 0
+	m.Flags2.Unset(8)
+}
+
+// HasBoostsUnrestrict reports whether BoostsUnrestrict is present: not zero,
+// set by SetBoostsUnrestrict, or received.
+func (m *ChannelFull) HasBoostsUnrestrict() bool {
+	return m.BoostsUnrestrict != 0 || m.Flags2.Has(9)
+}
+
+// SetBoostsUnrestrict sets BoostsUnrestrict to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *ChannelFull) SetBoostsUnrestrict(v int) {
+	m.BoostsUnrestrict = v
+	m.Flags2.Set(9)
+}
+
+// ClearBoostsUnrestrict sets BoostsUnrestrict to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearBoostsUnrestrict() {
+	m.BoostsUnrestrict = 0
+	m.Flags2.Unset(9)
+}
+
+// HasStargiftsCount reports whether StargiftsCount is present: not zero, set by
+// SetStargiftsCount, or received.
+func (m *ChannelFull) HasStargiftsCount() bool {
+	return m.StargiftsCount != 0 || m.Flags2.Has(18)
+}
+
+// SetStargiftsCount sets StargiftsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetStargiftsCount(v int) {
+	m.StargiftsCount = v
+	m.Flags2.Set(18)
+}
+
+// ClearStargiftsCount sets StargiftsCount to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearStargiftsCount() {
+	m.StargiftsCount = 0
+	m.Flags2.Unset(18)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *ChannelFull) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(21)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelFull) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(21)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *ChannelFull) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(21)
+}
+
+// HasGuardBotID reports whether GuardBotID is present: not zero, set by
+// SetGuardBotID, or received.
+func (m *ChannelFull) HasGuardBotID() bool {
+	return m.GuardBotID != 0 || m.Flags2.Has(23)
+}
+
+// SetGuardBotID sets GuardBotID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetGuardBotID(v int64) {
+	m.GuardBotID = v
+	m.Flags2.Set(23)
+}
+
+// ClearGuardBotID sets GuardBotID to its zero value and marks it absent.
+func (m *ChannelFull) ClearGuardBotID() {
+	m.GuardBotID = 0
+	m.Flags2.Unset(23)
+}
+
 // Encode writes m to b with its ID.
 func (m *ChannelFull) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -7899,7 +9216,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
 	if m.CanDeleteChannel {
 		flags2.Set(0)
 	}
@@ -7918,11 +9235,59 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m.ViewForumAsMessages {
 		flags2.Set(6)
 	}
+	if m.RestrictedSponsored {
+		flags2.Set(11)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(12)
+	}
+	if m.PaidMediaAllowed {
+		flags2.Set(14)
+	}
+	if m.CanViewStarsRevenue {
+		flags2.Set(15)
+	}
+	if m.PaidReactionsAvailable {
+		flags2.Set(16)
+	}
+	if m.StargiftsAvailable {
+		flags2.Set(19)
+	}
+	if m.PaidMessagesAvailable {
+		flags2.Set(20)
+	}
+	if m.ReactionsLimit != 0 {
+		flags2.Set(13)
+	}
 	if m.Stories != nil {
 		flags2.Set(4)
 	}
 	if m.Wallpaper != nil {
 		flags2.Set(7)
+	}
+	if m.BoostsApplied != 0 {
+		flags2.Set(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		flags2.Set(9)
+	}
+	if m.Emojiset != nil {
+		flags2.Set(10)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(17)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(21)
+	}
+	if m.MainTab != nil {
+		flags2.Set(22)
+	}
+	if m.GuardBotID != 0 {
+		flags2.Set(23)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -8001,7 +9366,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Pts)
 	if flags.Has(21) {
-		if err := m.Call.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Call); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "call")
 		}
 	}
@@ -8041,6 +9406,9 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "channelFull", "available_reactions")
 		}
 	}
+	if flags2.Has(13) {
+		b.PutInt(m.ReactionsLimit)
+	}
 	if flags2.Has(4) {
 		if err := m.Stories.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "stories")
@@ -8050,6 +9418,36 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "wallpaper")
 		}
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.BoostsApplied)
+	}
+	if flags2.Has(9) {
+		b.PutInt(m.BoostsUnrestrict)
+	}
+	if flags2.Has(10) {
+		if err := m.Emojiset.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "emojiset")
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "bot_verification")
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(22) {
+		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "main_tab")
+		}
+	}
+	if flags2.Has(23) {
+		b.PutLong(m.GuardBotID)
 	}
 	return nil
 }
@@ -8097,6 +9495,13 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.TranslationsDisabled = m.Flags2.Has(3)
 	m.StoriesPinnedAvailable = m.Flags2.Has(5)
 	m.ViewForumAsMessages = m.Flags2.Has(6)
+	m.RestrictedSponsored = m.Flags2.Has(11)
+	m.CanViewRevenue = m.Flags2.Has(12)
+	m.PaidMediaAllowed = m.Flags2.Has(14)
+	m.CanViewStarsRevenue = m.Flags2.Has(15)
+	m.PaidReactionsAvailable = m.Flags2.Has(16)
+	m.StargiftsAvailable = m.Flags2.Has(19)
+	m.PaidMessagesAvailable = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
@@ -8211,8 +9616,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channelFull", "pts")
 	}
 	if m.Flags.Has(21) {
-		m.Call = new(InputGroupCall)
-		if err = tlrt.DecodeBoxed(b, m.Call, depth+1); err != nil {
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "call")
 		}
 	}
@@ -8256,6 +9660,11 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channelFull", "available_reactions")
 		}
 	}
+	if m.Flags2.Has(13) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "reactions_limit")
+		}
+	}
 	if m.Flags2.Has(4) {
 		m.Stories = new(PeerStories)
 		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
@@ -8267,8 +9676,50 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channelFull", "wallpaper")
 		}
 	}
+	if m.Flags2.Has(8) {
+		if m.BoostsApplied, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "boosts_applied")
+		}
+	}
+	if m.Flags2.Has(9) {
+		if m.BoostsUnrestrict, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "boosts_unrestrict")
+		}
+	}
+	if m.Flags2.Has(10) {
+		m.Emojiset = new(StickerSet)
+		if err = tlrt.DecodeBoxed(b, m.Emojiset, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "emojiset")
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "stargifts_count")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(22) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "main_tab")
+		}
+	}
+	if m.Flags2.Has(23) {
+		if m.GuardBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "guard_bot_id")
+		}
+	}
 	m.Flags &^= 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22
 	if m.ParticipantsCount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -8316,6 +9767,235 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(28)
+	}
+	if m.ReactionsLimit != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.BoostsApplied != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		m.Flags2.Unset(9)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(21)
+	}
+	if m.GuardBotID != 0 {
+		m.Flags2.Unset(23)
+	}
+	return nil
+}
+
+// CommunityFull is the TL constructor communityFull.
+//
+//	communityFull#cbb7a507 flags:# id:long about:string chat_photo:Photo
+//	    linked_peers:Vector<CommunityPeer> admins_count:flags.1?int
+//	    kicked_count:flags.2?int peer_link_requests_pending:flags.0?int
+//	    = ChatFull
+//
+// An optional field is sent when it is not zero, nil or false. SetAdminsCount
+// and the other Set methods send a zero value too; HasAdminsCount reports
+// whether AdminsCount is present (sent, or received) and ClearAdminsCount
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/communityFull.
+type CommunityFull struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID                      int64
+	About                   string
+	ChatPhoto               PhotoClass
+	LinkedPeers             []CommunityPeer
+	AdminsCount             int // flags.1?int
+	KickedCount             int // flags.2?int
+	PeerLinkRequestsPending int // flags.0?int
+}
+
+// CommunityFullTypeID is the ID of communityFull.
+const CommunityFullTypeID = 0xcbb7a507
+
+// TypeID returns 0xcbb7a507, the ID of communityFull.
+func (*CommunityFull) TypeID() uint32 {
+	return CommunityFullTypeID
+}
+
+// TypeName returns "communityFull".
+func (*CommunityFull) TypeName() string {
+	return "communityFull"
+}
+
+// chatFullClass marks CommunityFull as a ChatFullClass.
+func (*CommunityFull) chatFullClass() {}
+
+// HasAdminsCount reports whether AdminsCount is present: not zero, set by
+// SetAdminsCount, or received.
+func (m *CommunityFull) HasAdminsCount() bool {
+	return m.AdminsCount != 0 || m.Flags.Has(1)
+}
+
+// SetAdminsCount sets AdminsCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityFull) SetAdminsCount(v int) {
+	m.AdminsCount = v
+	m.Flags.Set(1)
+}
+
+// ClearAdminsCount sets AdminsCount to its zero value and marks it absent.
+func (m *CommunityFull) ClearAdminsCount() {
+	m.AdminsCount = 0
+	m.Flags.Unset(1)
+}
+
+// HasKickedCount reports whether KickedCount is present: not zero, set by
+// SetKickedCount, or received.
+func (m *CommunityFull) HasKickedCount() bool {
+	return m.KickedCount != 0 || m.Flags.Has(2)
+}
+
+// SetKickedCount sets KickedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityFull) SetKickedCount(v int) {
+	m.KickedCount = v
+	m.Flags.Set(2)
+}
+
+// ClearKickedCount sets KickedCount to its zero value and marks it absent.
+func (m *CommunityFull) ClearKickedCount() {
+	m.KickedCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasPeerLinkRequestsPending reports whether PeerLinkRequestsPending is
+// present: not zero, set by SetPeerLinkRequestsPending, or received.
+func (m *CommunityFull) HasPeerLinkRequestsPending() bool {
+	return m.PeerLinkRequestsPending != 0 || m.Flags.Has(0)
+}
+
+// SetPeerLinkRequestsPending sets PeerLinkRequestsPending to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *CommunityFull) SetPeerLinkRequestsPending(v int) {
+	m.PeerLinkRequestsPending = v
+	m.Flags.Set(0)
+}
+
+// ClearPeerLinkRequestsPending sets PeerLinkRequestsPending to its zero value
+// and marks it absent.
+func (m *CommunityFull) ClearPeerLinkRequestsPending() {
+	m.PeerLinkRequestsPending = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityFull) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityFullTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AdminsCount != 0 {
+		flags.Set(1)
+	}
+	if m.KickedCount != 0 {
+		flags.Set(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.About)
+	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
+		return tlrt.EncodeErr(err, "communityFull", "chat_photo")
+	}
+	b.PutVectorHeader(len(m.LinkedPeers))
+	for i := range m.LinkedPeers {
+		if err := m.LinkedPeers[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "communityFull", "linked_peers")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.AdminsCount)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.KickedCount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.PeerLinkRequestsPending)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityFull) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
+	}
+	*m = CommunityFull{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "flags")
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "id")
+	}
+	if m.About, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "about")
+	}
+	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
+	}
+	if m.LinkedPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeer]); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
+	}
+	if m.Flags.Has(1) {
+		if m.AdminsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "admins_count")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.KickedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "kicked_count")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.PeerLinkRequestsPending, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "peer_link_requests_pending")
+		}
+	}
+	if m.AdminsCount != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.KickedCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -8432,12 +10112,15 @@ func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // ChatInvite is the TL constructor chatInvite.
 //
-//	chatInvite#cde0ec40 flags:# channel:flags.0?true broadcast:flags.1?true
+//	chatInvite#5c9d3702 flags:# channel:flags.0?true broadcast:flags.1?true
 //	    public:flags.2?true megagroup:flags.3?true
 //	    request_needed:flags.6?true verified:flags.7?true scam:flags.8?true
-//	    fake:flags.9?true title:string about:flags.5?string photo:Photo
-//	    participants_count:int participants:flags.4?Vector<User> color:int
-//	    = ChatInvite
+//	    fake:flags.9?true can_refulfill_subscription:flags.11?true
+//	    title:string about:flags.5?string photo:Photo participants_count:int
+//	    participants:flags.4?Vector<User> color:int
+//	    subscription_pricing:flags.10?StarsSubscriptionPricing
+//	    subscription_form_id:flags.12?long
+//	    bot_verification:flags.13?BotVerification = ChatInvite
 //
 // An optional field is sent when it is not zero, nil or false. SetAbout and the
 // other Set methods send a zero value too; HasAbout reports whether About is
@@ -8445,27 +10128,31 @@ func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/chatInvite.
 type ChatInvite struct {
-	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Channel           bool       // flags.0?true
-	Broadcast         bool       // flags.1?true
-	Public            bool       // flags.2?true
-	Megagroup         bool       // flags.3?true
-	RequestNeeded     bool       // flags.6?true
-	Verified          bool       // flags.7?true
-	Scam              bool       // flags.8?true
-	Fake              bool       // flags.9?true
-	Title             string
-	About             string // flags.5?string
-	Photo             PhotoClass
-	ParticipantsCount int
-	Participants      []UserClass // flags.4?Vector<User>
-	Color             int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Channel                  bool       // flags.0?true
+	Broadcast                bool       // flags.1?true
+	Public                   bool       // flags.2?true
+	Megagroup                bool       // flags.3?true
+	RequestNeeded            bool       // flags.6?true
+	Verified                 bool       // flags.7?true
+	Scam                     bool       // flags.8?true
+	Fake                     bool       // flags.9?true
+	CanRefulfillSubscription bool       // flags.11?true
+	Title                    string
+	About                    string // flags.5?string
+	Photo                    PhotoClass
+	ParticipantsCount        int
+	Participants             []UserClass // flags.4?Vector<User>
+	Color                    int
+	SubscriptionPricing      *StarsSubscriptionPricing // flags.10?StarsSubscriptionPricing
+	SubscriptionFormID       int64                     // flags.12?long
+	BotVerification          *BotVerification          // flags.13?BotVerification
 }
 
 // ChatInviteTypeID is the ID of chatInvite.
-const ChatInviteTypeID = 0xcde0ec40
+const ChatInviteTypeID = 0x5c9d3702
 
-// TypeID returns 0xcde0ec40, the ID of chatInvite.
+// TypeID returns 0x5c9d3702, the ID of chatInvite.
 func (*ChatInvite) TypeID() uint32 {
 	return ChatInviteTypeID
 }
@@ -8516,6 +10203,26 @@ func (m *ChatInvite) ClearParticipants() {
 	m.Flags.Unset(4)
 }
 
+// HasSubscriptionFormID reports whether SubscriptionFormID is present: not
+// zero, set by SetSubscriptionFormID, or received.
+func (m *ChatInvite) HasSubscriptionFormID() bool {
+	return m.SubscriptionFormID != 0 || m.Flags.Has(12)
+}
+
+// SetSubscriptionFormID sets SubscriptionFormID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChatInvite) SetSubscriptionFormID(v int64) {
+	m.SubscriptionFormID = v
+	m.Flags.Set(12)
+}
+
+// ClearSubscriptionFormID sets SubscriptionFormID to its zero value and marks
+// it absent.
+func (m *ChatInvite) ClearSubscriptionFormID() {
+	m.SubscriptionFormID = 0
+	m.Flags.Unset(12)
+}
+
 // Encode writes m to b with its ID.
 func (m *ChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -8530,7 +10237,7 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
 	if m.Channel {
 		flags.Set(0)
 	}
@@ -8555,11 +10262,23 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m.Fake {
 		flags.Set(9)
 	}
+	if m.CanRefulfillSubscription {
+		flags.Set(11)
+	}
 	if m.About != "" {
 		flags.Set(5)
 	}
 	if len(m.Participants) > 0 {
 		flags.Set(4)
+	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(10)
+	}
+	if m.SubscriptionFormID != 0 {
+		flags.Set(12)
+	}
+	if m.BotVerification != nil {
+		flags.Set(13)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -8579,6 +10298,19 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	b.PutInt(m.Color)
+	if flags.Has(10) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInvite", "subscription_pricing")
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SubscriptionFormID)
+	}
+	if flags.Has(13) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInvite", "bot_verification")
+		}
+	}
 	return nil
 }
 
@@ -8616,6 +10348,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Verified = m.Flags.Has(7)
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
+	m.CanRefulfillSubscription = m.Flags.Has(11)
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
@@ -8638,12 +10371,32 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Color, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "color")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if m.Flags.Has(10) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "subscription_pricing")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionFormID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "subscription_form_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13
 	if m.About != "" {
 		m.Flags.Unset(5)
 	}
 	if len(m.Participants) > 0 {
 		m.Flags.Unset(4)
+	}
+	if m.SubscriptionFormID != 0 {
+		m.Flags.Unset(12)
 	}
 	return nil
 }
@@ -8766,20 +10519,26 @@ func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, erro
 
 // ChatParticipant is the TL constructor chatParticipant.
 //
-//	chatParticipant#c02d4007 user_id:long inviter_id:long date:int
-//	    = ChatParticipant
+//	chatParticipant#38e79fde flags:# user_id:long inviter_id:long date:int
+//	    rank:flags.0?string = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipant.
 type ChatParticipant struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantTypeID is the ID of chatParticipant.
-const ChatParticipantTypeID = 0xc02d4007
+const ChatParticipantTypeID = 0x38e79fde
 
-// TypeID returns 0xc02d4007, the ID of chatParticipant.
+// TypeID returns 0x38e79fde, the ID of chatParticipant.
 func (*ChatParticipant) TypeID() uint32 {
 	return ChatParticipantTypeID
 }
@@ -8791,6 +10550,25 @@ func (*ChatParticipant) TypeName() string {
 
 // chatParticipantClass marks ChatParticipant as a ChatParticipantClass.
 func (*ChatParticipant) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipant) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipant) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipant) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipant) Encode(b *bin.Buffer) error {
@@ -8806,9 +10584,17 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -8830,7 +10616,11 @@ func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipant", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "user_id")
 	}
@@ -8840,22 +10630,37 @@ func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "date")
 	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipant", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // ChatParticipantCreator is the TL constructor chatParticipantCreator.
 //
-//	chatParticipantCreator#e46bcee4 user_id:long = ChatParticipant
+//	chatParticipantCreator#e1f867b8 flags:# user_id:long rank:flags.0?string
+//	    = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipantCreator.
 type ChatParticipantCreator struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID int64
+	Rank   string // flags.0?string
 }
 
 // ChatParticipantCreatorTypeID is the ID of chatParticipantCreator.
-const ChatParticipantCreatorTypeID = 0xe46bcee4
+const ChatParticipantCreatorTypeID = 0xe1f867b8
 
-// TypeID returns 0xe46bcee4, the ID of chatParticipantCreator.
+// TypeID returns 0xe1f867b8, the ID of chatParticipantCreator.
 func (*ChatParticipantCreator) TypeID() uint32 {
 	return ChatParticipantCreatorTypeID
 }
@@ -8867,6 +10672,25 @@ func (*ChatParticipantCreator) TypeName() string {
 
 // chatParticipantClass marks ChatParticipantCreator as a ChatParticipantClass.
 func (*ChatParticipantCreator) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipantCreator) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipantCreator) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipantCreator) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
@@ -8882,7 +10706,15 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -8904,29 +10736,47 @@ func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantCreator{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
 // ChatParticipantAdmin is the TL constructor chatParticipantAdmin.
 //
-//	chatParticipantAdmin#a0933f5b user_id:long inviter_id:long date:int
-//	    = ChatParticipant
+//	chatParticipantAdmin#360d5d2 flags:# user_id:long inviter_id:long
+//	    date:int rank:flags.0?string = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipantAdmin.
 type ChatParticipantAdmin struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantAdminTypeID is the ID of chatParticipantAdmin.
-const ChatParticipantAdminTypeID = 0xa0933f5b
+const ChatParticipantAdminTypeID = 0x0360d5d2
 
-// TypeID returns 0xa0933f5b, the ID of chatParticipantAdmin.
+// TypeID returns 0x0360d5d2, the ID of chatParticipantAdmin.
 func (*ChatParticipantAdmin) TypeID() uint32 {
 	return ChatParticipantAdminTypeID
 }
@@ -8938,6 +10788,25 @@ func (*ChatParticipantAdmin) TypeName() string {
 
 // chatParticipantClass marks ChatParticipantAdmin as a ChatParticipantClass.
 func (*ChatParticipantAdmin) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipantAdmin) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipantAdmin) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipantAdmin) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
@@ -8953,9 +10822,17 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -8977,7 +10854,11 @@ func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantAdmin{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "user_id")
 	}
@@ -8986,6 +10867,14 @@ func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -9681,6 +11570,193 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ChatThemeClass is the TL type ChatTheme: one of ChatTheme,
+// ChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/ChatTheme.
+type ChatThemeClass interface {
+	Object
+	chatThemeClass()
+}
+
+// DecodeChatTheme decodes any constructor of ChatTheme.
+func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
+	return decodeChatTheme(b, 0)
+}
+
+// decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
+func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChatThemeClass
+	switch id {
+	case ChatThemeTypeID:
+		v = &ChatTheme{}
+	case ChatThemeUniqueGiftTypeID:
+		v = &ChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChatTheme is the TL constructor chatTheme.
+//
+//	chatTheme#c3dffc04 emoticon:string = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatTheme.
+type ChatTheme struct {
+	Emoticon string
+}
+
+// ChatThemeTypeID is the ID of chatTheme.
+const ChatThemeTypeID = 0xc3dffc04
+
+// TypeID returns 0xc3dffc04, the ID of chatTheme.
+func (*ChatTheme) TypeID() uint32 {
+	return ChatThemeTypeID
+}
+
+// TypeName returns "chatTheme".
+func (*ChatTheme) TypeName() string {
+	return "chatTheme"
+}
+
+// chatThemeClass marks ChatTheme as a ChatThemeClass.
+func (*ChatTheme) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatTheme) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "chatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
+	}
+	return nil
+}
+
+// ChatThemeUniqueGift is the TL constructor chatThemeUniqueGift.
+//
+//	chatThemeUniqueGift#3458f9c8 gift:StarGift
+//	    theme_settings:Vector<ThemeSettings> = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatThemeUniqueGift.
+type ChatThemeUniqueGift struct {
+	Gift          StarGiftClass
+	ThemeSettings []ThemeSettings
+}
+
+// ChatThemeUniqueGiftTypeID is the ID of chatThemeUniqueGift.
+const ChatThemeUniqueGiftTypeID = 0x3458f9c8
+
+// TypeID returns 0x3458f9c8, the ID of chatThemeUniqueGift.
+func (*ChatThemeUniqueGift) TypeID() uint32 {
+	return ChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "chatThemeUniqueGift".
+func (*ChatThemeUniqueGift) TypeName() string {
+	return "chatThemeUniqueGift"
+}
+
+// chatThemeClass marks ChatThemeUniqueGift as a ChatThemeClass.
+func (*ChatThemeUniqueGift) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "chatThemeUniqueGift", "gift")
+	}
+	b.PutVectorHeader(len(m.ThemeSettings))
+	for i := range m.ThemeSettings {
+		if err := m.ThemeSettings[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatThemeUniqueGift", "theme_settings")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "chatThemeUniqueGift", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
+	}
+	if m.ThemeSettings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
+	}
+	return nil
+}
+
 // CDNConfig is the TL constructor cdnConfig.
 //
 //	cdnConfig#5725e40a public_keys:Vector<CdnPublicKey> = CdnConfig
@@ -9919,8 +11995,8 @@ func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 //	    promote:flags.7?true demote:flags.8?true info:flags.9?true
 //	    settings:flags.10?true pinned:flags.11?true edit:flags.12?true
 //	    delete:flags.13?true group_call:flags.14?true invites:flags.15?true
-//	    send:flags.16?true forums:flags.17?true
-//	    = ChannelAdminLogEventsFilter
+//	    send:flags.16?true forums:flags.17?true sub_extend:flags.18?true
+//	    edit_rank:flags.19?true = ChannelAdminLogEventsFilter
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventsFilter.
 type ChannelAdminLogEventsFilter struct {
@@ -9943,6 +12019,8 @@ type ChannelAdminLogEventsFilter struct {
 	Invites   bool       // flags.15?true
 	Send      bool       // flags.16?true
 	Forums    bool       // flags.17?true
+	SubExtend bool       // flags.18?true
+	EditRank  bool       // flags.19?true
 }
 
 // ChannelAdminLogEventsFilterTypeID is the ID of channelAdminLogEventsFilter.
@@ -9972,7 +12050,7 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.Join {
 		flags.Set(0)
 	}
@@ -10027,6 +12105,12 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m.Forums {
 		flags.Set(17)
 	}
+	if m.SubExtend {
+		flags.Set(18)
+	}
+	if m.EditRank {
+		flags.Set(19)
+	}
 	b.PutUint32(uint32(flags))
 	return nil
 }
@@ -10072,7 +12156,9 @@ func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Invites = m.Flags.Has(15)
 	m.Send = m.Flags.Has(16)
 	m.Forums = m.Flags.Has(17)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17
+	m.SubExtend = m.Flags.Has(18)
+	m.EditRank = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
@@ -10086,26 +12172,30 @@ func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    manage_call:flags.11?true other:flags.12?true
 //	    manage_topics:flags.13?true post_stories:flags.14?true
 //	    edit_stories:flags.15?true delete_stories:flags.16?true
-//	    = ChatAdminRights
+//	    manage_direct_messages:flags.17?true manage_ranks:flags.18?true
+//	    manage_linked_peers:flags.19?true = ChatAdminRights
 //
 // See https://core.telegram.org/constructor/chatAdminRights.
 type ChatAdminRights struct {
-	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ChangeInfo     bool       // flags.0?true
-	PostMessages   bool       // flags.1?true
-	EditMessages   bool       // flags.2?true
-	DeleteMessages bool       // flags.3?true
-	BanUsers       bool       // flags.4?true
-	InviteUsers    bool       // flags.5?true
-	PinMessages    bool       // flags.7?true
-	AddAdmins      bool       // flags.9?true
-	Anonymous      bool       // flags.10?true
-	ManageCall     bool       // flags.11?true
-	Other          bool       // flags.12?true
-	ManageTopics   bool       // flags.13?true
-	PostStories    bool       // flags.14?true
-	EditStories    bool       // flags.15?true
-	DeleteStories  bool       // flags.16?true
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChangeInfo           bool       // flags.0?true
+	PostMessages         bool       // flags.1?true
+	EditMessages         bool       // flags.2?true
+	DeleteMessages       bool       // flags.3?true
+	BanUsers             bool       // flags.4?true
+	InviteUsers          bool       // flags.5?true
+	PinMessages          bool       // flags.7?true
+	AddAdmins            bool       // flags.9?true
+	Anonymous            bool       // flags.10?true
+	ManageCall           bool       // flags.11?true
+	Other                bool       // flags.12?true
+	ManageTopics         bool       // flags.13?true
+	PostStories          bool       // flags.14?true
+	EditStories          bool       // flags.15?true
+	DeleteStories        bool       // flags.16?true
+	ManageDirectMessages bool       // flags.17?true
+	ManageRanks          bool       // flags.18?true
+	ManageLinkedPeers    bool       // flags.19?true
 }
 
 // ChatAdminRightsTypeID is the ID of chatAdminRights.
@@ -10135,7 +12225,7 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.ChangeInfo {
 		flags.Set(0)
 	}
@@ -10181,6 +12271,15 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m.DeleteStories {
 		flags.Set(16)
 	}
+	if m.ManageDirectMessages {
+		flags.Set(17)
+	}
+	if m.ManageRanks {
+		flags.Set(18)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(19)
+	}
 	b.PutUint32(uint32(flags))
 	return nil
 }
@@ -10223,7 +12322,10 @@ func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.PostStories = m.Flags.Has(14)
 	m.EditStories = m.Flags.Has(15)
 	m.DeleteStories = m.Flags.Has(16)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	m.ManageDirectMessages = m.Flags.Has(17)
+	m.ManageRanks = m.Flags.Has(18)
+	m.ManageLinkedPeers = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
@@ -10315,32 +12417,37 @@ func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    send_photos:flags.19?true send_videos:flags.20?true
 //	    send_roundvideos:flags.21?true send_audios:flags.22?true
 //	    send_voices:flags.23?true send_docs:flags.24?true
-//	    send_plain:flags.25?true until_date:int = ChatBannedRights
+//	    send_plain:flags.25?true edit_rank:flags.26?true
+//	    send_reactions:flags.27?true manage_linked_peers:flags.28?true
+//	    until_date:int = ChatBannedRights
 //
 // See https://core.telegram.org/constructor/chatBannedRights.
 type ChatBannedRights struct {
-	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ViewMessages    bool       // flags.0?true
-	SendMessages    bool       // flags.1?true
-	SendMedia       bool       // flags.2?true
-	SendStickers    bool       // flags.3?true
-	SendGifs        bool       // flags.4?true
-	SendGames       bool       // flags.5?true
-	SendInline      bool       // flags.6?true
-	EmbedLinks      bool       // flags.7?true
-	SendPolls       bool       // flags.8?true
-	ChangeInfo      bool       // flags.10?true
-	InviteUsers     bool       // flags.15?true
-	PinMessages     bool       // flags.17?true
-	ManageTopics    bool       // flags.18?true
-	SendPhotos      bool       // flags.19?true
-	SendVideos      bool       // flags.20?true
-	SendRoundvideos bool       // flags.21?true
-	SendAudios      bool       // flags.22?true
-	SendVoices      bool       // flags.23?true
-	SendDocs        bool       // flags.24?true
-	SendPlain       bool       // flags.25?true
-	UntilDate       int
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViewMessages      bool       // flags.0?true
+	SendMessages      bool       // flags.1?true
+	SendMedia         bool       // flags.2?true
+	SendStickers      bool       // flags.3?true
+	SendGifs          bool       // flags.4?true
+	SendGames         bool       // flags.5?true
+	SendInline        bool       // flags.6?true
+	EmbedLinks        bool       // flags.7?true
+	SendPolls         bool       // flags.8?true
+	ChangeInfo        bool       // flags.10?true
+	InviteUsers       bool       // flags.15?true
+	PinMessages       bool       // flags.17?true
+	ManageTopics      bool       // flags.18?true
+	SendPhotos        bool       // flags.19?true
+	SendVideos        bool       // flags.20?true
+	SendRoundvideos   bool       // flags.21?true
+	SendAudios        bool       // flags.22?true
+	SendVoices        bool       // flags.23?true
+	SendDocs          bool       // flags.24?true
+	SendPlain         bool       // flags.25?true
+	EditRank          bool       // flags.26?true
+	SendReactions     bool       // flags.27?true
+	ManageLinkedPeers bool       // flags.28?true
+	UntilDate         int
 }
 
 // ChatBannedRightsTypeID is the ID of chatBannedRights.
@@ -10370,7 +12477,7 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
 	if m.ViewMessages {
 		flags.Set(0)
 	}
@@ -10431,6 +12538,15 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m.SendPlain {
 		flags.Set(25)
 	}
+	if m.EditRank {
+		flags.Set(26)
+	}
+	if m.SendReactions {
+		flags.Set(27)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(28)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.UntilDate)
 	return nil
@@ -10479,10 +12595,13 @@ func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.SendVoices = m.Flags.Has(23)
 	m.SendDocs = m.Flags.Has(24)
 	m.SendPlain = m.Flags.Has(25)
+	m.EditRank = m.Flags.Has(26)
+	m.SendReactions = m.Flags.Has(27)
+	m.ManageLinkedPeers = m.Flags.Has(28)
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "until_date")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
 	return nil
 }
 
@@ -10718,8 +12837,8 @@ func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true
 //	    current_number:flags.1?true allow_app_hash:flags.4?true
 //	    allow_missed_call:flags.5?true allow_firebase:flags.7?true
-//	    logout_tokens:flags.6?Vector<bytes> token:flags.8?string
-//	    app_sandbox:flags.8?Bool = CodeSettings
+//	    unknown_number:flags.9?true logout_tokens:flags.6?Vector<bytes>
+//	    token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
 //
 // An optional field is sent when it is not zero, nil or false. SetLogoutTokens
 // and the other Set methods send a zero value too; HasLogoutTokens reports
@@ -10734,6 +12853,7 @@ type CodeSettings struct {
 	AllowAppHash    bool       // flags.4?true
 	AllowMissedCall bool       // flags.5?true
 	AllowFirebase   bool       // flags.7?true
+	UnknownNumber   bool       // flags.9?true
 	LogoutTokens    [][]byte   // flags.6?Vector<bytes>
 	Token           string     // flags.8?string
 	AppSandbox      bool       // flags.8?Bool
@@ -10826,7 +12946,7 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
 	if m.AllowFlashcall {
 		flags.Set(0)
 	}
@@ -10841,6 +12961,9 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.AllowFirebase {
 		flags.Set(7)
+	}
+	if m.UnknownNumber {
+		flags.Set(9)
 	}
 	if len(m.LogoutTokens) > 0 {
 		flags.Set(6)
@@ -10892,6 +13015,7 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowAppHash = m.Flags.Has(4)
 	m.AllowMissedCall = m.Flags.Has(5)
 	m.AllowFirebase = m.Flags.Has(7)
+	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
 		if m.LogoutTokens, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
@@ -10907,13 +13031,229 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "codeSettings", "app_sandbox")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9
 	if len(m.LogoutTokens) > 0 {
 		m.Flags.Unset(6)
 	}
 	if m.Token != "" || m.AppSandbox {
 		m.Flags.Unset(8)
 	}
+	return nil
+}
+
+// CommunityPeer is the TL constructor communityPeer.
+//
+//	communityPeer#76141ebd flags:# can_view_history:flags.2?true
+//	    visible:flags.0?Bool peer:Peer = CommunityPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetVisible and
+// the other Set methods send a zero value too; HasVisible reports whether
+// Visible is present (sent, or received) and ClearVisible leaves it out.
+//
+// See https://core.telegram.org/constructor/communityPeer.
+type CommunityPeer struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CanViewHistory bool       // flags.2?true
+	Visible        bool       // flags.0?Bool
+	Peer           PeerClass
+}
+
+// CommunityPeerTypeID is the ID of communityPeer.
+const CommunityPeerTypeID = 0x76141ebd
+
+// TypeID returns 0x76141ebd, the ID of communityPeer.
+func (*CommunityPeer) TypeID() uint32 {
+	return CommunityPeerTypeID
+}
+
+// TypeName returns "communityPeer".
+func (*CommunityPeer) TypeName() string {
+	return "communityPeer"
+}
+
+// HasVisible reports whether Visible is present: not zero, set by SetVisible,
+// or received.
+func (m *CommunityPeer) HasVisible() bool {
+	return m.Visible || m.Flags.Has(0)
+}
+
+// SetVisible sets Visible to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *CommunityPeer) SetVisible(v bool) {
+	m.Visible = v
+	m.Flags.Set(0)
+}
+
+// ClearVisible sets Visible to its zero value and marks it absent.
+func (m *CommunityPeer) ClearVisible() {
+	m.Visible = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.CanViewHistory {
+		flags.Set(2)
+	}
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.Visible)
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communityPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityPeerTypeID, "communityPeer"); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
+	}
+	*m = CommunityPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "flags")
+	}
+	m.CanViewHistory = m.Flags.Has(2)
+	if m.Flags.Has(0) {
+		if m.Visible, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "communityPeer", "visible")
+		}
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "peer")
+	}
+	m.Flags &^= 1 << 2
+	if m.Visible {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// CommunityPeerRequest is the TL constructor communityPeerRequest.
+//
+//	communityPeerRequest#7beafa85 flags:# visible:flags.0?true peer:Peer
+//	    requested_by:long date:int = CommunityPeerRequest
+//
+// See https://core.telegram.org/constructor/communityPeerRequest.
+type CommunityPeerRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Visible     bool       // flags.0?true
+	Peer        PeerClass
+	RequestedBy int64
+	Date        int
+}
+
+// CommunityPeerRequestTypeID is the ID of communityPeerRequest.
+const CommunityPeerRequestTypeID = 0x7beafa85
+
+// TypeID returns 0x7beafa85, the ID of communityPeerRequest.
+func (*CommunityPeerRequest) TypeID() uint32 {
+	return CommunityPeerRequestTypeID
+}
+
+// TypeName returns "communityPeerRequest".
+func (*CommunityPeerRequest) TypeName() string {
+	return "communityPeerRequest"
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
+	}
+	b.PutLong(m.RequestedBy)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityPeerRequestTypeID, "communityPeerRequest"); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
+	}
+	*m = CommunityPeerRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
+	}
+	m.Visible = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "peer")
+	}
+	if m.RequestedBy, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "requested_by")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "date")
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -11559,6 +13899,350 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ConnectedBot is the TL constructor connectedBot.
+//
+//	connectedBot#33ed001 flags:# bot_id:long
+//	    recipients:BusinessBotRecipients rights:BusinessBotRights
+//	    device:flags.0?string date:flags.1?int location:flags.2?string
+//	    = ConnectedBot
+//
+// An optional field is sent when it is not zero, nil or false. SetDevice and
+// the other Set methods send a zero value too; HasDevice reports whether Device
+// is present (sent, or received) and ClearDevice leaves it out.
+//
+// See https://core.telegram.org/constructor/connectedBot.
+type ConnectedBot struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotID      int64
+	Recipients BusinessBotRecipients
+	Rights     BusinessBotRights
+	Device     string // flags.0?string
+	Date       int    // flags.1?int
+	Location   string // flags.2?string
+}
+
+// ConnectedBotTypeID is the ID of connectedBot.
+const ConnectedBotTypeID = 0x033ed001
+
+// TypeID returns 0x033ed001, the ID of connectedBot.
+func (*ConnectedBot) TypeID() uint32 {
+	return ConnectedBotTypeID
+}
+
+// TypeName returns "connectedBot".
+func (*ConnectedBot) TypeName() string {
+	return "connectedBot"
+}
+
+// HasDevice reports whether Device is present: not zero, set by SetDevice, or
+// received.
+func (m *ConnectedBot) HasDevice() bool {
+	return m.Device != "" || m.Flags.Has(0)
+}
+
+// SetDevice sets Device to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ConnectedBot) SetDevice(v string) {
+	m.Device = v
+	m.Flags.Set(0)
+}
+
+// ClearDevice sets Device to its zero value and marks it absent.
+func (m *ConnectedBot) ClearDevice() {
+	m.Device = ""
+	m.Flags.Unset(0)
+}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received.
+func (m *ConnectedBot) HasDate() bool {
+	return m.Date != 0 || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ConnectedBot) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent.
+func (m *ConnectedBot) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// HasLocation reports whether Location is present: not zero, set by
+// SetLocation, or received.
+func (m *ConnectedBot) HasLocation() bool {
+	return m.Location != "" || m.Flags.Has(2)
+}
+
+// SetLocation sets Location to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ConnectedBot) SetLocation(v string) {
+	m.Location = v
+	m.Flags.Set(2)
+}
+
+// ClearLocation sets Location to its zero value and marks it absent.
+func (m *ConnectedBot) ClearLocation() {
+	m.Location = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Device != "" {
+		flags.Set(0)
+	}
+	if m.Date != 0 {
+		flags.Set(1)
+	}
+	if m.Location != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "connectedBot", "recipients")
+	}
+	if err := m.Rights.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "connectedBot", "rights")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
+	}
+	*m = ConnectedBot{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "flags")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "bot_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "recipients")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Rights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "rights")
+	}
+	if m.Flags.Has(0) {
+		if m.Device, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "device")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Location, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "location")
+		}
+	}
+	if m.Device != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Location != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ConnectedBotStarRef is the TL constructor connectedBotStarRef.
+//
+//	connectedBotStarRef#19a13f71 flags:# revoked:flags.1?true url:string
+//	    date:int bot_id:long commission_permille:int
+//	    duration_months:flags.0?int participants:long revenue:long
+//	    = ConnectedBotStarRef
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/constructor/connectedBotStarRef.
+type ConnectedBotStarRef struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Revoked            bool       // flags.1?true
+	URL                string
+	Date               int
+	BotID              int64
+	CommissionPermille int
+	DurationMonths     int // flags.0?int
+	Participants       int64
+	Revenue            int64
+}
+
+// ConnectedBotStarRefTypeID is the ID of connectedBotStarRef.
+const ConnectedBotStarRefTypeID = 0x19a13f71
+
+// TypeID returns 0x19a13f71, the ID of connectedBotStarRef.
+func (*ConnectedBotStarRef) TypeID() uint32 {
+	return ConnectedBotStarRefTypeID
+}
+
+// TypeName returns "connectedBotStarRef".
+func (*ConnectedBotStarRef) TypeName() string {
+	return "connectedBotStarRef"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *ConnectedBotStarRef) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ConnectedBotStarRef) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *ConnectedBotStarRef) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotStarRefTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Revoked {
+		flags.Set(1)
+	}
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.URL)
+	b.PutInt(m.Date)
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	b.PutLong(m.Participants)
+	b.PutLong(m.Revenue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ConnectedBotStarRef{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
+	}
+	m.Revoked = m.Flags.Has(1)
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "date")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "bot_id")
+	}
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "commission_permille")
+	}
+	if m.Flags.Has(0) {
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBotStarRef", "duration_months")
+		}
+	}
+	if m.Participants, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "participants")
+	}
+	if m.Revenue, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "revenue")
+	}
+	m.Flags &^= 1 << 1
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // Contact is the TL constructor contact.
 //
 //	contact#145ade0b user_id:long mutual:Bool = Contact
@@ -11625,6 +14309,82 @@ func (m *Contact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Mutual, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "contact", "mutual")
+	}
+	return nil
+}
+
+// ContactBirthday is the TL constructor contactBirthday.
+//
+//	contactBirthday#1d998733 contact_id:long birthday:Birthday
+//	    = ContactBirthday
+//
+// See https://core.telegram.org/constructor/contactBirthday.
+type ContactBirthday struct {
+	ContactID int64
+	Birthday  Birthday
+}
+
+// ContactBirthdayTypeID is the ID of contactBirthday.
+const ContactBirthdayTypeID = 0x1d998733
+
+// TypeID returns 0x1d998733, the ID of contactBirthday.
+func (*ContactBirthday) TypeID() uint32 {
+	return ContactBirthdayTypeID
+}
+
+// TypeName returns "contactBirthday".
+func (*ContactBirthday) TypeName() string {
+	return "contactBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ContactID)
+	if err := m.Birthday.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "contactBirthday", "birthday")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactBirthdayTypeID, "contactBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contactBirthday", "")
+	}
+	var err error
+	if m.ContactID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "contact_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "birthday")
 	}
 	return nil
 }

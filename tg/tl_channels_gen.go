@@ -216,6 +216,275 @@ func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ i
 	return nil
 }
 
+// ChannelsSponsoredMessageReportResultClass is the TL type
+// channels.SponsoredMessageReportResult: one of
+// ChannelsSponsoredMessageReportResultChooseOption,
+// ChannelsSponsoredMessageReportResultAdsHidden,
+// ChannelsSponsoredMessageReportResultReported.
+//
+// See https://core.telegram.org/type/channels.SponsoredMessageReportResult.
+type ChannelsSponsoredMessageReportResultClass interface {
+	Object
+	channelsSponsoredMessageReportResultClass()
+}
+
+// DecodeChannelsSponsoredMessageReportResult decodes any constructor of
+// channels.SponsoredMessageReportResult.
+func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
+	return decodeChannelsSponsoredMessageReportResult(b, 0)
+}
+
+// decodeChannelsSponsoredMessageReportResult is
+// DecodeChannelsSponsoredMessageReportResult for a value nested depth levels
+// deep.
+func decodeChannelsSponsoredMessageReportResult(b *bin.Buffer, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChannelsSponsoredMessageReportResultClass
+	switch id {
+	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
+		v = &ChannelsSponsoredMessageReportResultChooseOption{}
+	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
+		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
+	case ChannelsSponsoredMessageReportResultReportedTypeID:
+		v = &ChannelsSponsoredMessageReportResultReported{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "channels.SponsoredMessageReportResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChannelsSponsoredMessageReportResultChooseOption is the TL constructor
+// channels.sponsoredMessageReportResultChooseOption.
+//
+//	channels.sponsoredMessageReportResultChooseOption#846f9e42 title:string
+//	    options:Vector<SponsoredMessageReportOption>
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultChooseOption.
+type ChannelsSponsoredMessageReportResultChooseOption struct {
+	Title   string
+	Options []SponsoredMessageReportOption
+}
+
+// ChannelsSponsoredMessageReportResultChooseOptionTypeID is the ID of
+// channels.sponsoredMessageReportResultChooseOption.
+const ChannelsSponsoredMessageReportResultChooseOptionTypeID = 0x846f9e42
+
+// TypeID returns 0x846f9e42, the ID of
+// channels.sponsoredMessageReportResultChooseOption.
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultChooseOptionTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultChooseOption".
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeName() string {
+	return "channels.sponsoredMessageReportResultChooseOption"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultChooseOption as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultChooseOption) channelsSponsoredMessageReportResultClass() {
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultChooseOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Options))
+	for i := range m.Options {
+		if err := m.Options[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
+	}
+	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessageReportOption]); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultAdsHidden is the TL constructor
+// channels.sponsoredMessageReportResultAdsHidden.
+//
+//	channels.sponsoredMessageReportResultAdsHidden#3e3bcf2f
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultAdsHidden.
+type ChannelsSponsoredMessageReportResultAdsHidden struct{}
+
+// ChannelsSponsoredMessageReportResultAdsHiddenTypeID is the ID of
+// channels.sponsoredMessageReportResultAdsHidden.
+const ChannelsSponsoredMessageReportResultAdsHiddenTypeID = 0x3e3bcf2f
+
+// TypeID returns 0x3e3bcf2f, the ID of
+// channels.sponsoredMessageReportResultAdsHidden.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultAdsHiddenTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultAdsHidden".
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
+	return "channels.sponsoredMessageReportResultAdsHidden"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultAdsHidden as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultAdsHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultReported is the TL constructor
+// channels.sponsoredMessageReportResultReported.
+//
+//	channels.sponsoredMessageReportResultReported#ad798849
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultReported.
+type ChannelsSponsoredMessageReportResultReported struct{}
+
+// ChannelsSponsoredMessageReportResultReportedTypeID is the ID of
+// channels.sponsoredMessageReportResultReported.
+const ChannelsSponsoredMessageReportResultReportedTypeID = 0xad798849
+
+// TypeID returns 0xad798849, the ID of
+// channels.sponsoredMessageReportResultReported.
+func (*ChannelsSponsoredMessageReportResultReported) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultReportedTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultReported".
+func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
+	return "channels.sponsoredMessageReportResultReported"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultReported as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultReported) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultReportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultReported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // ChannelsAdminLogResults is the TL constructor channels.adminLogResults.
 //
 //	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent>
@@ -1402,21 +1671,27 @@ func (c *Client) ChannelsCreateChannel(ctx context.Context, req *ChannelsCreateC
 
 // ChannelsEditAdminRequest is the TL function channels.editAdmin.
 //
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser
-//	    admin_rights:ChatAdminRights rank:string = Updates
+//	channels.editAdmin#9a98ad68 flags:# channel:InputChannel
+//	    user_id:InputUser admin_rights:ChatAdminRights rank:flags.0?string
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/method/channels.editAdmin.
 type ChannelsEditAdminRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel     InputChannelClass
 	UserID      InputUserClass
 	AdminRights ChatAdminRights
-	Rank        string
+	Rank        string // flags.0?string
 }
 
 // ChannelsEditAdminRequestTypeID is the ID of channels.editAdmin.
-const ChannelsEditAdminRequestTypeID = 0xd33c8902
+const ChannelsEditAdminRequestTypeID = 0x9a98ad68
 
-// TypeID returns 0xd33c8902, the ID of channels.editAdmin.
+// TypeID returns 0x9a98ad68, the ID of channels.editAdmin.
 func (*ChannelsEditAdminRequest) TypeID() uint32 {
 	return ChannelsEditAdminRequestTypeID
 }
@@ -1424,6 +1699,25 @@ func (*ChannelsEditAdminRequest) TypeID() uint32 {
 // TypeName returns "channels.editAdmin".
 func (*ChannelsEditAdminRequest) TypeName() string {
 	return "channels.editAdmin"
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelsEditAdminRequest) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsEditAdminRequest) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelsEditAdminRequest) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1440,6 +1734,11 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
 	}
@@ -1449,7 +1748,9 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.AdminRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channels.editAdmin", "admin_rights")
 	}
-	b.PutString(m.Rank)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -1474,7 +1775,11 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
+	*m = ChannelsEditAdminRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
+	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "channel")
 	}
@@ -1484,8 +1789,13 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
-	if m.Rank, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -1839,7 +2149,8 @@ func (c *Client) ChannelsUpdateUsername(ctx context.Context, req *ChannelsUpdate
 
 // ChannelsJoinChannelRequest is the TL function channels.joinChannel.
 //
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
+//	channels.joinChannel#7f6a1e22 channel:InputChannel
+//	    = messages.ChatInviteJoinResult
 //
 // See https://core.telegram.org/method/channels.joinChannel.
 type ChannelsJoinChannelRequest struct {
@@ -1847,9 +2158,9 @@ type ChannelsJoinChannelRequest struct {
 }
 
 // ChannelsJoinChannelRequestTypeID is the ID of channels.joinChannel.
-const ChannelsJoinChannelRequestTypeID = 0x24b524c5
+const ChannelsJoinChannelRequestTypeID = 0x7f6a1e22
 
-// TypeID returns 0x24b524c5, the ID of channels.joinChannel.
+// TypeID returns 0x7f6a1e22, the ID of channels.joinChannel.
 func (*ChannelsJoinChannelRequest) TypeID() uint32 {
 	return ChannelsJoinChannelRequestTypeID
 }
@@ -1909,11 +2220,11 @@ func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // ChannelsJoinChannel calls channels.joinChannel: see
 // ChannelsJoinChannelRequest.
-func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (UpdatesClass, error) {
+func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (MessagesChatInviteJoinResultClass, error) {
 	if req == nil {
 		req = new(ChannelsJoinChannelRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChatInviteJoinResult)
 }
 
 // ChannelsLeaveChannelRequest is the TL function channels.leaveChannel.
@@ -1997,8 +2308,8 @@ func (c *Client) ChannelsLeaveChannel(ctx context.Context, req *ChannelsLeaveCha
 
 // ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel.
 //
-//	channels.inviteToChannel#199f3a6c channel:InputChannel
-//	    users:Vector<InputUser> = Updates
+//	channels.inviteToChannel#c9e33d54 channel:InputChannel
+//	    users:Vector<InputUser> = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/channels.inviteToChannel.
 type ChannelsInviteToChannelRequest struct {
@@ -2007,9 +2318,9 @@ type ChannelsInviteToChannelRequest struct {
 }
 
 // ChannelsInviteToChannelRequestTypeID is the ID of channels.inviteToChannel.
-const ChannelsInviteToChannelRequestTypeID = 0x199f3a6c
+const ChannelsInviteToChannelRequestTypeID = 0xc9e33d54
 
-// TypeID returns 0x199f3a6c, the ID of channels.inviteToChannel.
+// TypeID returns 0xc9e33d54, the ID of channels.inviteToChannel.
 func (*ChannelsInviteToChannelRequest) TypeID() uint32 {
 	return ChannelsInviteToChannelRequestTypeID
 }
@@ -2078,11 +2389,11 @@ func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 
 // ChannelsInviteToChannel calls channels.inviteToChannel: see
 // ChannelsInviteToChannelRequest.
-func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (UpdatesClass, error) {
+func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(ChannelsInviteToChannelRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInvitedUsers])
 }
 
 // ChannelsDeleteChannelRequest is the TL function channels.deleteChannel.
@@ -2272,19 +2583,22 @@ func (c *Client) ChannelsExportMessageLink(ctx context.Context, req *ChannelsExp
 
 // ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures.
 //
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool
-//	    = Updates
+//	channels.toggleSignatures#418d549c flags:#
+//	    signatures_enabled:flags.0?true profiles_enabled:flags.1?true
+//	    channel:InputChannel = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSignatures.
 type ChannelsToggleSignaturesRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SignaturesEnabled bool       // flags.0?true
+	ProfilesEnabled   bool       // flags.1?true
+	Channel           InputChannelClass
 }
 
 // ChannelsToggleSignaturesRequestTypeID is the ID of channels.toggleSignatures.
-const ChannelsToggleSignaturesRequestTypeID = 0x1f69b606
+const ChannelsToggleSignaturesRequestTypeID = 0x418d549c
 
-// TypeID returns 0x1f69b606, the ID of channels.toggleSignatures.
+// TypeID returns 0x418d549c, the ID of channels.toggleSignatures.
 func (*ChannelsToggleSignaturesRequest) TypeID() uint32 {
 	return ChannelsToggleSignaturesRequestTypeID
 }
@@ -2308,10 +2622,17 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SignaturesEnabled {
+		flags.Set(0)
+	}
+	if m.ProfilesEnabled {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
 	}
-	b.PutBool(m.Enabled)
 	return nil
 }
 
@@ -2336,13 +2657,17 @@ func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
+	*m = ChannelsToggleSignaturesRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
+	}
+	m.SignaturesEnabled = m.Flags.Has(0)
+	m.ProfilesEnabled = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSignatures", "enabled")
-	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2359,13 +2684,17 @@ func (c *Client) ChannelsToggleSignatures(ctx context.Context, req *ChannelsTogg
 // channels.getAdminedPublicChannels.
 //
 //	channels.getAdminedPublicChannels#f8b036af flags:#
-//	    by_location:flags.0?true check_limit:flags.1?true = messages.Chats
+//	    by_location:flags.0?true check_limit:flags.1?true
+//	    for_personal:flags.2?true for_community_peer:flags.3?true
+//	    = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getAdminedPublicChannels.
 type ChannelsGetAdminedPublicChannelsRequest struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ByLocation bool       // flags.0?true
-	CheckLimit bool       // flags.1?true
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByLocation       bool       // flags.0?true
+	CheckLimit       bool       // flags.1?true
+	ForPersonal      bool       // flags.2?true
+	ForCommunityPeer bool       // flags.3?true
 }
 
 // ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of
@@ -2396,12 +2725,18 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.ByLocation {
 		flags.Set(0)
 	}
 	if m.CheckLimit {
 		flags.Set(1)
+	}
+	if m.ForPersonal {
+		flags.Set(2)
+	}
+	if m.ForCommunityPeer {
+		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2432,7 +2767,9 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ 
 	}
 	m.ByLocation = m.Flags.Has(0)
 	m.CheckLimit = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
+	m.ForPersonal = m.Flags.Has(2)
+	m.ForCommunityPeer = m.Flags.Has(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -3300,100 +3637,6 @@ func (c *Client) ChannelsSetDiscussionGroup(ctx context.Context, req *ChannelsSe
 	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsEditCreatorRequest is the TL function channels.editCreator.
-//
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser
-//	    password:InputCheckPasswordSRP = Updates
-//
-// See https://core.telegram.org/method/channels.editCreator.
-type ChannelsEditCreatorRequest struct {
-	Channel  InputChannelClass
-	UserID   InputUserClass
-	Password InputCheckPasswordSRPClass
-}
-
-// ChannelsEditCreatorRequestTypeID is the ID of channels.editCreator.
-const ChannelsEditCreatorRequestTypeID = 0x8f38cd1f
-
-// TypeID returns 0x8f38cd1f, the ID of channels.editCreator.
-func (*ChannelsEditCreatorRequest) TypeID() uint32 {
-	return ChannelsEditCreatorRequestTypeID
-}
-
-// TypeName returns "channels.editCreator".
-func (*ChannelsEditCreatorRequest) TypeName() string {
-	return "channels.editCreator"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditCreatorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditCreatorRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditCreatorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editCreator", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "channels.editCreator", "user_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "channels.editCreator", "password")
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editCreator", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editCreator", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editCreator", "channel")
-	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editCreator", "user_id")
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editCreator", "password")
-	}
-	return nil
-}
-
-// ChannelsEditCreator calls channels.editCreator: see
-// ChannelsEditCreatorRequest.
-func (c *Client) ChannelsEditCreator(ctx context.Context, req *ChannelsEditCreatorRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditCreatorRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
 // ChannelsEditLocationRequest is the TL function channels.editLocation.
 //
 //	channels.editLocation#58e63f6d channel:InputChannel
@@ -3721,188 +3964,23 @@ func (c *Client) ChannelsConvertToGigagroup(ctx context.Context, req *ChannelsCo
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsViewSponsoredMessageRequest is the TL function
-// channels.viewSponsoredMessage.
-//
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel
-//	    random_id:bytes = Bool
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
-type ChannelsViewSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsViewSponsoredMessageRequestTypeID is the ID of
-// channels.viewSponsoredMessage.
-const ChannelsViewSponsoredMessageRequestTypeID = 0xbeaedb94
-
-// TypeID returns 0xbeaedb94, the ID of channels.viewSponsoredMessage.
-func (*ChannelsViewSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsViewSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.viewSponsoredMessage".
-func (*ChannelsViewSponsoredMessageRequest) TypeName() string {
-	return "channels.viewSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsViewSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.viewSponsoredMessage", "channel")
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.viewSponsoredMessage", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "channel")
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "random_id")
-	}
-	return nil
-}
-
-// ChannelsViewSponsoredMessage calls channels.viewSponsoredMessage: see
-// ChannelsViewSponsoredMessageRequest.
-func (c *Client) ChannelsViewSponsoredMessage(ctx context.Context, req *ChannelsViewSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsViewSponsoredMessageRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
-// ChannelsGetSponsoredMessagesRequest is the TL function
-// channels.getSponsoredMessages.
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel
-//	    = messages.SponsoredMessages
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
-type ChannelsGetSponsoredMessagesRequest struct {
-	Channel InputChannelClass
-}
-
-// ChannelsGetSponsoredMessagesRequestTypeID is the ID of
-// channels.getSponsoredMessages.
-const ChannelsGetSponsoredMessagesRequestTypeID = 0xec210fbf
-
-// TypeID returns 0xec210fbf, the ID of channels.getSponsoredMessages.
-func (*ChannelsGetSponsoredMessagesRequest) TypeID() uint32 {
-	return ChannelsGetSponsoredMessagesRequestTypeID
-}
-
-// TypeName returns "channels.getSponsoredMessages".
-func (*ChannelsGetSponsoredMessagesRequest) TypeName() string {
-	return "channels.getSponsoredMessages"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getSponsoredMessages", "channel")
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getSponsoredMessages", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getSponsoredMessages", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getSponsoredMessages", "channel")
-	}
-	return nil
-}
-
-// ChannelsGetSponsoredMessages calls channels.getSponsoredMessages: see
-// ChannelsGetSponsoredMessagesRequest.
-func (c *Client) ChannelsGetSponsoredMessages(ctx context.Context, req *ChannelsGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
-	if req == nil {
-		req = new(ChannelsGetSponsoredMessagesRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
-}
-
 // ChannelsGetSendAsRequest is the TL function channels.getSendAs.
 //
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
+//	channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true
+//	    for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers
 //
 // See https://core.telegram.org/method/channels.getSendAs.
 type ChannelsGetSendAsRequest struct {
-	Peer InputPeerClass
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ForPaidReactions bool       // flags.0?true
+	ForLiveStories   bool       // flags.1?true
+	Peer             InputPeerClass
 }
 
 // ChannelsGetSendAsRequestTypeID is the ID of channels.getSendAs.
-const ChannelsGetSendAsRequestTypeID = 0x0dc770ee
+const ChannelsGetSendAsRequestTypeID = 0xe785a43f
 
-// TypeID returns 0x0dc770ee, the ID of channels.getSendAs.
+// TypeID returns 0xe785a43f, the ID of channels.getSendAs.
 func (*ChannelsGetSendAsRequest) TypeID() uint32 {
 	return ChannelsGetSendAsRequestTypeID
 }
@@ -3926,6 +4004,14 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ForPaidReactions {
+		flags.Set(0)
+	}
+	if m.ForLiveStories {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
 	}
@@ -3953,10 +4039,17 @@ func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
+	*m = ChannelsGetSendAsRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
+	}
+	m.ForPaidReactions = m.Flags.Has(0)
+	m.ForLiveStories = m.Flags.Has(1)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "peer")
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -4145,20 +4238,24 @@ func (c *Client) ChannelsToggleJoinToSend(ctx context.Context, req *ChannelsTogg
 // ChannelsToggleJoinRequestRequest is the TL function
 // channels.toggleJoinRequest.
 //
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool
+//	channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true
+//	    channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser
 //	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinRequest.
 type ChannelsToggleJoinRequestRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ApplyToInvites bool       // flags.1?true
+	Channel        InputChannelClass
+	Enabled        bool
+	GuardBot       InputUserClass // flags.0?InputUser
 }
 
 // ChannelsToggleJoinRequestRequestTypeID is the ID of
 // channels.toggleJoinRequest.
-const ChannelsToggleJoinRequestRequestTypeID = 0x4c2985b6
+const ChannelsToggleJoinRequestRequestTypeID = 0x0ecc2618
 
-// TypeID returns 0x4c2985b6, the ID of channels.toggleJoinRequest.
+// TypeID returns 0x0ecc2618, the ID of channels.toggleJoinRequest.
 func (*ChannelsToggleJoinRequestRequest) TypeID() uint32 {
 	return ChannelsToggleJoinRequestRequestTypeID
 }
@@ -4182,10 +4279,23 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ApplyToInvites {
+		flags.Set(1)
+	}
+	if m.GuardBot != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	b.PutBool(m.Enabled)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.GuardBot); err != nil {
+			return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "guard_bot")
+		}
+	}
 	return nil
 }
 
@@ -4210,13 +4320,24 @@ func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
+	*m = ChannelsToggleJoinRequestRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
+	}
+	m.ApplyToInvites = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "enabled")
 	}
+	if m.Flags.Has(0) {
+		if m.GuardBot, err = decodeInputUser(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "guard_bot")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -4490,19 +4611,20 @@ func (c *Client) ChannelsDeactivateAllUsernames(ctx context.Context, req *Channe
 
 // ChannelsToggleForumRequest is the TL function channels.toggleForum.
 //
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool
-//	    = Updates
+//	channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool
+//	    tabs:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleForum.
 type ChannelsToggleForumRequest struct {
 	Channel InputChannelClass
 	Enabled bool
+	Tabs    bool
 }
 
 // ChannelsToggleForumRequestTypeID is the ID of channels.toggleForum.
-const ChannelsToggleForumRequestTypeID = 0xa4298b29
+const ChannelsToggleForumRequestTypeID = 0x3ff75734
 
-// TypeID returns 0xa4298b29, the ID of channels.toggleForum.
+// TypeID returns 0x3ff75734, the ID of channels.toggleForum.
 func (*ChannelsToggleForumRequest) TypeID() uint32 {
 	return ChannelsToggleForumRequestTypeID
 }
@@ -4530,6 +4652,7 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "channels.toggleForum", "channel")
 	}
 	b.PutBool(m.Enabled)
+	b.PutBool(m.Tabs)
 	return nil
 }
 
@@ -4561,6 +4684,9 @@ func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Enabled, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "enabled")
 	}
+	if m.Tabs, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleForum", "tabs")
+	}
 	return nil
 }
 
@@ -4569,941 +4695,6 @@ func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 func (c *Client) ChannelsToggleForum(ctx context.Context, req *ChannelsToggleForumRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleForumRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsCreateForumTopicRequest is the TL function channels.createForumTopic.
-//
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel
-//	    title:string icon_color:flags.0?int icon_emoji_id:flags.3?long
-//	    random_id:long send_as:flags.2?InputPeer = Updates
-//
-// An optional field is sent when it is not zero, nil or false. SetIconColor and
-// the other Set methods send a zero value too; HasIconColor reports whether
-// IconColor is present (sent, or received) and ClearIconColor leaves it out.
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
-type ChannelsCreateForumTopicRequest struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Channel     InputChannelClass
-	Title       string
-	IconColor   int   // flags.0?int
-	IconEmojiID int64 // flags.3?long
-	RandomID    int64
-	SendAs      InputPeerClass // flags.2?InputPeer
-}
-
-// ChannelsCreateForumTopicRequestTypeID is the ID of channels.createForumTopic.
-const ChannelsCreateForumTopicRequestTypeID = 0xf40c0224
-
-// TypeID returns 0xf40c0224, the ID of channels.createForumTopic.
-func (*ChannelsCreateForumTopicRequest) TypeID() uint32 {
-	return ChannelsCreateForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.createForumTopic".
-func (*ChannelsCreateForumTopicRequest) TypeName() string {
-	return "channels.createForumTopic"
-}
-
-// HasIconColor reports whether IconColor is present: not zero, set by
-// SetIconColor, or received.
-func (m *ChannelsCreateForumTopicRequest) HasIconColor() bool {
-	return m.IconColor != 0 || m.Flags.Has(0)
-}
-
-// SetIconColor sets IconColor to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *ChannelsCreateForumTopicRequest) SetIconColor(v int) {
-	m.IconColor = v
-	m.Flags.Set(0)
-}
-
-// ClearIconColor sets IconColor to its zero value and marks it absent.
-func (m *ChannelsCreateForumTopicRequest) ClearIconColor() {
-	m.IconColor = 0
-	m.Flags.Unset(0)
-}
-
-// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
-// SetIconEmojiID, or received.
-func (m *ChannelsCreateForumTopicRequest) HasIconEmojiID() bool {
-	return m.IconEmojiID != 0 || m.Flags.Has(3)
-}
-
-// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *ChannelsCreateForumTopicRequest) SetIconEmojiID(v int64) {
-	m.IconEmojiID = v
-	m.Flags.Set(3)
-}
-
-// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
-func (m *ChannelsCreateForumTopicRequest) ClearIconEmojiID() {
-	m.IconEmojiID = 0
-	m.Flags.Unset(3)
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsCreateForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsCreateForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	if m.IconColor != 0 {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(3)
-	}
-	if m.SendAs != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.createForumTopic", "channel")
-	}
-	b.PutString(m.Title)
-	if flags.Has(0) {
-		b.PutInt(m.IconColor)
-	}
-	if flags.Has(3) {
-		b.PutLong(m.IconEmojiID)
-	}
-	b.PutLong(m.RandomID)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "channels.createForumTopic", "send_as")
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channels.createForumTopic", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.createForumTopic", "")
-	}
-	*m = ChannelsCreateForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "channels.createForumTopic", "flags")
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.createForumTopic", "channel")
-	}
-	if m.Title, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "channels.createForumTopic", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.IconColor, err = b.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channels.createForumTopic", "icon_color")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channels.createForumTopic", "icon_emoji_id")
-		}
-	}
-	if m.RandomID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channels.createForumTopic", "random_id")
-	}
-	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channels.createForumTopic", "send_as")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.IconColor != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsCreateForumTopic calls channels.createForumTopic: see
-// ChannelsCreateForumTopicRequest.
-func (c *Client) ChannelsCreateForumTopic(ctx context.Context, req *ChannelsCreateForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsCreateForumTopicRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsGetForumTopicsRequest is the TL function channels.getForumTopics.
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel
-//	    q:flags.0?string offset_date:int offset_id:int offset_topic:int
-//	    limit:int = messages.ForumTopics
-//
-// An optional field is sent when it is not zero, nil or false. SetQ and the
-// other Set methods send a zero value too; HasQ reports whether Q is present
-// (sent, or received) and ClearQ leaves it out.
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
-type ChannelsGetForumTopicsRequest struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Channel     InputChannelClass
-	Q           string // flags.0?string
-	OffsetDate  int
-	OffsetID    int
-	OffsetTopic int
-	Limit       int
-}
-
-// ChannelsGetForumTopicsRequestTypeID is the ID of channels.getForumTopics.
-const ChannelsGetForumTopicsRequestTypeID = 0x0de560d1
-
-// TypeID returns 0x0de560d1, the ID of channels.getForumTopics.
-func (*ChannelsGetForumTopicsRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopics".
-func (*ChannelsGetForumTopicsRequest) TypeName() string {
-	return "channels.getForumTopics"
-}
-
-// HasQ reports whether Q is present: not zero, set by SetQ, or received.
-func (m *ChannelsGetForumTopicsRequest) HasQ() bool {
-	return m.Q != "" || m.Flags.Has(0)
-}
-
-// SetQ sets Q to v and marks it present, so that it is sent even when v is
-// zero.
-func (m *ChannelsGetForumTopicsRequest) SetQ(v string) {
-	m.Q = v
-	m.Flags.Set(0)
-}
-
-// ClearQ sets Q to its zero value and marks it absent.
-func (m *ChannelsGetForumTopicsRequest) ClearQ() {
-	m.Q = ""
-	m.Flags.Unset(0)
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getForumTopics", "channel")
-	}
-	if flags.Has(0) {
-		b.PutString(m.Q)
-	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetTopic)
-	b.PutInt(m.Limit)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getForumTopics", "")
-	}
-	*m = ChannelsGetForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "flags")
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "channel")
-	}
-	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "channels.getForumTopics", "q")
-		}
-	}
-	if m.OffsetDate, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_date")
-	}
-	if m.OffsetID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_id")
-	}
-	if m.OffsetTopic, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_topic")
-	}
-	if m.Limit, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopics", "limit")
-	}
-	if m.Q != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// ChannelsGetForumTopics calls channels.getForumTopics: see
-// ChannelsGetForumTopicsRequest.
-func (c *Client) ChannelsGetForumTopics(ctx context.Context, req *ChannelsGetForumTopicsRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
-}
-
-// ChannelsGetForumTopicsByIDRequest is the TL function
-// channels.getForumTopicsByID.
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel
-//	    topics:Vector<int> = messages.ForumTopics
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
-type ChannelsGetForumTopicsByIDRequest struct {
-	Channel InputChannelClass
-	Topics  []int
-}
-
-// ChannelsGetForumTopicsByIDRequestTypeID is the ID of
-// channels.getForumTopicsByID.
-const ChannelsGetForumTopicsByIDRequestTypeID = 0xb0831eb9
-
-// TypeID returns 0xb0831eb9, the ID of channels.getForumTopicsByID.
-func (*ChannelsGetForumTopicsByIDRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsByIDRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopicsByID".
-func (*ChannelsGetForumTopicsByIDRequest) TypeName() string {
-	return "channels.getForumTopicsByID"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsByIDRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getForumTopicsByID", "channel")
-	}
-	b.PutVectorHeader(len(m.Topics))
-	for i := range m.Topics {
-		b.PutInt(m.Topics[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getForumTopicsByID", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "channel")
-	}
-	if m.Topics, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
-		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "topics")
-	}
-	return nil
-}
-
-// ChannelsGetForumTopicsByID calls channels.getForumTopicsByID: see
-// ChannelsGetForumTopicsByIDRequest.
-func (c *Client) ChannelsGetForumTopicsByID(ctx context.Context, req *ChannelsGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsByIDRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
-}
-
-// ChannelsEditForumTopicRequest is the TL function channels.editForumTopic.
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel
-//	    topic_id:int title:flags.0?string icon_emoji_id:flags.1?long
-//	    closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// An optional field is sent when it is not zero, nil or false. SetTitle and the
-// other Set methods send a zero value too; HasTitle reports whether Title is
-// present (sent, or received) and ClearTitle leaves it out.
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
-type ChannelsEditForumTopicRequest struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Channel     InputChannelClass
-	TopicID     int
-	Title       string // flags.0?string
-	IconEmojiID int64  // flags.1?long
-	Closed      bool   // flags.2?Bool
-	Hidden      bool   // flags.3?Bool
-}
-
-// ChannelsEditForumTopicRequestTypeID is the ID of channels.editForumTopic.
-const ChannelsEditForumTopicRequestTypeID = 0xf4dfa185
-
-// TypeID returns 0xf4dfa185, the ID of channels.editForumTopic.
-func (*ChannelsEditForumTopicRequest) TypeID() uint32 {
-	return ChannelsEditForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.editForumTopic".
-func (*ChannelsEditForumTopicRequest) TypeName() string {
-	return "channels.editForumTopic"
-}
-
-// HasTitle reports whether Title is present: not zero, set by SetTitle, or
-// received.
-func (m *ChannelsEditForumTopicRequest) HasTitle() bool {
-	return m.Title != "" || m.Flags.Has(0)
-}
-
-// SetTitle sets Title to v and marks it present, so that it is sent even when v
-// is zero.
-func (m *ChannelsEditForumTopicRequest) SetTitle(v string) {
-	m.Title = v
-	m.Flags.Set(0)
-}
-
-// ClearTitle sets Title to its zero value and marks it absent.
-func (m *ChannelsEditForumTopicRequest) ClearTitle() {
-	m.Title = ""
-	m.Flags.Unset(0)
-}
-
-// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
-// SetIconEmojiID, or received.
-func (m *ChannelsEditForumTopicRequest) HasIconEmojiID() bool {
-	return m.IconEmojiID != 0 || m.Flags.Has(1)
-}
-
-// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *ChannelsEditForumTopicRequest) SetIconEmojiID(v int64) {
-	m.IconEmojiID = v
-	m.Flags.Set(1)
-}
-
-// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
-func (m *ChannelsEditForumTopicRequest) ClearIconEmojiID() {
-	m.IconEmojiID = 0
-	m.Flags.Unset(1)
-}
-
-// HasClosed reports whether Closed is present: not zero, set by SetClosed, or
-// received.
-func (m *ChannelsEditForumTopicRequest) HasClosed() bool {
-	return m.Closed || m.Flags.Has(2)
-}
-
-// SetClosed sets Closed to v and marks it present, so that it is sent even when
-// v is zero.
-func (m *ChannelsEditForumTopicRequest) SetClosed(v bool) {
-	m.Closed = v
-	m.Flags.Set(2)
-}
-
-// ClearClosed sets Closed to its zero value and marks it absent.
-func (m *ChannelsEditForumTopicRequest) ClearClosed() {
-	m.Closed = false
-	m.Flags.Unset(2)
-}
-
-// HasHidden reports whether Hidden is present: not zero, set by SetHidden, or
-// received.
-func (m *ChannelsEditForumTopicRequest) HasHidden() bool {
-	return m.Hidden || m.Flags.Has(3)
-}
-
-// SetHidden sets Hidden to v and marks it present, so that it is sent even when
-// v is zero.
-func (m *ChannelsEditForumTopicRequest) SetHidden(v bool) {
-	m.Hidden = v
-	m.Flags.Set(3)
-}
-
-// ClearHidden sets Hidden to its zero value and marks it absent.
-func (m *ChannelsEditForumTopicRequest) ClearHidden() {
-	m.Hidden = false
-	m.Flags.Unset(3)
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editForumTopic", "channel")
-	}
-	b.PutInt(m.TopicID)
-	if flags.Has(0) {
-		b.PutString(m.Title)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editForumTopic", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editForumTopic", "")
-	}
-	*m = ChannelsEditForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "channels.editForumTopic", "flags")
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editForumTopic", "channel")
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.editForumTopic", "topic_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "channels.editForumTopic", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channels.editForumTopic", "icon_emoji_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "channels.editForumTopic", "closed")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "channels.editForumTopic", "hidden")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsEditForumTopic calls channels.editForumTopic: see
-// ChannelsEditForumTopicRequest.
-func (c *Client) ChannelsEditForumTopic(ctx context.Context, req *ChannelsEditForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditForumTopicRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsUpdatePinnedForumTopicRequest is the TL function
-// channels.updatePinnedForumTopic.
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel
-//	    topic_id:int pinned:Bool = Updates
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
-type ChannelsUpdatePinnedForumTopicRequest struct {
-	Channel InputChannelClass
-	TopicID int
-	Pinned  bool
-}
-
-// ChannelsUpdatePinnedForumTopicRequestTypeID is the ID of
-// channels.updatePinnedForumTopic.
-const ChannelsUpdatePinnedForumTopicRequestTypeID = 0x6c2d9026
-
-// TypeID returns 0x6c2d9026, the ID of channels.updatePinnedForumTopic.
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeID() uint32 {
-	return ChannelsUpdatePinnedForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.updatePinnedForumTopic".
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeName() string {
-	return "channels.updatePinnedForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsUpdatePinnedForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.updatePinnedForumTopic", "channel")
-	}
-	b.PutInt(m.TopicID)
-	b.PutBool(m.Pinned)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePinnedForumTopic", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "channel")
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "topic_id")
-	}
-	if m.Pinned, err = b.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "pinned")
-	}
-	return nil
-}
-
-// ChannelsUpdatePinnedForumTopic calls channels.updatePinnedForumTopic: see
-// ChannelsUpdatePinnedForumTopicRequest.
-func (c *Client) ChannelsUpdatePinnedForumTopic(ctx context.Context, req *ChannelsUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsUpdatePinnedForumTopicRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsDeleteTopicHistoryRequest is the TL function
-// channels.deleteTopicHistory.
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int
-//	    = messages.AffectedHistory
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
-type ChannelsDeleteTopicHistoryRequest struct {
-	Channel  InputChannelClass
-	TopMsgID int
-}
-
-// ChannelsDeleteTopicHistoryRequestTypeID is the ID of
-// channels.deleteTopicHistory.
-const ChannelsDeleteTopicHistoryRequestTypeID = 0x34435f2d
-
-// TypeID returns 0x34435f2d, the ID of channels.deleteTopicHistory.
-func (*ChannelsDeleteTopicHistoryRequest) TypeID() uint32 {
-	return ChannelsDeleteTopicHistoryRequestTypeID
-}
-
-// TypeName returns "channels.deleteTopicHistory".
-func (*ChannelsDeleteTopicHistoryRequest) TypeName() string {
-	return "channels.deleteTopicHistory"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsDeleteTopicHistoryRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteTopicHistory", "channel")
-	}
-	b.PutInt(m.TopMsgID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteTopicHistory", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "channel")
-	}
-	if m.TopMsgID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "top_msg_id")
-	}
-	return nil
-}
-
-// ChannelsDeleteTopicHistory calls channels.deleteTopicHistory: see
-// ChannelsDeleteTopicHistoryRequest.
-func (c *Client) ChannelsDeleteTopicHistory(ctx context.Context, req *ChannelsDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
-	if req == nil {
-		req = new(ChannelsDeleteTopicHistoryRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
-}
-
-// ChannelsReorderPinnedForumTopicsRequest is the TL function
-// channels.reorderPinnedForumTopics.
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true
-//	    channel:InputChannel order:Vector<int> = Updates
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
-type ChannelsReorderPinnedForumTopicsRequest struct {
-	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Force   bool       // flags.0?true
-	Channel InputChannelClass
-	Order   []int
-}
-
-// ChannelsReorderPinnedForumTopicsRequestTypeID is the ID of
-// channels.reorderPinnedForumTopics.
-const ChannelsReorderPinnedForumTopicsRequestTypeID = 0x2950a18f
-
-// TypeID returns 0x2950a18f, the ID of channels.reorderPinnedForumTopics.
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeID() uint32 {
-	return ChannelsReorderPinnedForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.reorderPinnedForumTopics".
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeName() string {
-	return "channels.reorderPinnedForumTopics"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsReorderPinnedForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.reorderPinnedForumTopics", "channel")
-	}
-	b.PutVectorHeader(len(m.Order))
-	for i := range m.Order {
-		b.PutInt(m.Order[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderPinnedForumTopics", "")
-	}
-	*m = ChannelsReorderPinnedForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "flags")
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "channel")
-	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "order")
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// ChannelsReorderPinnedForumTopics calls channels.reorderPinnedForumTopics: see
-// ChannelsReorderPinnedForumTopicsRequest.
-func (c *Client) ChannelsReorderPinnedForumTopics(ctx context.Context, req *ChannelsReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsReorderPinnedForumTopicsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
@@ -5768,93 +4959,6 @@ func (c *Client) ChannelsToggleParticipantsHidden(ctx context.Context, req *Chan
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsClickSponsoredMessageRequest is the TL function
-// channels.clickSponsoredMessage.
-//
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel
-//	    random_id:bytes = Bool
-//
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
-type ChannelsClickSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsClickSponsoredMessageRequestTypeID is the ID of
-// channels.clickSponsoredMessage.
-const ChannelsClickSponsoredMessageRequestTypeID = 0x18afbc93
-
-// TypeID returns 0x18afbc93, the ID of channels.clickSponsoredMessage.
-func (*ChannelsClickSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsClickSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.clickSponsoredMessage".
-func (*ChannelsClickSponsoredMessageRequest) TypeName() string {
-	return "channels.clickSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsClickSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.clickSponsoredMessage", "channel")
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.clickSponsoredMessage", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "channel")
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "random_id")
-	}
-	return nil
-}
-
-// ChannelsClickSponsoredMessage calls channels.clickSponsoredMessage: see
-// ChannelsClickSponsoredMessageRequest.
-func (c *Client) ChannelsClickSponsoredMessage(ctx context.Context, req *ChannelsClickSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsClickSponsoredMessageRequest)
-	}
-	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
 // ChannelsUpdateColorRequest is the TL function channels.updateColor.
 //
 //	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true
@@ -6112,19 +5216,20 @@ func (c *Client) ChannelsToggleViewForumAsMessages(ctx context.Context, req *Cha
 // ChannelsGetChannelRecommendationsRequest is the TL function
 // channels.getChannelRecommendations.
 //
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel
-//	    = messages.Chats
+//	channels.getChannelRecommendations#25a71742 flags:#
+//	    channel:flags.0?InputChannel = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getChannelRecommendations.
 type ChannelsGetChannelRecommendationsRequest struct {
-	Channel InputChannelClass
+	Flags   bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	Channel InputChannelClass // flags.0?InputChannel
 }
 
 // ChannelsGetChannelRecommendationsRequestTypeID is the ID of
 // channels.getChannelRecommendations.
-const ChannelsGetChannelRecommendationsRequestTypeID = 0x83b70d97
+const ChannelsGetChannelRecommendationsRequestTypeID = 0x25a71742
 
-// TypeID returns 0x83b70d97, the ID of channels.getChannelRecommendations.
+// TypeID returns 0x25a71742, the ID of channels.getChannelRecommendations.
 func (*ChannelsGetChannelRecommendationsRequest) TypeID() uint32 {
 	return ChannelsGetChannelRecommendationsRequestTypeID
 }
@@ -6148,8 +5253,15 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
+	flags := m.Flags &^ (1 << 0)
+	if m.Channel != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+			return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
+		}
 	}
 	return nil
 }
@@ -6175,10 +5287,17 @@ func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
+	*m = ChannelsGetChannelRecommendationsRequest{}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
 	}
+	if m.Flags.Has(0) {
+		if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6278,4 +5397,955 @@ func (c *Client) ChannelsUpdateEmojiStatus(ctx context.Context, req *ChannelsUpd
 		req = new(ChannelsUpdateEmojiStatusRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequest is the TL function
+// channels.setBoostsToUnblockRestrictions.
+//
+//	channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel
+//	    boosts:int = Updates
+//
+// See https://core.telegram.org/method/channels.setBoostsToUnblockRestrictions.
+type ChannelsSetBoostsToUnblockRestrictionsRequest struct {
+	Channel InputChannelClass
+	Boosts  int
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequestTypeID is the ID of
+// channels.setBoostsToUnblockRestrictions.
+const ChannelsSetBoostsToUnblockRestrictionsRequestTypeID = 0xad399cee
+
+// TypeID returns 0xad399cee, the ID of channels.setBoostsToUnblockRestrictions.
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeID() uint32 {
+	return ChannelsSetBoostsToUnblockRestrictionsRequestTypeID
+}
+
+// TypeName returns "channels.setBoostsToUnblockRestrictions".
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
+	return "channels.setBoostsToUnblockRestrictions"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setBoostsToUnblockRestrictions", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "boosts")
+	}
+	return nil
+}
+
+// ChannelsSetBoostsToUnblockRestrictions calls
+// channels.setBoostsToUnblockRestrictions: see
+// ChannelsSetBoostsToUnblockRestrictionsRequest.
+func (c *Client) ChannelsSetBoostsToUnblockRestrictions(ctx context.Context, req *ChannelsSetBoostsToUnblockRestrictionsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsSetBoostsToUnblockRestrictionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetEmojiStickersRequest is the TL function channels.setEmojiStickers.
+//
+//	channels.setEmojiStickers#3cd930b7 channel:InputChannel
+//	    stickerset:InputStickerSet = Bool
+//
+// See https://core.telegram.org/method/channels.setEmojiStickers.
+type ChannelsSetEmojiStickersRequest struct {
+	Channel    InputChannelClass
+	Stickerset InputStickerSetClass
+}
+
+// ChannelsSetEmojiStickersRequestTypeID is the ID of channels.setEmojiStickers.
+const ChannelsSetEmojiStickersRequestTypeID = 0x3cd930b7
+
+// TypeID returns 0x3cd930b7, the ID of channels.setEmojiStickers.
+func (*ChannelsSetEmojiStickersRequest) TypeID() uint32 {
+	return ChannelsSetEmojiStickersRequestTypeID
+}
+
+// TypeName returns "channels.setEmojiStickers".
+func (*ChannelsSetEmojiStickersRequest) TypeName() string {
+	return "channels.setEmojiStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetEmojiStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetEmojiStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "channel")
+	}
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "stickerset")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setEmojiStickers", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "channel")
+	}
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "stickerset")
+	}
+	return nil
+}
+
+// ChannelsSetEmojiStickers calls channels.setEmojiStickers: see
+// ChannelsSetEmojiStickersRequest.
+func (c *Client) ChannelsSetEmojiStickers(ctx context.Context, req *ChannelsSetEmojiStickersRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetEmojiStickersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ChannelsRestrictSponsoredMessagesRequest is the TL function
+// channels.restrictSponsoredMessages.
+//
+//	channels.restrictSponsoredMessages#9ae91519 channel:InputChannel
+//	    restricted:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.restrictSponsoredMessages.
+type ChannelsRestrictSponsoredMessagesRequest struct {
+	Channel    InputChannelClass
+	Restricted bool
+}
+
+// ChannelsRestrictSponsoredMessagesRequestTypeID is the ID of
+// channels.restrictSponsoredMessages.
+const ChannelsRestrictSponsoredMessagesRequestTypeID = 0x9ae91519
+
+// TypeID returns 0x9ae91519, the ID of channels.restrictSponsoredMessages.
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeID() uint32 {
+	return ChannelsRestrictSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "channels.restrictSponsoredMessages".
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
+	return "channels.restrictSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsRestrictSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.restrictSponsoredMessages", "channel")
+	}
+	b.PutBool(m.Restricted)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.restrictSponsoredMessages", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "channel")
+	}
+	if m.Restricted, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "restricted")
+	}
+	return nil
+}
+
+// ChannelsRestrictSponsoredMessages calls channels.restrictSponsoredMessages:
+// see ChannelsRestrictSponsoredMessagesRequest.
+func (c *Client) ChannelsRestrictSponsoredMessages(ctx context.Context, req *ChannelsRestrictSponsoredMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsRestrictSponsoredMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSearchPostsRequest is the TL function channels.searchPosts.
+//
+//	channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string
+//	    query:flags.1?string offset_rate:int offset_peer:InputPeer
+//	    offset_id:int limit:int allow_paid_stars:flags.2?long
+//	    = messages.Messages
+//
+// An optional field is sent when it is not zero, nil or false. SetHashtag and
+// the other Set methods send a zero value too; HasHashtag reports whether
+// Hashtag is present (sent, or received) and ClearHashtag leaves it out.
+//
+// See https://core.telegram.org/method/channels.searchPosts.
+type ChannelsSearchPostsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Hashtag        string     // flags.0?string
+	Query          string     // flags.1?string
+	OffsetRate     int
+	OffsetPeer     InputPeerClass
+	OffsetID       int
+	Limit          int
+	AllowPaidStars int64 // flags.2?long
+}
+
+// ChannelsSearchPostsRequestTypeID is the ID of channels.searchPosts.
+const ChannelsSearchPostsRequestTypeID = 0xf2c4f24d
+
+// TypeID returns 0xf2c4f24d, the ID of channels.searchPosts.
+func (*ChannelsSearchPostsRequest) TypeID() uint32 {
+	return ChannelsSearchPostsRequestTypeID
+}
+
+// TypeName returns "channels.searchPosts".
+func (*ChannelsSearchPostsRequest) TypeName() string {
+	return "channels.searchPosts"
+}
+
+// HasHashtag reports whether Hashtag is present: not zero, set by SetHashtag,
+// or received.
+func (m *ChannelsSearchPostsRequest) HasHashtag() bool {
+	return m.Hashtag != "" || m.Flags.Has(0)
+}
+
+// SetHashtag sets Hashtag to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelsSearchPostsRequest) SetHashtag(v string) {
+	m.Hashtag = v
+	m.Flags.Set(0)
+}
+
+// ClearHashtag sets Hashtag to its zero value and marks it absent.
+func (m *ChannelsSearchPostsRequest) ClearHashtag() {
+	m.Hashtag = ""
+	m.Flags.Unset(0)
+}
+
+// HasQuery reports whether Query is present: not zero, set by SetQuery, or
+// received.
+func (m *ChannelsSearchPostsRequest) HasQuery() bool {
+	return m.Query != "" || m.Flags.Has(1)
+}
+
+// SetQuery sets Query to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsSearchPostsRequest) SetQuery(v string) {
+	m.Query = v
+	m.Flags.Set(1)
+}
+
+// ClearQuery sets Query to its zero value and marks it absent.
+func (m *ChannelsSearchPostsRequest) ClearQuery() {
+	m.Query = ""
+	m.Flags.Unset(1)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *ChannelsSearchPostsRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(2)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelsSearchPostsRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(2)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *ChannelsSearchPostsRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Query != "" {
+		flags.Set(1)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Query)
+	}
+	b.PutInt(m.OffsetRate)
+	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
+		return tlrt.EncodeErr(err, "channels.searchPosts", "offset_peer")
+	}
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.Limit)
+	if flags.Has(2) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
+	}
+	*m = ChannelsSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Query, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
+		}
+	}
+	if m.OffsetRate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_rate")
+	}
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_peer")
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_id")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "limit")
+	}
+	if m.Flags.Has(2) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "allow_paid_stars")
+		}
+	}
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Query != "" {
+		m.Flags.Unset(1)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ChannelsSearchPosts calls channels.searchPosts: see
+// ChannelsSearchPostsRequest.
+func (c *Client) ChannelsSearchPosts(ctx context.Context, req *ChannelsSearchPostsRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(ChannelsSearchPostsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// ChannelsUpdatePaidMessagesPriceRequest is the TL function
+// channels.updatePaidMessagesPrice.
+//
+//	channels.updatePaidMessagesPrice#4b12327b flags:#
+//	    broadcast_messages_allowed:flags.0?true channel:InputChannel
+//	    send_paid_messages_stars:long = Updates
+//
+// See https://core.telegram.org/method/channels.updatePaidMessagesPrice.
+type ChannelsUpdatePaidMessagesPriceRequest struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Channel                  InputChannelClass
+	SendPaidMessagesStars    int64
+}
+
+// ChannelsUpdatePaidMessagesPriceRequestTypeID is the ID of
+// channels.updatePaidMessagesPrice.
+const ChannelsUpdatePaidMessagesPriceRequestTypeID = 0x4b12327b
+
+// TypeID returns 0x4b12327b, the ID of channels.updatePaidMessagesPrice.
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeID() uint32 {
+	return ChannelsUpdatePaidMessagesPriceRequestTypeID
+}
+
+// TypeName returns "channels.updatePaidMessagesPrice".
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
+	return "channels.updatePaidMessagesPrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsUpdatePaidMessagesPriceRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updatePaidMessagesPrice", "channel")
+	}
+	b.PutLong(m.SendPaidMessagesStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
+	}
+	*m = ChannelsUpdatePaidMessagesPriceRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "channel")
+	}
+	if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "send_paid_messages_stars")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// ChannelsUpdatePaidMessagesPrice calls channels.updatePaidMessagesPrice: see
+// ChannelsUpdatePaidMessagesPriceRequest.
+func (c *Client) ChannelsUpdatePaidMessagesPrice(ctx context.Context, req *ChannelsUpdatePaidMessagesPriceRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsUpdatePaidMessagesPriceRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsToggleAutotranslationRequest is the TL function
+// channels.toggleAutotranslation.
+//
+//	channels.toggleAutotranslation#167fc0a1 channel:InputChannel
+//	    enabled:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.toggleAutotranslation.
+type ChannelsToggleAutotranslationRequest struct {
+	Channel InputChannelClass
+	Enabled bool
+}
+
+// ChannelsToggleAutotranslationRequestTypeID is the ID of
+// channels.toggleAutotranslation.
+const ChannelsToggleAutotranslationRequestTypeID = 0x167fc0a1
+
+// TypeID returns 0x167fc0a1, the ID of channels.toggleAutotranslation.
+func (*ChannelsToggleAutotranslationRequest) TypeID() uint32 {
+	return ChannelsToggleAutotranslationRequestTypeID
+}
+
+// TypeName returns "channels.toggleAutotranslation".
+func (*ChannelsToggleAutotranslationRequest) TypeName() string {
+	return "channels.toggleAutotranslation"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsToggleAutotranslationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsToggleAutotranslationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsToggleAutotranslationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleAutotranslation", "channel")
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAutotranslation", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "channel")
+	}
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "enabled")
+	}
+	return nil
+}
+
+// ChannelsToggleAutotranslation calls channels.toggleAutotranslation: see
+// ChannelsToggleAutotranslationRequest.
+func (c *Client) ChannelsToggleAutotranslation(ctx context.Context, req *ChannelsToggleAutotranslationRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsToggleAutotranslationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsGetMessageAuthorRequest is the TL function channels.getMessageAuthor.
+//
+//	channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User
+//
+// See https://core.telegram.org/method/channels.getMessageAuthor.
+type ChannelsGetMessageAuthorRequest struct {
+	Channel InputChannelClass
+	ID      int
+}
+
+// ChannelsGetMessageAuthorRequestTypeID is the ID of channels.getMessageAuthor.
+const ChannelsGetMessageAuthorRequestTypeID = 0xece2a0e6
+
+// TypeID returns 0xece2a0e6, the ID of channels.getMessageAuthor.
+func (*ChannelsGetMessageAuthorRequest) TypeID() uint32 {
+	return ChannelsGetMessageAuthorRequestTypeID
+}
+
+// TypeName returns "channels.getMessageAuthor".
+func (*ChannelsGetMessageAuthorRequest) TypeName() string {
+	return "channels.getMessageAuthor"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsGetMessageAuthorRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsGetMessageAuthorRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsGetMessageAuthorRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getMessageAuthor", "channel")
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessageAuthor", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "channel")
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "id")
+	}
+	return nil
+}
+
+// ChannelsGetMessageAuthor calls channels.getMessageAuthor: see
+// ChannelsGetMessageAuthorRequest.
+func (c *Client) ChannelsGetMessageAuthor(ctx context.Context, req *ChannelsGetMessageAuthorRequest) (UserClass, error) {
+	if req == nil {
+		req = new(ChannelsGetMessageAuthorRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// ChannelsCheckSearchPostsFloodRequest is the TL function
+// channels.checkSearchPostsFlood.
+//
+//	channels.checkSearchPostsFlood#22567115 flags:# query:flags.0?string
+//	    = SearchPostsFlood
+//
+// An optional field is sent when it is not zero, nil or false. SetQuery and the
+// other Set methods send a zero value too; HasQuery reports whether Query is
+// present (sent, or received) and ClearQuery leaves it out.
+//
+// See https://core.telegram.org/method/channels.checkSearchPostsFlood.
+type ChannelsCheckSearchPostsFloodRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Query string     // flags.0?string
+}
+
+// ChannelsCheckSearchPostsFloodRequestTypeID is the ID of
+// channels.checkSearchPostsFlood.
+const ChannelsCheckSearchPostsFloodRequestTypeID = 0x22567115
+
+// TypeID returns 0x22567115, the ID of channels.checkSearchPostsFlood.
+func (*ChannelsCheckSearchPostsFloodRequest) TypeID() uint32 {
+	return ChannelsCheckSearchPostsFloodRequestTypeID
+}
+
+// TypeName returns "channels.checkSearchPostsFlood".
+func (*ChannelsCheckSearchPostsFloodRequest) TypeName() string {
+	return "channels.checkSearchPostsFlood"
+}
+
+// HasQuery reports whether Query is present: not zero, set by SetQuery, or
+// received.
+func (m *ChannelsCheckSearchPostsFloodRequest) HasQuery() bool {
+	return m.Query != "" || m.Flags.Has(0)
+}
+
+// SetQuery sets Query to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsCheckSearchPostsFloodRequest) SetQuery(v string) {
+	m.Query = v
+	m.Flags.Set(0)
+}
+
+// ClearQuery sets Query to its zero value and marks it absent.
+func (m *ChannelsCheckSearchPostsFloodRequest) ClearQuery() {
+	m.Query = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsCheckSearchPostsFloodRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Query != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Query)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCheckSearchPostsFloodRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Query, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
+		}
+	}
+	if m.Query != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// ChannelsCheckSearchPostsFlood calls channels.checkSearchPostsFlood: see
+// ChannelsCheckSearchPostsFloodRequest.
+func (c *Client) ChannelsCheckSearchPostsFlood(ctx context.Context, req *ChannelsCheckSearchPostsFloodRequest) (*SearchPostsFlood, error) {
+	if req == nil {
+		req = new(ChannelsCheckSearchPostsFloodRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SearchPostsFlood])
+}
+
+// ChannelsSetMainProfileTabRequest is the TL function
+// channels.setMainProfileTab.
+//
+//	channels.setMainProfileTab#3583fcb1 channel:InputChannel tab:ProfileTab
+//	    = Bool
+//
+// See https://core.telegram.org/method/channels.setMainProfileTab.
+type ChannelsSetMainProfileTabRequest struct {
+	Channel InputChannelClass
+	Tab     ProfileTabClass
+}
+
+// ChannelsSetMainProfileTabRequestTypeID is the ID of
+// channels.setMainProfileTab.
+const ChannelsSetMainProfileTabRequestTypeID = 0x3583fcb1
+
+// TypeID returns 0x3583fcb1, the ID of channels.setMainProfileTab.
+func (*ChannelsSetMainProfileTabRequest) TypeID() uint32 {
+	return ChannelsSetMainProfileTabRequestTypeID
+}
+
+// TypeName returns "channels.setMainProfileTab".
+func (*ChannelsSetMainProfileTabRequest) TypeName() string {
+	return "channels.setMainProfileTab"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetMainProfileTabRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "channel")
+	}
+	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
+		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setMainProfileTab", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "channel")
+	}
+	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// ChannelsSetMainProfileTab calls channels.setMainProfileTab: see
+// ChannelsSetMainProfileTabRequest.
+func (c *Client) ChannelsSetMainProfileTab(ctx context.Context, req *ChannelsSetMainProfileTabRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetMainProfileTabRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

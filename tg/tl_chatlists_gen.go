@@ -163,9 +163,9 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 
 // ChatlistsChatlistInvite is the TL constructor chatlists.chatlistInvite.
 //
-//	chatlists.chatlistInvite#1dcd839d flags:# title:string
-//	    emoticon:flags.0?string peers:Vector<Peer> chats:Vector<Chat>
-//	    users:Vector<User> = chatlists.ChatlistInvite
+//	chatlists.chatlistInvite#f10ece2f flags:# title_noanimate:flags.1?true
+//	    title:TextWithEntities emoticon:flags.0?string peers:Vector<Peer>
+//	    chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
 //
 // An optional field is sent when it is not zero, nil or false. SetEmoticon and
 // the other Set methods send a zero value too; HasEmoticon reports whether
@@ -173,18 +173,19 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistInvite.
 type ChatlistsChatlistInvite struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Title    string
-	Emoticon string // flags.0?string
-	Peers    []PeerClass
-	Chats    []ChatClass
-	Users    []UserClass
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TitleNoanimate bool       // flags.1?true
+	Title          TextWithEntities
+	Emoticon       string // flags.0?string
+	Peers          []PeerClass
+	Chats          []ChatClass
+	Users          []UserClass
 }
 
 // ChatlistsChatlistInviteTypeID is the ID of chatlists.chatlistInvite.
-const ChatlistsChatlistInviteTypeID = 0x1dcd839d
+const ChatlistsChatlistInviteTypeID = 0xf10ece2f
 
-// TypeID returns 0x1dcd839d, the ID of chatlists.chatlistInvite.
+// TypeID returns 0xf10ece2f, the ID of chatlists.chatlistInvite.
 func (*ChatlistsChatlistInvite) TypeID() uint32 {
 	return ChatlistsChatlistInviteTypeID
 }
@@ -231,12 +232,17 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleNoanimate {
+		flags.Set(1)
+	}
 	if m.Emoticon != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "title")
+	}
 	if flags.Has(0) {
 		b.PutString(m.Emoticon)
 	}
@@ -287,7 +293,8 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	m.TitleNoanimate = m.Flags.Has(1)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if m.Flags.Has(0) {
@@ -304,6 +311,7 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
 	}
+	m.Flags &^= 1 << 1
 	if m.Emoticon != "" {
 		m.Flags.Unset(0)
 	}

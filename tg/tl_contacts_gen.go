@@ -434,6 +434,204 @@ func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ContactsSponsoredPeersClass is the TL type contacts.SponsoredPeers: one of
+// ContactsSponsoredPeersEmpty, ContactsSponsoredPeers.
+//
+// See https://core.telegram.org/type/contacts.SponsoredPeers.
+type ContactsSponsoredPeersClass interface {
+	Object
+	contactsSponsoredPeersClass()
+}
+
+// DecodeContactsSponsoredPeers decodes any constructor of
+// contacts.SponsoredPeers.
+func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
+	return decodeContactsSponsoredPeers(b, 0)
+}
+
+// decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
+// nested depth levels deep.
+func decodeContactsSponsoredPeers(b *bin.Buffer, depth int) (ContactsSponsoredPeersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ContactsSponsoredPeersClass
+	switch id {
+	case ContactsSponsoredPeersEmptyTypeID:
+		v = &ContactsSponsoredPeersEmpty{}
+	case ContactsSponsoredPeersTypeID:
+		v = &ContactsSponsoredPeers{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "contacts.SponsoredPeers"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ContactsSponsoredPeersEmpty is the TL constructor
+// contacts.sponsoredPeersEmpty.
+//
+//	contacts.sponsoredPeersEmpty#ea32b4b1 = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeersEmpty.
+type ContactsSponsoredPeersEmpty struct{}
+
+// ContactsSponsoredPeersEmptyTypeID is the ID of contacts.sponsoredPeersEmpty.
+const ContactsSponsoredPeersEmptyTypeID = 0xea32b4b1
+
+// TypeID returns 0xea32b4b1, the ID of contacts.sponsoredPeersEmpty.
+func (*ContactsSponsoredPeersEmpty) TypeID() uint32 {
+	return ContactsSponsoredPeersEmptyTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeersEmpty".
+func (*ContactsSponsoredPeersEmpty) TypeName() string {
+	return "contacts.sponsoredPeersEmpty"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeersEmpty as a
+// ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeersEmpty) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeersEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeersEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsSponsoredPeers is the TL constructor contacts.sponsoredPeers.
+//
+//	contacts.sponsoredPeers#eb032884 peers:Vector<SponsoredPeer>
+//	    chats:Vector<Chat> users:Vector<User> = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeers.
+type ContactsSponsoredPeers struct {
+	Peers []SponsoredPeer
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// ContactsSponsoredPeersTypeID is the ID of contacts.sponsoredPeers.
+const ContactsSponsoredPeersTypeID = 0xeb032884
+
+// TypeID returns 0xeb032884, the ID of contacts.sponsoredPeers.
+func (*ContactsSponsoredPeers) TypeID() uint32 {
+	return ContactsSponsoredPeersTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeers".
+func (*ContactsSponsoredPeers) TypeName() string {
+	return "contacts.sponsoredPeers"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeers as a
+// ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeers) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := m.Peers[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "peers")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
+	}
+	var err error
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredPeer]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
+	}
+	return nil
+}
+
 // ContactsTopPeersClass is the TL type contacts.TopPeers: one of
 // ContactsTopPeersNotModified, ContactsTopPeers, ContactsTopPeersDisabled.
 //
@@ -690,6 +888,90 @@ func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
 func (m *ContactsTopPeersDisabled) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsContactBirthdays is the TL constructor contacts.contactBirthdays.
+//
+//	contacts.contactBirthdays#114ff30d contacts:Vector<ContactBirthday>
+//	    users:Vector<User> = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/constructor/contacts.contactBirthdays.
+type ContactsContactBirthdays struct {
+	Contacts []ContactBirthday
+	Users    []UserClass
+}
+
+// ContactsContactBirthdaysTypeID is the ID of contacts.contactBirthdays.
+const ContactsContactBirthdaysTypeID = 0x114ff30d
+
+// TypeID returns 0x114ff30d, the ID of contacts.contactBirthdays.
+func (*ContactsContactBirthdays) TypeID() uint32 {
+	return ContactsContactBirthdaysTypeID
+}
+
+// TypeName returns "contacts.contactBirthdays".
+func (*ContactsContactBirthdays) TypeName() string {
+	return "contacts.contactBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsContactBirthdays) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsContactBirthdaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsContactBirthdays) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Contacts))
+	for i := range m.Contacts {
+		if err := m.Contacts[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "contacts")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
+	}
+	var err error
+	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ContactBirthday]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
 	}
 	return nil
 }
@@ -1731,18 +2013,22 @@ func (c *Client) ContactsGetBlocked(ctx context.Context, req *ContactsGetBlocked
 
 // ContactsSearchRequest is the TL function contacts.search.
 //
-//	contacts.search#11f812d8 q:string limit:int = contacts.Found
+//	contacts.search#5f58d0f flags:# broadcasts:flags.0?true
+//	    bots:flags.1?true q:string limit:int = contacts.Found
 //
 // See https://core.telegram.org/method/contacts.search.
 type ContactsSearchRequest struct {
-	Q     string
-	Limit int
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Broadcasts bool       // flags.0?true
+	Bots       bool       // flags.1?true
+	Q          string
+	Limit      int
 }
 
 // ContactsSearchRequestTypeID is the ID of contacts.search.
-const ContactsSearchRequestTypeID = 0x11f812d8
+const ContactsSearchRequestTypeID = 0x05f58d0f
 
-// TypeID returns 0x11f812d8, the ID of contacts.search.
+// TypeID returns 0x05f58d0f, the ID of contacts.search.
 func (*ContactsSearchRequest) TypeID() uint32 {
 	return ContactsSearchRequestTypeID
 }
@@ -1766,6 +2052,14 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Broadcasts {
+		flags.Set(0)
+	}
+	if m.Bots {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Q)
 	b.PutInt(m.Limit)
 	return nil
@@ -1789,13 +2083,20 @@ func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsSearchRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "contacts.search", "flags")
+	}
+	m.Broadcasts = m.Flags.Has(0)
+	m.Bots = m.Flags.Has(1)
 	if m.Q, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "q")
 	}
 	if m.Limit, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "limit")
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -1809,18 +2110,24 @@ func (c *Client) ContactsSearch(ctx context.Context, req *ContactsSearchRequest)
 
 // ContactsResolveUsernameRequest is the TL function contacts.resolveUsername.
 //
-//	contacts.resolveUsername#f93ccba3 username:string
-//	    = contacts.ResolvedPeer
+//	contacts.resolveUsername#725afbbc flags:# username:string
+//	    referer:flags.0?string = contacts.ResolvedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetReferer and
+// the other Set methods send a zero value too; HasReferer reports whether
+// Referer is present (sent, or received) and ClearReferer leaves it out.
 //
 // See https://core.telegram.org/method/contacts.resolveUsername.
 type ContactsResolveUsernameRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Username string
+	Referer  string // flags.0?string
 }
 
 // ContactsResolveUsernameRequestTypeID is the ID of contacts.resolveUsername.
-const ContactsResolveUsernameRequestTypeID = 0xf93ccba3
+const ContactsResolveUsernameRequestTypeID = 0x725afbbc
 
-// TypeID returns 0xf93ccba3, the ID of contacts.resolveUsername.
+// TypeID returns 0x725afbbc, the ID of contacts.resolveUsername.
 func (*ContactsResolveUsernameRequest) TypeID() uint32 {
 	return ContactsResolveUsernameRequestTypeID
 }
@@ -1828,6 +2135,25 @@ func (*ContactsResolveUsernameRequest) TypeID() uint32 {
 // TypeName returns "contacts.resolveUsername".
 func (*ContactsResolveUsernameRequest) TypeName() string {
 	return "contacts.resolveUsername"
+}
+
+// HasReferer reports whether Referer is present: not zero, set by SetReferer,
+// or received.
+func (m *ContactsResolveUsernameRequest) HasReferer() bool {
+	return m.Referer != "" || m.Flags.Has(0)
+}
+
+// SetReferer sets Referer to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ContactsResolveUsernameRequest) SetReferer(v string) {
+	m.Referer = v
+	m.Flags.Set(0)
+}
+
+// ClearReferer sets Referer to its zero value and marks it absent.
+func (m *ContactsResolveUsernameRequest) ClearReferer() {
+	m.Referer = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1844,7 +2170,15 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Referer != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Username)
+	if flags.Has(0) {
+		b.PutString(m.Referer)
+	}
 	return nil
 }
 
@@ -1866,9 +2200,21 @@ func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsResolveUsernameRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
+	}
 	if m.Username, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
+	}
+	if m.Flags.Has(0) {
+		if m.Referer, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
+		}
+	}
+	if m.Referer != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -1888,7 +2234,8 @@ func (c *Client) ContactsResolveUsername(ctx context.Context, req *ContactsResol
 //	    bots_pm:flags.1?true bots_inline:flags.2?true
 //	    phone_calls:flags.3?true forward_users:flags.4?true
 //	    forward_chats:flags.5?true groups:flags.10?true
-//	    channels:flags.15?true offset:int limit:int hash:long
+//	    channels:flags.15?true bots_app:flags.16?true
+//	    bots_guestchat:flags.17?true offset:int limit:int hash:long
 //	    = contacts.TopPeers
 //
 // See https://core.telegram.org/method/contacts.getTopPeers.
@@ -1902,6 +2249,8 @@ type ContactsGetTopPeersRequest struct {
 	ForwardChats   bool       // flags.5?true
 	Groups         bool       // flags.10?true
 	Channels       bool       // flags.15?true
+	BotsApp        bool       // flags.16?true
+	BotsGuestchat  bool       // flags.17?true
 	Offset         int
 	Limit          int
 	Hash           int64
@@ -1934,7 +2283,7 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
 	if m.Correspondents {
 		flags.Set(0)
 	}
@@ -1958,6 +2307,12 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Channels {
 		flags.Set(15)
+	}
+	if m.BotsApp {
+		flags.Set(16)
+	}
+	if m.BotsGuestchat {
+		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
@@ -1997,6 +2352,8 @@ func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ForwardChats = m.Flags.Has(5)
 	m.Groups = m.Flags.Has(10)
 	m.Channels = m.Flags.Has(15)
+	m.BotsApp = m.Flags.Has(16)
+	m.BotsGuestchat = m.Flags.Has(17)
 	if m.Offset, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "offset")
 	}
@@ -2006,7 +2363,7 @@ func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "hash")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17
 	return nil
 }
 
@@ -2318,9 +2675,10 @@ func (c *Client) ContactsToggleTopPeers(ctx context.Context, req *ContactsToggle
 
 // ContactsAddContactRequest is the TL function contacts.addContact.
 //
-//	contacts.addContact#e8f463d0 flags:#
+//	contacts.addContact#d9ba2e54 flags:#
 //	    add_phone_privacy_exception:flags.0?true id:InputUser
-//	    first_name:string last_name:string phone:string = Updates
+//	    first_name:string last_name:string phone:string
+//	    note:flags.1?TextWithEntities = Updates
 //
 // See https://core.telegram.org/method/contacts.addContact.
 type ContactsAddContactRequest struct {
@@ -2330,12 +2688,13 @@ type ContactsAddContactRequest struct {
 	FirstName                string
 	LastName                 string
 	Phone                    string
+	Note                     *TextWithEntities // flags.1?TextWithEntities
 }
 
 // ContactsAddContactRequestTypeID is the ID of contacts.addContact.
-const ContactsAddContactRequestTypeID = 0xe8f463d0
+const ContactsAddContactRequestTypeID = 0xd9ba2e54
 
-// TypeID returns 0xe8f463d0, the ID of contacts.addContact.
+// TypeID returns 0xd9ba2e54, the ID of contacts.addContact.
 func (*ContactsAddContactRequest) TypeID() uint32 {
 	return ContactsAddContactRequestTypeID
 }
@@ -2359,9 +2718,12 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.AddPhonePrivacyException {
 		flags.Set(0)
+	}
+	if m.Note != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
@@ -2370,6 +2732,11 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
 	b.PutString(m.Phone)
+	if flags.Has(1) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.addContact", "note")
+		}
+	}
 	return nil
 }
 
@@ -2412,7 +2779,13 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Phone, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "contacts.addContact", "note")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -3125,6 +3498,238 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 func (c *Client) ContactsSetBlocked(ctx context.Context, req *ContactsSetBlockedRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsSetBlockedRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ContactsGetBirthdaysRequest is the TL function contacts.getBirthdays.
+//
+//	contacts.getBirthdays#daeda864 = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/method/contacts.getBirthdays.
+type ContactsGetBirthdaysRequest struct{}
+
+// ContactsGetBirthdaysRequestTypeID is the ID of contacts.getBirthdays.
+const ContactsGetBirthdaysRequestTypeID = 0xdaeda864
+
+// TypeID returns 0xdaeda864, the ID of contacts.getBirthdays.
+func (*ContactsGetBirthdaysRequest) TypeID() uint32 {
+	return ContactsGetBirthdaysRequestTypeID
+}
+
+// TypeName returns "contacts.getBirthdays".
+func (*ContactsGetBirthdaysRequest) TypeName() string {
+	return "contacts.getBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetBirthdaysRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetBirthdaysRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getBirthdays", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetBirthdaysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsGetBirthdays calls contacts.getBirthdays: see
+// ContactsGetBirthdaysRequest.
+func (c *Client) ContactsGetBirthdays(ctx context.Context, req *ContactsGetBirthdaysRequest) (*ContactsContactBirthdays, error) {
+	if req == nil {
+		req = new(ContactsGetBirthdaysRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsContactBirthdays])
+}
+
+// ContactsGetSponsoredPeersRequest is the TL function
+// contacts.getSponsoredPeers.
+//
+//	contacts.getSponsoredPeers#b6c8c393 q:string = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/method/contacts.getSponsoredPeers.
+type ContactsGetSponsoredPeersRequest struct {
+	Q string
+}
+
+// ContactsGetSponsoredPeersRequestTypeID is the ID of
+// contacts.getSponsoredPeers.
+const ContactsGetSponsoredPeersRequestTypeID = 0xb6c8c393
+
+// TypeID returns 0xb6c8c393, the ID of contacts.getSponsoredPeers.
+func (*ContactsGetSponsoredPeersRequest) TypeID() uint32 {
+	return ContactsGetSponsoredPeersRequestTypeID
+}
+
+// TypeName returns "contacts.getSponsoredPeers".
+func (*ContactsGetSponsoredPeersRequest) TypeName() string {
+	return "contacts.getSponsoredPeers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetSponsoredPeersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetSponsoredPeersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetSponsoredPeersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Q)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Q, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
+	}
+	return nil
+}
+
+// ContactsGetSponsoredPeers calls contacts.getSponsoredPeers: see
+// ContactsGetSponsoredPeersRequest.
+func (c *Client) ContactsGetSponsoredPeers(ctx context.Context, req *ContactsGetSponsoredPeersRequest) (ContactsSponsoredPeersClass, error) {
+	if req == nil {
+		req = new(ContactsGetSponsoredPeersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeContactsSponsoredPeers)
+}
+
+// ContactsUpdateContactNoteRequest is the TL function
+// contacts.updateContactNote.
+//
+//	contacts.updateContactNote#139f63fb id:InputUser note:TextWithEntities
+//	    = Bool
+//
+// See https://core.telegram.org/method/contacts.updateContactNote.
+type ContactsUpdateContactNoteRequest struct {
+	ID   InputUserClass
+	Note TextWithEntities
+}
+
+// ContactsUpdateContactNoteRequestTypeID is the ID of
+// contacts.updateContactNote.
+const ContactsUpdateContactNoteRequestTypeID = 0x139f63fb
+
+// TypeID returns 0x139f63fb, the ID of contacts.updateContactNote.
+func (*ContactsUpdateContactNoteRequest) TypeID() uint32 {
+	return ContactsUpdateContactNoteRequestTypeID
+}
+
+// TypeName returns "contacts.updateContactNote".
+func (*ContactsUpdateContactNoteRequest) TypeName() string {
+	return "contacts.updateContactNote"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsUpdateContactNoteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsUpdateContactNoteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsUpdateContactNoteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.updateContactNote", "id")
+	}
+	if err := m.Note.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "contacts.updateContactNote", "note")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.updateContactNote", "")
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Note, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "note")
+	}
+	return nil
+}
+
+// ContactsUpdateContactNote calls contacts.updateContactNote: see
+// ContactsUpdateContactNoteRequest.
+func (c *Client) ContactsUpdateContactNote(ctx context.Context, req *ContactsUpdateContactNoteRequest) (bool, error) {
+	if req == nil {
+		req = new(ContactsUpdateContactNoteRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
-// DialogClass is the TL type Dialog: one of Dialog, DialogFolder.
+// DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
+// DialogCommunity.
 //
 // See https://core.telegram.org/type/Dialog.
 type DialogClass interface {
@@ -32,6 +33,8 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 		v = &Dialog{}
 	case DialogFolderTypeID:
 		v = &DialogFolder{}
+	case DialogCommunityTypeID:
+		v = &DialogCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
 	}
@@ -43,12 +46,12 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 
 // Dialog is the TL constructor dialog.
 //
-//	dialog#d58a08c6 flags:# pinned:flags.2?true unread_mark:flags.3?true
+//	dialog#fc89f7f3 flags:# pinned:flags.2?true unread_mark:flags.3?true
 //	    view_forum_as_messages:flags.6?true peer:Peer top_message:int
 //	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
 //	    unread_mentions_count:int unread_reactions_count:int
-//	    notify_settings:PeerNotifySettings pts:flags.0?int
-//	    draft:flags.1?DraftMessage folder_id:flags.4?int
+//	    unread_poll_votes_count:int notify_settings:PeerNotifySettings
+//	    pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int
 //	    ttl_period:flags.5?int = Dialog
 //
 // An optional field is sent when it is not zero, nil or false. SetPts and the
@@ -68,6 +71,7 @@ type Dialog struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	NotifySettings       PeerNotifySettings
 	Pts                  int               // flags.0?int
 	Draft                DraftMessageClass // flags.1?DraftMessage
@@ -76,9 +80,9 @@ type Dialog struct {
 }
 
 // DialogTypeID is the ID of dialog.
-const DialogTypeID = 0xd58a08c6
+const DialogTypeID = 0xfc89f7f3
 
-// TypeID returns 0xd58a08c6, the ID of dialog.
+// TypeID returns 0xfc89f7f3, the ID of dialog.
 func (*Dialog) TypeID() uint32 {
 	return DialogTypeID
 }
@@ -193,6 +197,7 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
+	b.PutInt(m.UnreadPollVotesCount)
 	if err := m.NotifySettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "notify_settings")
 	}
@@ -262,6 +267,9 @@ func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "unread_reactions_count")
+	}
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "dialog", "unread_poll_votes_count")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "notify_settings")
@@ -420,6 +428,98 @@ func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// DialogCommunity is the TL constructor dialogCommunity.
+//
+//	dialogCommunity#f78a0973 flags:# pinned:flags.2?true community_id:long
+//	    notify_settings:PeerNotifySettings = Dialog
+//
+// See https://core.telegram.org/constructor/dialogCommunity.
+type DialogCommunity struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned         bool       // flags.2?true
+	CommunityID    int64
+	NotifySettings PeerNotifySettings
+}
+
+// DialogCommunityTypeID is the ID of dialogCommunity.
+const DialogCommunityTypeID = 0xf78a0973
+
+// TypeID returns 0xf78a0973, the ID of dialogCommunity.
+func (*DialogCommunity) TypeID() uint32 {
+	return DialogCommunityTypeID
+}
+
+// TypeName returns "dialogCommunity".
+func (*DialogCommunity) TypeName() string {
+	return "dialogCommunity"
+}
+
+// dialogClass marks DialogCommunity as a DialogClass.
+func (*DialogCommunity) dialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CommunityID)
+	if err := m.NotifySettings.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogCommunity", "notify_settings")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
+	}
+	*m = DialogCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "community_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "notify_settings")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
 // DialogFilterClass is the TL type DialogFilter: one of DialogFilter,
 // DialogFilterDefault, DialogFilterChatlist.
 //
@@ -460,14 +560,14 @@ func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
 
 // DialogFilter is the TL constructor dialogFilter.
 //
-//	dialogFilter#7438f7e8 flags:# contacts:flags.0?true
+//	dialogFilter#aa472651 flags:# contacts:flags.0?true
 //	    non_contacts:flags.1?true groups:flags.2?true
 //	    broadcasts:flags.3?true bots:flags.4?true
 //	    exclude_muted:flags.11?true exclude_read:flags.12?true
-//	    exclude_archived:flags.13?true id:int title:string
-//	    emoticon:flags.25?string pinned_peers:Vector<InputPeer>
-//	    include_peers:Vector<InputPeer> exclude_peers:Vector<InputPeer>
-//	    = DialogFilter
+//	    exclude_archived:flags.13?true title_noanimate:flags.28?true id:int
+//	    title:TextWithEntities emoticon:flags.25?string color:flags.27?int
+//	    pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer>
+//	    exclude_peers:Vector<InputPeer> = DialogFilter
 //
 // An optional field is sent when it is not zero, nil or false. SetEmoticon and
 // the other Set methods send a zero value too; HasEmoticon reports whether
@@ -484,18 +584,20 @@ type DialogFilter struct {
 	ExcludeMuted    bool       // flags.11?true
 	ExcludeRead     bool       // flags.12?true
 	ExcludeArchived bool       // flags.13?true
+	TitleNoanimate  bool       // flags.28?true
 	ID              int
-	Title           string
+	Title           TextWithEntities
 	Emoticon        string // flags.25?string
+	Color           int    // flags.27?int
 	PinnedPeers     []InputPeerClass
 	IncludePeers    []InputPeerClass
 	ExcludePeers    []InputPeerClass
 }
 
 // DialogFilterTypeID is the ID of dialogFilter.
-const DialogFilterTypeID = 0x7438f7e8
+const DialogFilterTypeID = 0xaa472651
 
-// TypeID returns 0x7438f7e8, the ID of dialogFilter.
+// TypeID returns 0xaa472651, the ID of dialogFilter.
 func (*DialogFilter) TypeID() uint32 {
 	return DialogFilterTypeID
 }
@@ -527,6 +629,25 @@ func (m *DialogFilter) ClearEmoticon() {
 	m.Flags.Unset(25)
 }
 
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *DialogFilter) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(27)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DialogFilter) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(27)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *DialogFilter) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(27)
+}
+
 // Encode writes m to b with its ID.
 func (m *DialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -541,7 +662,7 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
 	if m.Contacts {
 		flags.Set(0)
 	}
@@ -566,14 +687,25 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m.ExcludeArchived {
 		flags.Set(13)
 	}
+	if m.TitleNoanimate {
+		flags.Set(28)
+	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogFilter", "title")
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
+	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
 	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
@@ -630,15 +762,21 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ExcludeMuted = m.Flags.Has(11)
 	m.ExcludeRead = m.Flags.Has(12)
 	m.ExcludeArchived = m.Flags.Has(13)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "title")
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
+		}
+	}
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "dialogFilter", "color")
 		}
 	}
 	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
@@ -650,9 +788,12 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
@@ -720,8 +861,9 @@ func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // DialogFilterChatlist is the TL constructor dialogFilterChatlist.
 //
-//	dialogFilterChatlist#d64a04a8 flags:# has_my_invites:flags.26?true
-//	    id:int title:string emoticon:flags.25?string
+//	dialogFilterChatlist#96537bd7 flags:# has_my_invites:flags.26?true
+//	    title_noanimate:flags.28?true id:int title:TextWithEntities
+//	    emoticon:flags.25?string color:flags.27?int
 //	    pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer>
 //	    = DialogFilter
 //
@@ -731,19 +873,21 @@ func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/dialogFilterChatlist.
 type DialogFilterChatlist struct {
-	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	HasMyInvites bool       // flags.26?true
-	ID           int
-	Title        string
-	Emoticon     string // flags.25?string
-	PinnedPeers  []InputPeerClass
-	IncludePeers []InputPeerClass
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HasMyInvites   bool       // flags.26?true
+	TitleNoanimate bool       // flags.28?true
+	ID             int
+	Title          TextWithEntities
+	Emoticon       string // flags.25?string
+	Color          int    // flags.27?int
+	PinnedPeers    []InputPeerClass
+	IncludePeers   []InputPeerClass
 }
 
 // DialogFilterChatlistTypeID is the ID of dialogFilterChatlist.
-const DialogFilterChatlistTypeID = 0xd64a04a8
+const DialogFilterChatlistTypeID = 0x96537bd7
 
-// TypeID returns 0xd64a04a8, the ID of dialogFilterChatlist.
+// TypeID returns 0x96537bd7, the ID of dialogFilterChatlist.
 func (*DialogFilterChatlist) TypeID() uint32 {
 	return DialogFilterChatlistTypeID
 }
@@ -775,6 +919,25 @@ func (m *DialogFilterChatlist) ClearEmoticon() {
 	m.Flags.Unset(25)
 }
 
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *DialogFilterChatlist) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(27)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DialogFilterChatlist) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(27)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *DialogFilterChatlist) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(27)
+}
+
 // Encode writes m to b with its ID.
 func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -789,18 +952,29 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 26)
+	flags := m.Flags &^ (1<<26 | 1<<28)
 	if m.HasMyInvites {
 		flags.Set(26)
+	}
+	if m.TitleNoanimate {
+		flags.Set(28)
 	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogFilterChatlist", "title")
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
+	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
 	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
@@ -844,15 +1018,21 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
 	}
 	m.HasMyInvites = m.Flags.Has(26)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
+		}
+	}
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
 		}
 	}
 	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
@@ -861,15 +1041,18 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
 	}
-	m.Flags &^= 1 << 26
+	m.Flags &^= 1<<26 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
 
 // DialogPeerClass is the TL type DialogPeer: one of DialogPeer,
-// DialogPeerFolder.
+// DialogPeerFolder, DialogPeerCommunity.
 //
 // See https://core.telegram.org/type/DialogPeer.
 type DialogPeerClass interface {
@@ -894,6 +1077,8 @@ func decodeDialogPeer(b *bin.Buffer, depth int) (DialogPeerClass, error) {
 		v = &DialogPeer{}
 	case DialogPeerFolderTypeID:
 		v = &DialogPeerFolder{}
+	case DialogPeerCommunityTypeID:
+		v = &DialogPeerCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
 	}
@@ -1040,6 +1225,74 @@ func (m *DialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerFolder", "folder_id")
+	}
+	return nil
+}
+
+// DialogPeerCommunity is the TL constructor dialogPeerCommunity.
+//
+//	dialogPeerCommunity#2f65c8e4 community_id:long = DialogPeer
+//
+// See https://core.telegram.org/constructor/dialogPeerCommunity.
+type DialogPeerCommunity struct {
+	CommunityID int64
+}
+
+// DialogPeerCommunityTypeID is the ID of dialogPeerCommunity.
+const DialogPeerCommunityTypeID = 0x2f65c8e4
+
+// TypeID returns 0x2f65c8e4, the ID of dialogPeerCommunity.
+func (*DialogPeerCommunity) TypeID() uint32 {
+	return DialogPeerCommunityTypeID
+}
+
+// TypeName returns "dialogPeerCommunity".
+func (*DialogPeerCommunity) TypeName() string {
+	return "dialogPeerCommunity"
+}
+
+// dialogPeerClass marks DialogPeerCommunity as a DialogPeerClass.
+func (*DialogPeerCommunity) dialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeerCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerCommunity", "community_id")
 	}
 	return nil
 }
@@ -1647,9 +1900,11 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 
 // DocumentAttributeVideo is the TL constructor documentAttributeVideo.
 //
-//	documentAttributeVideo#d38ff1c2 flags:# round_message:flags.0?true
+//	documentAttributeVideo#43c57c48 flags:# round_message:flags.0?true
 //	    supports_streaming:flags.1?true nosound:flags.3?true duration:double
-//	    w:int h:int preload_prefix_size:flags.2?int = DocumentAttribute
+//	    w:int h:int preload_prefix_size:flags.2?int
+//	    video_start_ts:flags.4?double video_codec:flags.5?string
+//	    = DocumentAttribute
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetPreloadPrefixSize and the other Set methods send a zero value too;
@@ -1665,13 +1920,15 @@ type DocumentAttributeVideo struct {
 	Duration          float64
 	W                 int
 	H                 int
-	PreloadPrefixSize int // flags.2?int
+	PreloadPrefixSize int     // flags.2?int
+	VideoStartTs      float64 // flags.4?double
+	VideoCodec        string  // flags.5?string
 }
 
 // DocumentAttributeVideoTypeID is the ID of documentAttributeVideo.
-const DocumentAttributeVideoTypeID = 0xd38ff1c2
+const DocumentAttributeVideoTypeID = 0x43c57c48
 
-// TypeID returns 0xd38ff1c2, the ID of documentAttributeVideo.
+// TypeID returns 0x43c57c48, the ID of documentAttributeVideo.
 func (*DocumentAttributeVideo) TypeID() uint32 {
 	return DocumentAttributeVideoTypeID
 }
@@ -1705,6 +1962,44 @@ func (m *DocumentAttributeVideo) ClearPreloadPrefixSize() {
 	m.Flags.Unset(2)
 }
 
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *DocumentAttributeVideo) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(4)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *DocumentAttributeVideo) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(4)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *DocumentAttributeVideo) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(4)
+}
+
+// HasVideoCodec reports whether VideoCodec is present: not zero, set by
+// SetVideoCodec, or received.
+func (m *DocumentAttributeVideo) HasVideoCodec() bool {
+	return m.VideoCodec != "" || m.Flags.Has(5)
+}
+
+// SetVideoCodec sets VideoCodec to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *DocumentAttributeVideo) SetVideoCodec(v string) {
+	m.VideoCodec = v
+	m.Flags.Set(5)
+}
+
+// ClearVideoCodec sets VideoCodec to its zero value and marks it absent.
+func (m *DocumentAttributeVideo) ClearVideoCodec() {
+	m.VideoCodec = ""
+	m.Flags.Unset(5)
+}
+
 // Encode writes m to b with its ID.
 func (m *DocumentAttributeVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1732,12 +2027,24 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if m.PreloadPrefixSize != 0 {
 		flags.Set(2)
 	}
+	if m.VideoStartTs != 0 {
+		flags.Set(4)
+	}
+	if m.VideoCodec != "" {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutDouble(m.Duration)
 	b.PutInt(m.W)
 	b.PutInt(m.H)
 	if flags.Has(2) {
 		b.PutInt(m.PreloadPrefixSize)
+	}
+	if flags.Has(4) {
+		b.PutDouble(m.VideoStartTs)
+	}
+	if flags.Has(5) {
+		b.PutString(m.VideoCodec)
 	}
 	return nil
 }
@@ -1782,9 +2089,25 @@ func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "preload_prefix_size")
 		}
 	}
+	if m.Flags.Has(4) {
+		if m.VideoStartTs, err = b.Double(); err != nil {
+			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_start_ts")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.VideoCodec, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_codec")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.PreloadPrefixSize != 0 {
 		m.Flags.Unset(2)
+	}
+	if m.VideoStartTs != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VideoCodec != "" {
+		m.Flags.Unset(5)
 	}
 	return nil
 }
@@ -2357,10 +2680,12 @@ func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // DraftMessage is the TL constructor draftMessage.
 //
-//	draftMessage#3fccf7ef flags:# no_webpage:flags.1?true
+//	draftMessage#60fe3294 flags:# no_webpage:flags.1?true
 //	    invert_media:flags.6?true reply_to:flags.4?InputReplyTo
 //	    message:string entities:flags.3?Vector<MessageEntity>
-//	    media:flags.5?InputMedia date:int = DraftMessage
+//	    media:flags.5?InputMedia date:int effect:flags.7?long
+//	    suggested_post:flags.8?SuggestedPost
+//	    rich_message:flags.9?RichMessage = DraftMessage
 //
 // An optional field is sent when it is not zero, nil or false. SetEntities and
 // the other Set methods send a zero value too; HasEntities reports whether
@@ -2368,20 +2693,23 @@ func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/draftMessage.
 type DraftMessage struct {
-	Flags       bin.Fields        // flags word; Encode adds the bits of the fields that are set
-	NoWebpage   bool              // flags.1?true
-	InvertMedia bool              // flags.6?true
-	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
-	Message     string
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
-	Media       InputMediaClass      // flags.5?InputMedia
-	Date        int
+	Flags         bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	NoWebpage     bool              // flags.1?true
+	InvertMedia   bool              // flags.6?true
+	ReplyTo       InputReplyToClass // flags.4?InputReplyTo
+	Message       string
+	Entities      []MessageEntityClass // flags.3?Vector<MessageEntity>
+	Media         InputMediaClass      // flags.5?InputMedia
+	Date          int
+	Effect        int64          // flags.7?long
+	SuggestedPost *SuggestedPost // flags.8?SuggestedPost
+	RichMessage   *RichMessage   // flags.9?RichMessage
 }
 
 // DraftMessageTypeID is the ID of draftMessage.
-const DraftMessageTypeID = 0x3fccf7ef
+const DraftMessageTypeID = 0x60fe3294
 
-// TypeID returns 0x3fccf7ef, the ID of draftMessage.
+// TypeID returns 0x60fe3294, the ID of draftMessage.
 func (*DraftMessage) TypeID() uint32 {
 	return DraftMessageTypeID
 }
@@ -2413,6 +2741,25 @@ func (m *DraftMessage) ClearEntities() {
 	m.Flags.Unset(3)
 }
 
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *DraftMessage) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(7)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *DraftMessage) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(7)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *DraftMessage) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(7)
+}
+
 // Encode writes m to b with its ID.
 func (m *DraftMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2427,7 +2774,7 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -2442,6 +2789,15 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Media != nil {
 		flags.Set(5)
+	}
+	if m.Effect != 0 {
+		flags.Set(7)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(8)
+	}
+	if m.RichMessage != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
@@ -2464,6 +2820,19 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	b.PutInt(m.Date)
+	if flags.Has(7) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(8) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "suggested_post")
+		}
+	}
+	if flags.Has(9) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "rich_message")
+		}
+	}
 	return nil
 }
 
@@ -2516,9 +2885,29 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "date")
 	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "effect")
+		}
+	}
+	if m.Flags.Has(8) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "suggested_post")
+		}
+	}
+	if m.Flags.Has(9) {
+		m.RichMessage = new(RichMessage)
+		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(7)
 	}
 	return nil
 }
@@ -2880,6 +3269,105 @@ func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Description, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
 	}
+	return nil
+}
+
+// DisallowedGiftsSettings is the TL constructor disallowedGiftsSettings.
+//
+//	disallowedGiftsSettings#71f276c4 flags:#
+//	    disallow_unlimited_stargifts:flags.0?true
+//	    disallow_limited_stargifts:flags.1?true
+//	    disallow_unique_stargifts:flags.2?true
+//	    disallow_premium_gifts:flags.3?true
+//	    disallow_stargifts_from_channels:flags.4?true
+//	    = DisallowedGiftsSettings
+//
+// See https://core.telegram.org/constructor/disallowedGiftsSettings.
+type DisallowedGiftsSettings struct {
+	Flags                         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	DisallowUnlimitedStargifts    bool       // flags.0?true
+	DisallowLimitedStargifts      bool       // flags.1?true
+	DisallowUniqueStargifts       bool       // flags.2?true
+	DisallowPremiumGifts          bool       // flags.3?true
+	DisallowStargiftsFromChannels bool       // flags.4?true
+}
+
+// DisallowedGiftsSettingsTypeID is the ID of disallowedGiftsSettings.
+const DisallowedGiftsSettingsTypeID = 0x71f276c4
+
+// TypeID returns 0x71f276c4, the ID of disallowedGiftsSettings.
+func (*DisallowedGiftsSettings) TypeID() uint32 {
+	return DisallowedGiftsSettingsTypeID
+}
+
+// TypeName returns "disallowedGiftsSettings".
+func (*DisallowedGiftsSettings) TypeName() string {
+	return "disallowedGiftsSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DisallowedGiftsSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
+	if m.DisallowUnlimitedStargifts {
+		flags.Set(0)
+	}
+	if m.DisallowLimitedStargifts {
+		flags.Set(1)
+	}
+	if m.DisallowUniqueStargifts {
+		flags.Set(2)
+	}
+	if m.DisallowPremiumGifts {
+		flags.Set(3)
+	}
+	if m.DisallowStargiftsFromChannels {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
+		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DisallowedGiftsSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
+	}
+	m.DisallowUnlimitedStargifts = m.Flags.Has(0)
+	m.DisallowLimitedStargifts = m.Flags.Has(1)
+	m.DisallowUniqueStargifts = m.Flags.Has(2)
+	m.DisallowPremiumGifts = m.Flags.Has(3)
+	m.DisallowStargiftsFromChannels = m.Flags.Has(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 

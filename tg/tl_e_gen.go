@@ -493,6 +493,280 @@ func (m *EmailVerifyPurposePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// EmojiGroupClass is the TL type EmojiGroup: one of EmojiGroup,
+// EmojiGroupGreeting, EmojiGroupPremium.
+//
+// See https://core.telegram.org/type/EmojiGroup.
+type EmojiGroupClass interface {
+	Object
+	emojiGroupClass()
+}
+
+// DecodeEmojiGroup decodes any constructor of EmojiGroup.
+func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
+	return decodeEmojiGroup(b, 0)
+}
+
+// decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
+func decodeEmojiGroup(b *bin.Buffer, depth int) (EmojiGroupClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v EmojiGroupClass
+	switch id {
+	case EmojiGroupTypeID:
+		v = &EmojiGroup{}
+	case EmojiGroupGreetingTypeID:
+		v = &EmojiGroupGreeting{}
+	case EmojiGroupPremiumTypeID:
+		v = &EmojiGroupPremium{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// EmojiGroup is the TL constructor emojiGroup.
+//
+//	emojiGroup#7a9abda9 title:string icon_emoji_id:long
+//	    emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroup.
+type EmojiGroup struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupTypeID is the ID of emojiGroup.
+const EmojiGroupTypeID = 0x7a9abda9
+
+// TypeID returns 0x7a9abda9, the ID of emojiGroup.
+func (*EmojiGroup) TypeID() uint32 {
+	return EmojiGroupTypeID
+}
+
+// TypeName returns "emojiGroup".
+func (*EmojiGroup) TypeName() string {
+	return "emojiGroup"
+}
+
+// emojiGroupClass marks EmojiGroup as an EmojiGroupClass.
+func (*EmojiGroup) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroup) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
+	}
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
+	}
+	return nil
+}
+
+// EmojiGroupGreeting is the TL constructor emojiGroupGreeting.
+//
+//	emojiGroupGreeting#80d26cc7 title:string icon_emoji_id:long
+//	    emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupGreeting.
+type EmojiGroupGreeting struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupGreetingTypeID is the ID of emojiGroupGreeting.
+const EmojiGroupGreetingTypeID = 0x80d26cc7
+
+// TypeID returns 0x80d26cc7, the ID of emojiGroupGreeting.
+func (*EmojiGroupGreeting) TypeID() uint32 {
+	return EmojiGroupGreetingTypeID
+}
+
+// TypeName returns "emojiGroupGreeting".
+func (*EmojiGroupGreeting) TypeName() string {
+	return "emojiGroupGreeting"
+}
+
+// emojiGroupClass marks EmojiGroupGreeting as an EmojiGroupClass.
+func (*EmojiGroupGreeting) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupGreetingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupGreetingTypeID, "emojiGroupGreeting"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupGreeting) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
+	}
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
+	}
+	return nil
+}
+
+// EmojiGroupPremium is the TL constructor emojiGroupPremium.
+//
+//	emojiGroupPremium#93bcf34 title:string icon_emoji_id:long = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupPremium.
+type EmojiGroupPremium struct {
+	Title       string
+	IconEmojiID int64
+}
+
+// EmojiGroupPremiumTypeID is the ID of emojiGroupPremium.
+const EmojiGroupPremiumTypeID = 0x093bcf34
+
+// TypeID returns 0x093bcf34, the ID of emojiGroupPremium.
+func (*EmojiGroupPremium) TypeID() uint32 {
+	return EmojiGroupPremiumTypeID
+}
+
+// TypeName returns "emojiGroupPremium".
+func (*EmojiGroupPremium) TypeName() string {
+	return "emojiGroupPremium"
+}
+
+// emojiGroupClass marks EmojiGroupPremium as an EmojiGroupClass.
+func (*EmojiGroupPremium) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupPremiumTypeID, "emojiGroupPremium"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "icon_emoji_id")
+	}
+	return nil
+}
+
 // EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword,
 // EmojiKeywordDeleted.
 //
@@ -856,7 +1130,7 @@ func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
 }
 
 // EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty,
-// EmojiStatus, EmojiStatusUntil.
+// EmojiStatus, EmojiStatusCollectible, InputEmojiStatusCollectible.
 //
 // See https://core.telegram.org/type/EmojiStatus.
 type EmojiStatusClass interface {
@@ -881,8 +1155,10 @@ func decodeEmojiStatus(b *bin.Buffer, depth int) (EmojiStatusClass, error) {
 		v = &EmojiStatusEmpty{}
 	case EmojiStatusTypeID:
 		v = &EmojiStatus{}
-	case EmojiStatusUntilTypeID:
-		v = &EmojiStatusUntil{}
+	case EmojiStatusCollectibleTypeID:
+		v = &EmojiStatusCollectible{}
+	case InputEmojiStatusCollectibleTypeID:
+		v = &InputEmojiStatusCollectible{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
@@ -955,17 +1231,24 @@ func (m *EmojiStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // EmojiStatus is the TL constructor emojiStatus.
 //
-//	emojiStatus#929b619d document_id:long = EmojiStatus
+//	emojiStatus#e7ff068a flags:# document_id:long until:flags.0?int
+//	    = EmojiStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
 //
 // See https://core.telegram.org/constructor/emojiStatus.
 type EmojiStatus struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DocumentID int64
+	Until      int // flags.0?int
 }
 
 // EmojiStatusTypeID is the ID of emojiStatus.
-const EmojiStatusTypeID = 0x929b619d
+const EmojiStatusTypeID = 0xe7ff068a
 
-// TypeID returns 0x929b619d, the ID of emojiStatus.
+// TypeID returns 0xe7ff068a, the ID of emojiStatus.
 func (*EmojiStatus) TypeID() uint32 {
 	return EmojiStatusTypeID
 }
@@ -977,6 +1260,25 @@ func (*EmojiStatus) TypeName() string {
 
 // emojiStatusClass marks EmojiStatus as an EmojiStatusClass.
 func (*EmojiStatus) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *EmojiStatus) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *EmojiStatus) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *EmojiStatus) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *EmojiStatus) Encode(b *bin.Buffer) error {
@@ -992,7 +1294,15 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.DocumentID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
@@ -1014,82 +1324,292 @@ func (m *EmojiStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatus{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatus", "flags")
+	}
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatus", "document_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "emojiStatus", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// EmojiStatusUntil is the TL constructor emojiStatusUntil.
+// EmojiStatusCollectible is the TL constructor emojiStatusCollectible.
 //
-//	emojiStatusUntil#fa30a8c7 document_id:long until:int = EmojiStatus
+//	emojiStatusCollectible#7184603b flags:# collectible_id:long
+//	    document_id:long title:string slug:string pattern_document_id:long
+//	    center_color:int edge_color:int pattern_color:int text_color:int
+//	    until:flags.0?int = EmojiStatus
 //
-// See https://core.telegram.org/constructor/emojiStatusUntil.
-type EmojiStatusUntil struct {
-	DocumentID int64
-	Until      int
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
+//
+// See https://core.telegram.org/constructor/emojiStatusCollectible.
+type EmojiStatusCollectible struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID     int64
+	DocumentID        int64
+	Title             string
+	Slug              string
+	PatternDocumentID int64
+	CenterColor       int
+	EdgeColor         int
+	PatternColor      int
+	TextColor         int
+	Until             int // flags.0?int
 }
 
-// EmojiStatusUntilTypeID is the ID of emojiStatusUntil.
-const EmojiStatusUntilTypeID = 0xfa30a8c7
+// EmojiStatusCollectibleTypeID is the ID of emojiStatusCollectible.
+const EmojiStatusCollectibleTypeID = 0x7184603b
 
-// TypeID returns 0xfa30a8c7, the ID of emojiStatusUntil.
-func (*EmojiStatusUntil) TypeID() uint32 {
-	return EmojiStatusUntilTypeID
+// TypeID returns 0x7184603b, the ID of emojiStatusCollectible.
+func (*EmojiStatusCollectible) TypeID() uint32 {
+	return EmojiStatusCollectibleTypeID
 }
 
-// TypeName returns "emojiStatusUntil".
-func (*EmojiStatusUntil) TypeName() string {
-	return "emojiStatusUntil"
+// TypeName returns "emojiStatusCollectible".
+func (*EmojiStatusCollectible) TypeName() string {
+	return "emojiStatusCollectible"
 }
 
-// emojiStatusClass marks EmojiStatusUntil as an EmojiStatusClass.
-func (*EmojiStatusUntil) emojiStatusClass() {}
+// emojiStatusClass marks EmojiStatusCollectible as an EmojiStatusClass.
+func (*EmojiStatusCollectible) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *EmojiStatusCollectible) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *EmojiStatusCollectible) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *EmojiStatusCollectible) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
-func (m *EmojiStatusUntil) Encode(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusUntilTypeID)
+	b.PutID(EmojiStatusCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *EmojiStatusUntil) EncodeBare(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
 	b.PutLong(m.DocumentID)
-	b.PutInt(m.Until)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutLong(m.PatternDocumentID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *EmojiStatusUntil) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiStatusUntilTypeID, "emojiStatusUntil"); err != nil {
-		return tlrt.DecodeErr(err, "emojiStatusUntil", "")
+func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiStatusCollectibleTypeID, "emojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *EmojiStatusUntil) DecodeBare(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatusUntil) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatusCollectible{}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiStatusUntil", "document_id")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "flags")
 	}
-	if m.Until, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "emojiStatusUntil", "until")
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "collectible_id")
+	}
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "document_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "title")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "slug")
+	}
+	if m.PatternDocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_document_id")
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "edge_color")
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "text_color")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "emojiStatusCollectible", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// InputEmojiStatusCollectible is the TL constructor
+// inputEmojiStatusCollectible.
+//
+//	inputEmojiStatusCollectible#7141dbf flags:# collectible_id:long
+//	    until:flags.0?int = EmojiStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
+//
+// See https://core.telegram.org/constructor/inputEmojiStatusCollectible.
+type InputEmojiStatusCollectible struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID int64
+	Until         int // flags.0?int
+}
+
+// InputEmojiStatusCollectibleTypeID is the ID of inputEmojiStatusCollectible.
+const InputEmojiStatusCollectibleTypeID = 0x07141dbf
+
+// TypeID returns 0x07141dbf, the ID of inputEmojiStatusCollectible.
+func (*InputEmojiStatusCollectible) TypeID() uint32 {
+	return InputEmojiStatusCollectibleTypeID
+}
+
+// TypeName returns "inputEmojiStatusCollectible".
+func (*InputEmojiStatusCollectible) TypeName() string {
+	return "inputEmojiStatusCollectible"
+}
+
+// emojiStatusClass marks InputEmojiStatusCollectible as an EmojiStatusClass.
+func (*InputEmojiStatusCollectible) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *InputEmojiStatusCollectible) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputEmojiStatusCollectible) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *InputEmojiStatusCollectible) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputEmojiStatusCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputEmojiStatusCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputEmojiStatusCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputEmojiStatusCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "flags")
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "collectible_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2055,11 +2575,14 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 
 // ChatInviteExported is the TL constructor chatInviteExported.
 //
-//	chatInviteExported#ab4a819 flags:# revoked:flags.0?true
+//	chatInviteExported#a22cbd96 flags:# revoked:flags.0?true
 //	    permanent:flags.5?true request_needed:flags.6?true link:string
 //	    admin_id:long date:int start_date:flags.4?int
 //	    expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int
-//	    requested:flags.7?int title:flags.8?string = ExportedChatInvite
+//	    requested:flags.7?int subscription_expired:flags.10?int
+//	    title:flags.8?string
+//	    subscription_pricing:flags.9?StarsSubscriptionPricing
+//	    = ExportedChatInvite
 //
 // An optional field is sent when it is not zero, nil or false. SetStartDate and
 // the other Set methods send a zero value too; HasStartDate reports whether
@@ -2067,25 +2590,27 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 //
 // See https://core.telegram.org/constructor/chatInviteExported.
 type ChatInviteExported struct {
-	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Revoked       bool       // flags.0?true
-	Permanent     bool       // flags.5?true
-	RequestNeeded bool       // flags.6?true
-	Link          string
-	AdminID       int64
-	Date          int
-	StartDate     int    // flags.4?int
-	ExpireDate    int    // flags.1?int
-	UsageLimit    int    // flags.2?int
-	Usage         int    // flags.3?int
-	Requested     int    // flags.7?int
-	Title         string // flags.8?string
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Revoked             bool       // flags.0?true
+	Permanent           bool       // flags.5?true
+	RequestNeeded       bool       // flags.6?true
+	Link                string
+	AdminID             int64
+	Date                int
+	StartDate           int                       // flags.4?int
+	ExpireDate          int                       // flags.1?int
+	UsageLimit          int                       // flags.2?int
+	Usage               int                       // flags.3?int
+	Requested           int                       // flags.7?int
+	SubscriptionExpired int                       // flags.10?int
+	Title               string                    // flags.8?string
+	SubscriptionPricing *StarsSubscriptionPricing // flags.9?StarsSubscriptionPricing
 }
 
 // ChatInviteExportedTypeID is the ID of chatInviteExported.
-const ChatInviteExportedTypeID = 0x0ab4a819
+const ChatInviteExportedTypeID = 0xa22cbd96
 
-// TypeID returns 0x0ab4a819, the ID of chatInviteExported.
+// TypeID returns 0xa22cbd96, the ID of chatInviteExported.
 func (*ChatInviteExported) TypeID() uint32 {
 	return ChatInviteExportedTypeID
 }
@@ -2194,6 +2719,26 @@ func (m *ChatInviteExported) ClearRequested() {
 	m.Flags.Unset(7)
 }
 
+// HasSubscriptionExpired reports whether SubscriptionExpired is present: not
+// zero, set by SetSubscriptionExpired, or received.
+func (m *ChatInviteExported) HasSubscriptionExpired() bool {
+	return m.SubscriptionExpired != 0 || m.Flags.Has(10)
+}
+
+// SetSubscriptionExpired sets SubscriptionExpired to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChatInviteExported) SetSubscriptionExpired(v int) {
+	m.SubscriptionExpired = v
+	m.Flags.Set(10)
+}
+
+// ClearSubscriptionExpired sets SubscriptionExpired to its zero value and marks
+// it absent.
+func (m *ChatInviteExported) ClearSubscriptionExpired() {
+	m.SubscriptionExpired = 0
+	m.Flags.Unset(10)
+}
+
 // HasTitle reports whether Title is present: not zero, set by SetTitle, or
 // received.
 func (m *ChatInviteExported) HasTitle() bool {
@@ -2227,7 +2772,7 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
 	if m.Revoked {
 		flags.Set(0)
 	}
@@ -2252,8 +2797,14 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m.Requested != 0 {
 		flags.Set(7)
 	}
+	if m.SubscriptionExpired != 0 {
+		flags.Set(10)
+	}
 	if m.Title != "" {
 		flags.Set(8)
+	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Link)
@@ -2274,8 +2825,16 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(7) {
 		b.PutInt(m.Requested)
 	}
+	if flags.Has(10) {
+		b.PutInt(m.SubscriptionExpired)
+	}
 	if flags.Has(8) {
 		b.PutString(m.Title)
+	}
+	if flags.Has(9) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInviteExported", "subscription_pricing")
+		}
 	}
 	return nil
 }
@@ -2294,9 +2853,12 @@ func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "chatInviteExported", "")
 	}
 	*m = ChatInviteExported{}
 	var err error
@@ -2340,12 +2902,23 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "chatInviteExported", "requested")
 		}
 	}
+	if m.Flags.Has(10) {
+		if m.SubscriptionExpired, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_expired")
+		}
+	}
 	if m.Flags.Has(8) {
 		if m.Title, err = b.String(); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "title")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6
+	if m.Flags.Has(9) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_pricing")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<9
 	if m.StartDate != 0 {
 		m.Flags.Unset(4)
 	}
@@ -2360,6 +2933,9 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Requested != 0 {
 		m.Flags.Unset(7)
+	}
+	if m.SubscriptionExpired != 0 {
+		m.Flags.Unset(10)
 	}
 	if m.Title != "" {
 		m.Flags.Unset(8)
@@ -2426,85 +3002,6 @@ func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
 func (m *ChatInvitePublicJoinRequests) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
-	}
-	return nil
-}
-
-// EmojiGroup is the TL constructor emojiGroup.
-//
-//	emojiGroup#7a9abda9 title:string icon_emoji_id:long
-//	    emoticons:Vector<string> = EmojiGroup
-//
-// See https://core.telegram.org/constructor/emojiGroup.
-type EmojiGroup struct {
-	Title       string
-	IconEmojiID int64
-	Emoticons   []string
-}
-
-// EmojiGroupTypeID is the ID of emojiGroup.
-const EmojiGroupTypeID = 0x7a9abda9
-
-// TypeID returns 0x7a9abda9, the ID of emojiGroup.
-func (*EmojiGroup) TypeID() uint32 {
-	return EmojiGroupTypeID
-}
-
-// TypeName returns "emojiGroup".
-func (*EmojiGroup) TypeName() string {
-	return "emojiGroup"
-}
-
-// Encode writes m to b with its ID.
-func (m *EmojiGroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(EmojiGroupTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
-	b.PutVectorHeader(len(m.Emoticons))
-	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *EmojiGroup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "title")
-	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
-	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
 	}
 	return nil
 }
@@ -2724,6 +3221,239 @@ func (m *EmojiURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "emojiURL", "url")
+	}
+	return nil
+}
+
+// EphemeralMessage is the TL constructor ephemeralMessage.
+//
+//	ephemeralMessage#d9c6dc1a flags:# out:flags.0?true id:int from_id:Peer
+//	    peer_id:Peer receiver_id:long top_msg_id:flags.1?int date:int
+//	    message:string entities:flags.2?Vector<MessageEntity>
+//	    media:flags.3?MessageMedia reply_markup:flags.4?ReplyMarkup
+//	    reply_to:flags.6?MessageReplyHeader = EphemeralMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
+//
+// See https://core.telegram.org/constructor/ephemeralMessage.
+type EphemeralMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out         bool       // flags.0?true
+	ID          int
+	FromID      PeerClass
+	PeerID      PeerClass
+	ReceiverID  int64
+	TopMsgID    int // flags.1?int
+	Date        int
+	Message     string
+	Entities    []MessageEntityClass    // flags.2?Vector<MessageEntity>
+	Media       MessageMediaClass       // flags.3?MessageMedia
+	ReplyMarkup ReplyMarkupClass        // flags.4?ReplyMarkup
+	ReplyTo     MessageReplyHeaderClass // flags.6?MessageReplyHeader
+}
+
+// EphemeralMessageTypeID is the ID of ephemeralMessage.
+const EphemeralMessageTypeID = 0xd9c6dc1a
+
+// TypeID returns 0xd9c6dc1a, the ID of ephemeralMessage.
+func (*EphemeralMessage) TypeID() uint32 {
+	return EphemeralMessageTypeID
+}
+
+// TypeName returns "ephemeralMessage".
+func (*EphemeralMessage) TypeName() string {
+	return "ephemeralMessage"
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *EphemeralMessage) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(1)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralMessage) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *EphemeralMessage) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(1)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *EphemeralMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(2)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(2)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *EphemeralMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
+	if m.Out {
+		flags.Set(0)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(2)
+	}
+	if m.Media != nil {
+		flags.Set(3)
+	}
+	if m.ReplyMarkup != nil {
+		flags.Set(4)
+	}
+	if m.ReplyTo != nil {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeralMessage", "from_id")
+	}
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeralMessage", "peer_id")
+	}
+	b.PutLong(m.ReceiverID)
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
+	}
+	b.PutInt(m.Date)
+	b.PutString(m.Message)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "ephemeralMessage", "entities")
+			}
+		}
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "media")
+		}
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_markup")
+		}
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_to")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EphemeralMessageTypeID, "ephemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeralMessage", "")
+	}
+	*m = EphemeralMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "flags")
+	}
+	m.Out = m.Flags.Has(0)
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "id")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "from_id")
+	}
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "peer_id")
+	}
+	if m.ReceiverID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "receiver_id")
+	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "top_msg_id")
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "date")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
+	}
+	if m.Flags.Has(2) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "media")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_markup")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_to")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(2)
 	}
 	return nil
 }

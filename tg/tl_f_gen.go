@@ -112,12 +112,13 @@ func (m *ForumTopicDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // ForumTopic is the TL constructor forumTopic.
 //
-//	forumTopic#71701da9 flags:# my:flags.1?true closed:flags.2?true
-//	    pinned:flags.3?true short:flags.5?true hidden:flags.6?true id:int
-//	    date:int title:string icon_color:int icon_emoji_id:flags.0?long
-//	    top_message:int read_inbox_max_id:int read_outbox_max_id:int
-//	    unread_count:int unread_mentions_count:int
-//	    unread_reactions_count:int from_id:Peer
+//	forumTopic#fcdad815 flags:# my:flags.1?true closed:flags.2?true
+//	    pinned:flags.3?true short:flags.5?true hidden:flags.6?true
+//	    title_missing:flags.7?true id:int date:int peer:Peer title:string
+//	    icon_color:int icon_emoji_id:flags.0?long top_message:int
+//	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
+//	    unread_mentions_count:int unread_reactions_count:int
+//	    unread_poll_votes_count:int from_id:Peer
 //	    notify_settings:PeerNotifySettings draft:flags.4?DraftMessage
 //	    = ForumTopic
 //
@@ -134,8 +135,10 @@ type ForumTopic struct {
 	Pinned               bool       // flags.3?true
 	Short                bool       // flags.5?true
 	Hidden               bool       // flags.6?true
+	TitleMissing         bool       // flags.7?true
 	ID                   int
 	Date                 int
+	Peer                 PeerClass
 	Title                string
 	IconColor            int
 	IconEmojiID          int64 // flags.0?long
@@ -145,15 +148,16 @@ type ForumTopic struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	FromID               PeerClass
 	NotifySettings       PeerNotifySettings
 	Draft                DraftMessageClass // flags.4?DraftMessage
 }
 
 // ForumTopicTypeID is the ID of forumTopic.
-const ForumTopicTypeID = 0x71701da9
+const ForumTopicTypeID = 0xfcdad815
 
-// TypeID returns 0x71701da9, the ID of forumTopic.
+// TypeID returns 0xfcdad815, the ID of forumTopic.
 func (*ForumTopic) TypeID() uint32 {
 	return ForumTopicTypeID
 }
@@ -199,7 +203,7 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
 	if m.My {
 		flags.Set(1)
 	}
@@ -215,6 +219,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m.Hidden {
 		flags.Set(6)
 	}
+	if m.TitleMissing {
+		flags.Set(7)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -224,6 +231,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "forumTopic", "peer")
+	}
 	b.PutString(m.Title)
 	b.PutInt(m.IconColor)
 	if flags.Has(0) {
@@ -235,6 +245,7 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
+	b.PutInt(m.UnreadPollVotesCount)
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "forumTopic", "from_id")
 	}
@@ -280,11 +291,15 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(3)
 	m.Short = m.Flags.Has(5)
 	m.Hidden = m.Flags.Has(6)
+	m.TitleMissing = m.Flags.Has(7)
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "date")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "peer")
 	}
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "title")
@@ -315,6 +330,9 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "unread_reactions_count")
 	}
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "unread_poll_votes_count")
+	}
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "from_id")
 	}
@@ -326,9 +344,143 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "forumTopic", "draft")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// FactCheck is the TL constructor factCheck.
+//
+//	factCheck#b89bfccf flags:# need_check:flags.0?true
+//	    country:flags.1?string text:flags.1?TextWithEntities hash:long
+//	    = FactCheck
+//
+// An optional field is sent when it is not zero, nil or false. SetCountry and
+// the other Set methods send a zero value too; HasCountry reports whether
+// Country is present (sent, or received) and ClearCountry leaves it out.
+//
+// See https://core.telegram.org/constructor/factCheck.
+type FactCheck struct {
+	Flags     bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	NeedCheck bool              // flags.0?true
+	Country   string            // flags.1?string
+	Text      *TextWithEntities // flags.1?TextWithEntities
+	Hash      int64
+}
+
+// FactCheckTypeID is the ID of factCheck.
+const FactCheckTypeID = 0xb89bfccf
+
+// TypeID returns 0xb89bfccf, the ID of factCheck.
+func (*FactCheck) TypeID() uint32 {
+	return FactCheckTypeID
+}
+
+// TypeName returns "factCheck".
+func (*FactCheck) TypeName() string {
+	return "factCheck"
+}
+
+// HasCountry reports whether Country is present: not zero, set by SetCountry,
+// or received. It shares its flag with Text: they are present together.
+func (m *FactCheck) HasCountry() bool {
+	return m.Country != "" || m.Text != nil || m.Flags.Has(1)
+}
+
+// SetCountry sets Country to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *FactCheck) SetCountry(v string) {
+	m.Country = v
+	m.Flags.Set(1)
+}
+
+// ClearCountry sets Country to its zero value and marks it absent; it is still
+// sent, as zero, when Text, which shares its flag, is set.
+func (m *FactCheck) ClearCountry() {
+	m.Country = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *FactCheck) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FactCheckTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NeedCheck {
+		flags.Set(0)
+	}
+	if m.Country != "" || m.Text != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutString(m.Country)
+	}
+	if flags.Has(1) {
+		if err := m.Text.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "factCheck", "text")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FactCheck) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, FactCheckTypeID, "factCheck"); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "factCheck", "")
+	}
+	*m = FactCheck{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "flags")
+	}
+	m.NeedCheck = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.Country, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "factCheck", "country")
+		}
+	}
+	if m.Flags.Has(1) {
+		m.Text = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Text, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "factCheck", "text")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "hash")
+	}
+	m.Flags &^= 1 << 0
+	if m.Country != "" || m.Text != nil {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -592,6 +744,83 @@ func (m *FolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "folderPeer", "folder_id")
+	}
+	return nil
+}
+
+// FoundStory is the TL constructor foundStory.
+//
+//	foundStory#e87acbc0 peer:Peer story:StoryItem = FoundStory
+//
+// See https://core.telegram.org/constructor/foundStory.
+type FoundStory struct {
+	Peer  PeerClass
+	Story StoryItemClass
+}
+
+// FoundStoryTypeID is the ID of foundStory.
+const FoundStoryTypeID = 0xe87acbc0
+
+// TypeID returns 0xe87acbc0, the ID of foundStory.
+func (*FoundStory) TypeID() uint32 {
+	return FoundStoryTypeID
+}
+
+// TypeName returns "foundStory".
+func (*FoundStory) TypeName() string {
+	return "foundStory"
+}
+
+// Encode writes m to b with its ID.
+func (m *FoundStory) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FoundStoryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FoundStory) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "foundStory", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "foundStory", "story")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FoundStory) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "foundStory", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "peer")
+	}
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "story")
 	}
 	return nil
 }

@@ -344,14 +344,18 @@ func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // GroupCall is the TL constructor groupCall.
 //
-//	groupCall#d597650c flags:# join_muted:flags.1?true
+//	groupCall#efb2b617 flags:# join_muted:flags.1?true
 //	    can_change_join_muted:flags.2?true join_date_asc:flags.6?true
 //	    schedule_start_subscribed:flags.8?true can_start_video:flags.9?true
 //	    record_video_active:flags.11?true rtmp_stream:flags.12?true
-//	    listeners_hidden:flags.13?true id:long access_hash:long
-//	    participants_count:int title:flags.3?string stream_dc_id:flags.4?int
-//	    record_start_date:flags.5?int schedule_date:flags.7?int
-//	    unmuted_video_count:flags.10?int unmuted_video_limit:int version:int
+//	    listeners_hidden:flags.13?true conference:flags.14?true
+//	    creator:flags.15?true messages_enabled:flags.17?true
+//	    can_change_messages_enabled:flags.18?true min:flags.19?true id:long
+//	    access_hash:long participants_count:int title:flags.3?string
+//	    stream_dc_id:flags.4?int record_start_date:flags.5?int
+//	    schedule_date:flags.7?int unmuted_video_count:flags.10?int
+//	    unmuted_video_limit:int version:int invite_link:flags.16?string
+//	    send_paid_messages_stars:flags.20?long default_send_as:flags.21?Peer
 //	    = GroupCall
 //
 // An optional field is sent when it is not zero, nil or false. SetTitle and the
@@ -360,31 +364,39 @@ func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/groupCall.
 type GroupCall struct {
-	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	JoinMuted               bool       // flags.1?true
-	CanChangeJoinMuted      bool       // flags.2?true
-	JoinDateAsc             bool       // flags.6?true
-	ScheduleStartSubscribed bool       // flags.8?true
-	CanStartVideo           bool       // flags.9?true
-	RecordVideoActive       bool       // flags.11?true
-	RtmpStream              bool       // flags.12?true
-	ListenersHidden         bool       // flags.13?true
-	ID                      int64
-	AccessHash              int64
-	ParticipantsCount       int
-	Title                   string // flags.3?string
-	StreamDCID              int    // flags.4?int
-	RecordStartDate         int    // flags.5?int
-	ScheduleDate            int    // flags.7?int
-	UnmutedVideoCount       int    // flags.10?int
-	UnmutedVideoLimit       int
-	Version                 int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	JoinMuted                bool       // flags.1?true
+	CanChangeJoinMuted       bool       // flags.2?true
+	JoinDateAsc              bool       // flags.6?true
+	ScheduleStartSubscribed  bool       // flags.8?true
+	CanStartVideo            bool       // flags.9?true
+	RecordVideoActive        bool       // flags.11?true
+	RtmpStream               bool       // flags.12?true
+	ListenersHidden          bool       // flags.13?true
+	Conference               bool       // flags.14?true
+	Creator                  bool       // flags.15?true
+	MessagesEnabled          bool       // flags.17?true
+	CanChangeMessagesEnabled bool       // flags.18?true
+	Min                      bool       // flags.19?true
+	ID                       int64
+	AccessHash               int64
+	ParticipantsCount        int
+	Title                    string // flags.3?string
+	StreamDCID               int    // flags.4?int
+	RecordStartDate          int    // flags.5?int
+	ScheduleDate             int    // flags.7?int
+	UnmutedVideoCount        int    // flags.10?int
+	UnmutedVideoLimit        int
+	Version                  int
+	InviteLink               string    // flags.16?string
+	SendPaidMessagesStars    int64     // flags.20?long
+	DefaultSendAs            PeerClass // flags.21?Peer
 }
 
 // GroupCallTypeID is the ID of groupCall.
-const GroupCallTypeID = 0xd597650c
+const GroupCallTypeID = 0xefb2b617
 
-// TypeID returns 0xd597650c, the ID of groupCall.
+// TypeID returns 0xefb2b617, the ID of groupCall.
 func (*GroupCall) TypeID() uint32 {
 	return GroupCallTypeID
 }
@@ -494,6 +506,45 @@ func (m *GroupCall) ClearUnmutedVideoCount() {
 	m.Flags.Unset(10)
 }
 
+// HasInviteLink reports whether InviteLink is present: not zero, set by
+// SetInviteLink, or received.
+func (m *GroupCall) HasInviteLink() bool {
+	return m.InviteLink != "" || m.Flags.Has(16)
+}
+
+// SetInviteLink sets InviteLink to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *GroupCall) SetInviteLink(v string) {
+	m.InviteLink = v
+	m.Flags.Set(16)
+}
+
+// ClearInviteLink sets InviteLink to its zero value and marks it absent.
+func (m *GroupCall) ClearInviteLink() {
+	m.InviteLink = ""
+	m.Flags.Unset(16)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *GroupCall) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(20)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *GroupCall) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(20)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *GroupCall) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(20)
+}
+
 // Encode writes m to b with its ID.
 func (m *GroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -508,7 +559,7 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
 	if m.JoinMuted {
 		flags.Set(1)
 	}
@@ -533,6 +584,21 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m.ListenersHidden {
 		flags.Set(13)
 	}
+	if m.Conference {
+		flags.Set(14)
+	}
+	if m.Creator {
+		flags.Set(15)
+	}
+	if m.MessagesEnabled {
+		flags.Set(17)
+	}
+	if m.CanChangeMessagesEnabled {
+		flags.Set(18)
+	}
+	if m.Min {
+		flags.Set(19)
+	}
 	if m.Title != "" {
 		flags.Set(3)
 	}
@@ -547,6 +613,15 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.UnmutedVideoCount != 0 {
 		flags.Set(10)
+	}
+	if m.InviteLink != "" {
+		flags.Set(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(20)
+	}
+	if m.DefaultSendAs != nil {
+		flags.Set(21)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -569,6 +644,17 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.UnmutedVideoLimit)
 	b.PutInt(m.Version)
+	if flags.Has(16) {
+		b.PutString(m.InviteLink)
+	}
+	if flags.Has(20) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags.Has(21) {
+		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
+			return tlrt.EncodeErr(err, "groupCall", "default_send_as")
+		}
+	}
 	return nil
 }
 
@@ -586,9 +672,12 @@ func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCall", "")
 	}
 	*m = GroupCall{}
 	var err error
@@ -603,6 +692,11 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.RecordVideoActive = m.Flags.Has(11)
 	m.RtmpStream = m.Flags.Has(12)
 	m.ListenersHidden = m.Flags.Has(13)
+	m.Conference = m.Flags.Has(14)
+	m.Creator = m.Flags.Has(15)
+	m.MessagesEnabled = m.Flags.Has(17)
+	m.CanChangeMessagesEnabled = m.Flags.Has(18)
+	m.Min = m.Flags.Has(19)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "id")
 	}
@@ -643,7 +737,22 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "version")
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13
+	if m.Flags.Has(16) {
+		if m.InviteLink, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "invite_link")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "default_send_as")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21
 	if m.Title != "" {
 		m.Flags.Unset(3)
 	}
@@ -658,6 +767,12 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.UnmutedVideoCount != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.InviteLink != "" {
+		m.Flags.Unset(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(20)
 	}
 	return nil
 }
@@ -781,25 +896,220 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// GeoPointAddress is the TL constructor geoPointAddress.
+//
+//	geoPointAddress#de4c5d93 flags:# country_iso2:string
+//	    state:flags.0?string city:flags.1?string street:flags.2?string
+//	    = GeoPointAddress
+//
+// An optional field is sent when it is not zero, nil or false. SetState and the
+// other Set methods send a zero value too; HasState reports whether State is
+// present (sent, or received) and ClearState leaves it out.
+//
+// See https://core.telegram.org/constructor/geoPointAddress.
+type GeoPointAddress struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CountryIso2 string
+	State       string // flags.0?string
+	City        string // flags.1?string
+	Street      string // flags.2?string
+}
+
+// GeoPointAddressTypeID is the ID of geoPointAddress.
+const GeoPointAddressTypeID = 0xde4c5d93
+
+// TypeID returns 0xde4c5d93, the ID of geoPointAddress.
+func (*GeoPointAddress) TypeID() uint32 {
+	return GeoPointAddressTypeID
+}
+
+// TypeName returns "geoPointAddress".
+func (*GeoPointAddress) TypeName() string {
+	return "geoPointAddress"
+}
+
+// HasState reports whether State is present: not zero, set by SetState, or
+// received.
+func (m *GeoPointAddress) HasState() bool {
+	return m.State != "" || m.Flags.Has(0)
+}
+
+// SetState sets State to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GeoPointAddress) SetState(v string) {
+	m.State = v
+	m.Flags.Set(0)
+}
+
+// ClearState sets State to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearState() {
+	m.State = ""
+	m.Flags.Unset(0)
+}
+
+// HasCity reports whether City is present: not zero, set by SetCity, or
+// received.
+func (m *GeoPointAddress) HasCity() bool {
+	return m.City != "" || m.Flags.Has(1)
+}
+
+// SetCity sets City to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GeoPointAddress) SetCity(v string) {
+	m.City = v
+	m.Flags.Set(1)
+}
+
+// ClearCity sets City to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearCity() {
+	m.City = ""
+	m.Flags.Unset(1)
+}
+
+// HasStreet reports whether Street is present: not zero, set by SetStreet, or
+// received.
+func (m *GeoPointAddress) HasStreet() bool {
+	return m.Street != "" || m.Flags.Has(2)
+}
+
+// SetStreet sets Street to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *GeoPointAddress) SetStreet(v string) {
+	m.Street = v
+	m.Flags.Set(2)
+}
+
+// ClearStreet sets Street to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearStreet() {
+	m.Street = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GeoPointAddressTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.State != "" {
+		flags.Set(0)
+	}
+	if m.City != "" {
+		flags.Set(1)
+	}
+	if m.Street != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.CountryIso2)
+	if flags.Has(0) {
+		b.PutString(m.State)
+	}
+	if flags.Has(1) {
+		b.PutString(m.City)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Street)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GeoPointAddress{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
+	}
+	if m.CountryIso2, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
+	}
+	if m.Flags.Has(0) {
+		if m.State, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "state")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.City, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "city")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Street, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "street")
+		}
+	}
+	if m.State != "" {
+		m.Flags.Unset(0)
+	}
+	if m.City != "" {
+		m.Flags.Unset(1)
+	}
+	if m.Street != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
 // GlobalPrivacySettings is the TL constructor globalPrivacySettings.
 //
-//	globalPrivacySettings#734c4ccb flags:#
+//	globalPrivacySettings#fe41b34f flags:#
 //	    archive_and_mute_new_noncontact_peers:flags.0?true
 //	    keep_archived_unmuted:flags.1?true
-//	    keep_archived_folders:flags.2?true = GlobalPrivacySettings
+//	    keep_archived_folders:flags.2?true hide_read_marks:flags.3?true
+//	    new_noncontact_peers_require_premium:flags.4?true
+//	    display_gifts_button:flags.7?true
+//	    noncontact_peers_paid_stars:flags.5?long
+//	    disallowed_gifts:flags.6?DisallowedGiftsSettings
+//	    = GlobalPrivacySettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNoncontactPeersPaidStars and the other Set methods send a zero value too;
+// HasNoncontactPeersPaidStars reports whether NoncontactPeersPaidStars is
+// present (sent, or received) and ClearNoncontactPeersPaidStars leaves it out.
 //
 // See https://core.telegram.org/constructor/globalPrivacySettings.
 type GlobalPrivacySettings struct {
-	Flags                            bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ArchiveAndMuteNewNoncontactPeers bool       // flags.0?true
-	KeepArchivedUnmuted              bool       // flags.1?true
-	KeepArchivedFolders              bool       // flags.2?true
+	Flags                            bin.Fields               // flags word; Encode adds the bits of the fields that are set
+	ArchiveAndMuteNewNoncontactPeers bool                     // flags.0?true
+	KeepArchivedUnmuted              bool                     // flags.1?true
+	KeepArchivedFolders              bool                     // flags.2?true
+	HideReadMarks                    bool                     // flags.3?true
+	NewNoncontactPeersRequirePremium bool                     // flags.4?true
+	DisplayGiftsButton               bool                     // flags.7?true
+	NoncontactPeersPaidStars         int64                    // flags.5?long
+	DisallowedGifts                  *DisallowedGiftsSettings // flags.6?DisallowedGiftsSettings
 }
 
 // GlobalPrivacySettingsTypeID is the ID of globalPrivacySettings.
-const GlobalPrivacySettingsTypeID = 0x734c4ccb
+const GlobalPrivacySettingsTypeID = 0xfe41b34f
 
-// TypeID returns 0x734c4ccb, the ID of globalPrivacySettings.
+// TypeID returns 0xfe41b34f, the ID of globalPrivacySettings.
 func (*GlobalPrivacySettings) TypeID() uint32 {
 	return GlobalPrivacySettingsTypeID
 }
@@ -807,6 +1117,26 @@ func (*GlobalPrivacySettings) TypeID() uint32 {
 // TypeName returns "globalPrivacySettings".
 func (*GlobalPrivacySettings) TypeName() string {
 	return "globalPrivacySettings"
+}
+
+// HasNoncontactPeersPaidStars reports whether NoncontactPeersPaidStars is
+// present: not zero, set by SetNoncontactPeersPaidStars, or received.
+func (m *GlobalPrivacySettings) HasNoncontactPeersPaidStars() bool {
+	return m.NoncontactPeersPaidStars != 0 || m.Flags.Has(5)
+}
+
+// SetNoncontactPeersPaidStars sets NoncontactPeersPaidStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *GlobalPrivacySettings) SetNoncontactPeersPaidStars(v int64) {
+	m.NoncontactPeersPaidStars = v
+	m.Flags.Set(5)
+}
+
+// ClearNoncontactPeersPaidStars sets NoncontactPeersPaidStars to its zero value
+// and marks it absent.
+func (m *GlobalPrivacySettings) ClearNoncontactPeersPaidStars() {
+	m.NoncontactPeersPaidStars = 0
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -823,7 +1153,7 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
 	if m.ArchiveAndMuteNewNoncontactPeers {
 		flags.Set(0)
 	}
@@ -833,7 +1163,30 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m.KeepArchivedFolders {
 		flags.Set(2)
 	}
+	if m.HideReadMarks {
+		flags.Set(3)
+	}
+	if m.NewNoncontactPeersRequirePremium {
+		flags.Set(4)
+	}
+	if m.DisplayGiftsButton {
+		flags.Set(7)
+	}
+	if m.NoncontactPeersPaidStars != 0 {
+		flags.Set(5)
+	}
+	if m.DisallowedGifts != nil {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(5) {
+		b.PutLong(m.NoncontactPeersPaidStars)
+	}
+	if flags.Has(6) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "globalPrivacySettings", "disallowed_gifts")
+		}
+	}
 	return nil
 }
 
@@ -851,9 +1204,12 @@ func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "globalPrivacySettings", "")
 	}
 	*m = GlobalPrivacySettings{}
 	var err error
@@ -863,13 +1219,273 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
 	m.KeepArchivedUnmuted = m.Flags.Has(1)
 	m.KeepArchivedFolders = m.Flags.Has(2)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	m.HideReadMarks = m.Flags.Has(3)
+	m.NewNoncontactPeersRequirePremium = m.Flags.Has(4)
+	m.DisplayGiftsButton = m.Flags.Has(7)
+	if m.Flags.Has(5) {
+		if m.NoncontactPeersPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "globalPrivacySettings", "noncontact_peers_paid_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "globalPrivacySettings", "disallowed_gifts")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7
+	if m.NoncontactPeersPaidStars != 0 {
+		m.Flags.Unset(5)
+	}
+	return nil
+}
+
+// GroupCallDonor is the TL constructor groupCallDonor.
+//
+//	groupCallDonor#ee430c85 flags:# top:flags.0?true my:flags.1?true
+//	    peer_id:flags.3?Peer stars:long = GroupCallDonor
+//
+// See https://core.telegram.org/constructor/groupCallDonor.
+type GroupCallDonor struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Top    bool       // flags.0?true
+	My     bool       // flags.1?true
+	PeerID PeerClass  // flags.3?Peer
+	Stars  int64
+}
+
+// GroupCallDonorTypeID is the ID of groupCallDonor.
+const GroupCallDonorTypeID = 0xee430c85
+
+// TypeID returns 0xee430c85, the ID of groupCallDonor.
+func (*GroupCallDonor) TypeID() uint32 {
+	return GroupCallDonorTypeID
+}
+
+// TypeName returns "groupCallDonor".
+func (*GroupCallDonor) TypeName() string {
+	return "groupCallDonor"
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallDonorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "groupCallDonor", "peer_id")
+		}
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallDonor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GroupCallDonorTypeID, "groupCallDonor"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallDonor", "")
+	}
+	*m = GroupCallDonor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "flags")
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCallDonor", "peer_id")
+		}
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "stars")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
+	return nil
+}
+
+// GroupCallMessage is the TL constructor groupCallMessage.
+//
+//	groupCallMessage#1a8afc7e flags:# from_admin:flags.1?true id:int
+//	    from_id:Peer date:int message:TextWithEntities
+//	    paid_message_stars:flags.0?long = GroupCallMessage
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPaidMessageStars and the other Set methods send a zero value too;
+// HasPaidMessageStars reports whether PaidMessageStars is present (sent, or
+// received) and ClearPaidMessageStars leaves it out.
+//
+// See https://core.telegram.org/constructor/groupCallMessage.
+type GroupCallMessage struct {
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	FromAdmin        bool       // flags.1?true
+	ID               int
+	FromID           PeerClass
+	Date             int
+	Message          TextWithEntities
+	PaidMessageStars int64 // flags.0?long
+}
+
+// GroupCallMessageTypeID is the ID of groupCallMessage.
+const GroupCallMessageTypeID = 0x1a8afc7e
+
+// TypeID returns 0x1a8afc7e, the ID of groupCallMessage.
+func (*GroupCallMessage) TypeID() uint32 {
+	return GroupCallMessageTypeID
+}
+
+// TypeName returns "groupCallMessage".
+func (*GroupCallMessage) TypeName() string {
+	return "groupCallMessage"
+}
+
+// HasPaidMessageStars reports whether PaidMessageStars is present: not zero,
+// set by SetPaidMessageStars, or received.
+func (m *GroupCallMessage) HasPaidMessageStars() bool {
+	return m.PaidMessageStars != 0 || m.Flags.Has(0)
+}
+
+// SetPaidMessageStars sets PaidMessageStars to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *GroupCallMessage) SetPaidMessageStars(v int64) {
+	m.PaidMessageStars = v
+	m.Flags.Set(0)
+}
+
+// ClearPaidMessageStars sets PaidMessageStars to its zero value and marks it
+// absent.
+func (m *GroupCallMessage) ClearPaidMessageStars() {
+	m.PaidMessageStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.FromAdmin {
+		flags.Set(1)
+	}
+	if m.PaidMessageStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "groupCallMessage", "from_id")
+	}
+	b.PutInt(m.Date)
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "groupCallMessage", "message")
+	}
+	if flags.Has(0) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallMessage", "")
+	}
+	*m = GroupCallMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "flags")
+	}
+	m.FromAdmin = m.Flags.Has(1)
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "id")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "from_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "date")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCallMessage", "paid_message_stars")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.PaidMessageStars != 0 {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // GroupCallParticipant is the TL constructor groupCallParticipant.
 //
-//	groupCallParticipant#eba636fe flags:# muted:flags.0?true
+//	groupCallParticipant#2a3dc7ac flags:# muted:flags.0?true
 //	    left:flags.1?true can_self_unmute:flags.2?true
 //	    just_joined:flags.4?true versioned:flags.5?true min:flags.8?true
 //	    muted_by_you:flags.9?true volume_by_admin:flags.10?true
@@ -878,7 +1494,7 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    about:flags.11?string raise_hand_rating:flags.13?long
 //	    video:flags.6?GroupCallParticipantVideo
 //	    presentation:flags.14?GroupCallParticipantVideo
-//	    = GroupCallParticipant
+//	    paid_stars_total:flags.16?long = GroupCallParticipant
 //
 // An optional field is sent when it is not zero, nil or false. SetActiveDate
 // and the other Set methods send a zero value too; HasActiveDate reports
@@ -907,12 +1523,13 @@ type GroupCallParticipant struct {
 	RaiseHandRating int64                      // flags.13?long
 	Video           *GroupCallParticipantVideo // flags.6?GroupCallParticipantVideo
 	Presentation    *GroupCallParticipantVideo // flags.14?GroupCallParticipantVideo
+	PaidStarsTotal  int64                      // flags.16?long
 }
 
 // GroupCallParticipantTypeID is the ID of groupCallParticipant.
-const GroupCallParticipantTypeID = 0xeba636fe
+const GroupCallParticipantTypeID = 0x2a3dc7ac
 
-// TypeID returns 0xeba636fe, the ID of groupCallParticipant.
+// TypeID returns 0x2a3dc7ac, the ID of groupCallParticipant.
 func (*GroupCallParticipant) TypeID() uint32 {
 	return GroupCallParticipantTypeID
 }
@@ -999,6 +1616,26 @@ func (m *GroupCallParticipant) ClearRaiseHandRating() {
 	m.Flags.Unset(13)
 }
 
+// HasPaidStarsTotal reports whether PaidStarsTotal is present: not zero, set by
+// SetPaidStarsTotal, or received.
+func (m *GroupCallParticipant) HasPaidStarsTotal() bool {
+	return m.PaidStarsTotal != 0 || m.Flags.Has(16)
+}
+
+// SetPaidStarsTotal sets PaidStarsTotal to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *GroupCallParticipant) SetPaidStarsTotal(v int64) {
+	m.PaidStarsTotal = v
+	m.Flags.Set(16)
+}
+
+// ClearPaidStarsTotal sets PaidStarsTotal to its zero value and marks it
+// absent.
+func (m *GroupCallParticipant) ClearPaidStarsTotal() {
+	m.PaidStarsTotal = 0
+	m.Flags.Unset(16)
+}
+
 // Encode writes m to b with its ID.
 func (m *GroupCallParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1062,6 +1699,9 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.Presentation != nil {
 		flags.Set(14)
 	}
+	if m.PaidStarsTotal != 0 {
+		flags.Set(16)
+	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
@@ -1089,6 +1729,9 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 		if err := m.Presentation.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "groupCallParticipant", "presentation")
 		}
+	}
+	if flags.Has(16) {
+		b.PutLong(m.PaidStarsTotal)
 	}
 	return nil
 }
@@ -1170,6 +1813,11 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "presentation")
 		}
 	}
+	if m.Flags.Has(16) {
+		if m.PaidStarsTotal, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCallParticipant", "paid_stars_total")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
 	if m.ActiveDate != 0 {
 		m.Flags.Unset(3)
@@ -1182,6 +1830,9 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.RaiseHandRating != 0 {
 		m.Flags.Unset(13)
+	}
+	if m.PaidStarsTotal != 0 {
+		m.Flags.Unset(16)
 	}
 	return nil
 }

@@ -1521,9 +1521,12 @@ func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // HelpPromoData is the TL constructor help.promoData.
 //
-//	help.promoData#8c39793f flags:# proxy:flags.0?true expires:int peer:Peer
-//	    chats:Vector<Chat> users:Vector<User> psa_type:flags.1?string
-//	    psa_message:flags.2?string = help.PromoData
+//	help.promoData#8a4d87a flags:# proxy:flags.0?true expires:int
+//	    peer:flags.3?Peer psa_type:flags.1?string psa_message:flags.2?string
+//	    pending_suggestions:Vector<string>
+//	    dismissed_suggestions:Vector<string>
+//	    custom_pending_suggestion:flags.4?PendingSuggestion
+//	    chats:Vector<Chat> users:Vector<User> = help.PromoData
 //
 // An optional field is sent when it is not zero, nil or false. SetPsaType and
 // the other Set methods send a zero value too; HasPsaType reports whether
@@ -1531,20 +1534,23 @@ func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/help.promoData.
 type HelpPromoData struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Proxy      bool       // flags.0?true
-	Expires    int
-	Peer       PeerClass
-	Chats      []ChatClass
-	Users      []UserClass
-	PsaType    string // flags.1?string
-	PsaMessage string // flags.2?string
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Proxy                   bool       // flags.0?true
+	Expires                 int
+	Peer                    PeerClass // flags.3?Peer
+	PsaType                 string    // flags.1?string
+	PsaMessage              string    // flags.2?string
+	PendingSuggestions      []string
+	DismissedSuggestions    []string
+	CustomPendingSuggestion *PendingSuggestion // flags.4?PendingSuggestion
+	Chats                   []ChatClass
+	Users                   []UserClass
 }
 
 // HelpPromoDataTypeID is the ID of help.promoData.
-const HelpPromoDataTypeID = 0x8c39793f
+const HelpPromoDataTypeID = 0x08a4d87a
 
-// TypeID returns 0x8c39793f, the ID of help.promoData.
+// TypeID returns 0x08a4d87a, the ID of help.promoData.
 func (*HelpPromoData) TypeID() uint32 {
 	return HelpPromoDataTypeID
 }
@@ -1609,9 +1615,12 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Proxy {
 		flags.Set(0)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
 	}
 	if m.PsaType != "" {
 		flags.Set(1)
@@ -1619,10 +1628,34 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m.PsaMessage != "" {
 		flags.Set(2)
 	}
+	if m.CustomPendingSuggestion != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Expires)
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "help.promoData", "peer")
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "peer")
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.PsaType)
+	}
+	if flags.Has(2) {
+		b.PutString(m.PsaMessage)
+	}
+	b.PutVectorHeader(len(m.PendingSuggestions))
+	for i := range m.PendingSuggestions {
+		b.PutString(m.PendingSuggestions[i])
+	}
+	b.PutVectorHeader(len(m.DismissedSuggestions))
+	for i := range m.DismissedSuggestions {
+		b.PutString(m.DismissedSuggestions[i])
+	}
+	if flags.Has(4) {
+		if err := m.CustomPendingSuggestion.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "custom_pending_suggestion")
+		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
@@ -1635,12 +1668,6 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "help.promoData", "users")
 		}
-	}
-	if flags.Has(1) {
-		b.PutString(m.PsaType)
-	}
-	if flags.Has(2) {
-		b.PutString(m.PsaMessage)
 	}
 	return nil
 }
@@ -1675,14 +1702,10 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "expires")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "peer")
-	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "chats")
-	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "users")
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "help.promoData", "peer")
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PsaType, err = b.String(); err != nil {
@@ -1694,7 +1717,25 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
+	}
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
+	}
+	if m.Flags.Has(4) {
+		m.CustomPendingSuggestion = new(PendingSuggestion)
+		if err = tlrt.DecodeBoxed(b, m.CustomPendingSuggestion, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "users")
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.PsaType != "" {
 		m.Flags.Unset(1)
 	}
@@ -1889,6 +1930,188 @@ func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error 
 	}
 	if err = tlrt.DecodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
+	}
+	return nil
+}
+
+// HelpTimezonesListClass is the TL type help.TimezonesList: one of
+// HelpTimezonesListNotModified, HelpTimezonesList.
+//
+// See https://core.telegram.org/type/help.TimezonesList.
+type HelpTimezonesListClass interface {
+	Object
+	helpTimezonesListClass()
+}
+
+// DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
+func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
+	return decodeHelpTimezonesList(b, 0)
+}
+
+// decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
+// levels deep.
+func decodeHelpTimezonesList(b *bin.Buffer, depth int) (HelpTimezonesListClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v HelpTimezonesListClass
+	switch id {
+	case HelpTimezonesListNotModifiedTypeID:
+		v = &HelpTimezonesListNotModified{}
+	case HelpTimezonesListTypeID:
+		v = &HelpTimezonesList{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// HelpTimezonesListNotModified is the TL constructor
+// help.timezonesListNotModified.
+//
+//	help.timezonesListNotModified#970708cc = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesListNotModified.
+type HelpTimezonesListNotModified struct{}
+
+// HelpTimezonesListNotModifiedTypeID is the ID of
+// help.timezonesListNotModified.
+const HelpTimezonesListNotModifiedTypeID = 0x970708cc
+
+// TypeID returns 0x970708cc, the ID of help.timezonesListNotModified.
+func (*HelpTimezonesListNotModified) TypeID() uint32 {
+	return HelpTimezonesListNotModifiedTypeID
+}
+
+// TypeName returns "help.timezonesListNotModified".
+func (*HelpTimezonesListNotModified) TypeName() string {
+	return "help.timezonesListNotModified"
+}
+
+// helpTimezonesListClass marks HelpTimezonesListNotModified as a
+// HelpTimezonesListClass.
+func (*HelpTimezonesListNotModified) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesListNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesListNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// HelpTimezonesList is the TL constructor help.timezonesList.
+//
+//	help.timezonesList#7b74ed71 timezones:Vector<Timezone> hash:int
+//	    = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesList.
+type HelpTimezonesList struct {
+	Timezones []Timezone
+	Hash      int
+}
+
+// HelpTimezonesListTypeID is the ID of help.timezonesList.
+const HelpTimezonesListTypeID = 0x7b74ed71
+
+// TypeID returns 0x7b74ed71, the ID of help.timezonesList.
+func (*HelpTimezonesList) TypeID() uint32 {
+	return HelpTimezonesListTypeID
+}
+
+// TypeName returns "help.timezonesList".
+func (*HelpTimezonesList) TypeName() string {
+	return "help.timezonesList"
+}
+
+// helpTimezonesListClass marks HelpTimezonesList as a HelpTimezonesListClass.
+func (*HelpTimezonesList) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Timezones))
+	for i := range m.Timezones {
+		if err := m.Timezones[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "help.timezonesList", "timezones")
+		}
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
+	}
+	var err error
+	if m.Timezones, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Timezone]); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
+	}
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "hash")
 	}
 	return nil
 }
@@ -2521,10 +2744,10 @@ func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // HelpPeerColorOption is the TL constructor help.peerColorOption.
 //
-//	help.peerColorOption#ef8430ab flags:# hidden:flags.0?true color_id:int
+//	help.peerColorOption#adec6ebe flags:# hidden:flags.0?true color_id:int
 //	    colors:flags.1?help.PeerColorSet
 //	    dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int
-//	    = help.PeerColorOption
+//	    group_min_level:flags.4?int = help.PeerColorOption
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetChannelMinLevel and the other Set methods send a zero value too;
@@ -2539,12 +2762,13 @@ type HelpPeerColorOption struct {
 	Colors          HelpPeerColorSetClass // flags.1?help.PeerColorSet
 	DarkColors      HelpPeerColorSetClass // flags.2?help.PeerColorSet
 	ChannelMinLevel int                   // flags.3?int
+	GroupMinLevel   int                   // flags.4?int
 }
 
 // HelpPeerColorOptionTypeID is the ID of help.peerColorOption.
-const HelpPeerColorOptionTypeID = 0xef8430ab
+const HelpPeerColorOptionTypeID = 0xadec6ebe
 
-// TypeID returns 0xef8430ab, the ID of help.peerColorOption.
+// TypeID returns 0xadec6ebe, the ID of help.peerColorOption.
 func (*HelpPeerColorOption) TypeID() uint32 {
 	return HelpPeerColorOptionTypeID
 }
@@ -2574,6 +2798,25 @@ func (m *HelpPeerColorOption) ClearChannelMinLevel() {
 	m.Flags.Unset(3)
 }
 
+// HasGroupMinLevel reports whether GroupMinLevel is present: not zero, set by
+// SetGroupMinLevel, or received.
+func (m *HelpPeerColorOption) HasGroupMinLevel() bool {
+	return m.GroupMinLevel != 0 || m.Flags.Has(4)
+}
+
+// SetGroupMinLevel sets GroupMinLevel to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *HelpPeerColorOption) SetGroupMinLevel(v int) {
+	m.GroupMinLevel = v
+	m.Flags.Set(4)
+}
+
+// ClearGroupMinLevel sets GroupMinLevel to its zero value and marks it absent.
+func (m *HelpPeerColorOption) ClearGroupMinLevel() {
+	m.GroupMinLevel = 0
+	m.Flags.Unset(4)
+}
+
 // Encode writes m to b with its ID.
 func (m *HelpPeerColorOption) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2601,6 +2844,9 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	if m.ChannelMinLevel != 0 {
 		flags.Set(3)
 	}
+	if m.GroupMinLevel != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ColorID)
 	if flags.Has(1) {
@@ -2615,6 +2861,9 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(3) {
 		b.PutInt(m.ChannelMinLevel)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.GroupMinLevel)
 	}
 	return nil
 }
@@ -2664,9 +2913,17 @@ func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.peerColorOption", "channel_min_level")
 		}
 	}
+	if m.Flags.Has(4) {
+		if m.GroupMinLevel, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "help.peerColorOption", "group_min_level")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.ChannelMinLevel != 0 {
 		m.Flags.Unset(3)
+	}
+	if m.GroupMinLevel != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
@@ -4929,4 +5186,78 @@ func (c *Client) HelpGetPeerProfileColors(ctx context.Context, req *HelpGetPeerP
 		req = new(HelpGetPeerProfileColorsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
+}
+
+// HelpGetTimezonesListRequest is the TL function help.getTimezonesList.
+//
+//	help.getTimezonesList#49b30240 hash:int = help.TimezonesList
+//
+// See https://core.telegram.org/method/help.getTimezonesList.
+type HelpGetTimezonesListRequest struct {
+	Hash int
+}
+
+// HelpGetTimezonesListRequestTypeID is the ID of help.getTimezonesList.
+const HelpGetTimezonesListRequestTypeID = 0x49b30240
+
+// TypeID returns 0x49b30240, the ID of help.getTimezonesList.
+func (*HelpGetTimezonesListRequest) TypeID() uint32 {
+	return HelpGetTimezonesListRequestTypeID
+}
+
+// TypeName returns "help.getTimezonesList".
+func (*HelpGetTimezonesListRequest) TypeName() string {
+	return "help.getTimezonesList"
+}
+
+// Encode writes m to b with its ID.
+func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpGetTimezonesListRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.getTimezonesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetTimezonesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "help.getTimezonesList", "hash")
+	}
+	return nil
+}
+
+// HelpGetTimezonesList calls help.getTimezonesList: see
+// HelpGetTimezonesListRequest.
+func (c *Client) HelpGetTimezonesList(ctx context.Context, req *HelpGetTimezonesListRequest) (HelpTimezonesListClass, error) {
+	if req == nil {
+		req = new(HelpGetTimezonesListRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpTimezonesList)
 }

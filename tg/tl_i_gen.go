@@ -429,6 +429,331 @@ func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputAiComposeToneClass is the TL type InputAiComposeTone: one of
+// InputAiComposeToneDefault, InputAiComposeToneID, InputAiComposeToneSlug,
+// InputAiComposeToneSingleUse.
+//
+// See https://core.telegram.org/type/InputAiComposeTone.
+type InputAiComposeToneClass interface {
+	Object
+	inputAiComposeToneClass()
+}
+
+// DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
+func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
+	return decodeInputAiComposeTone(b, 0)
+}
+
+// decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
+// levels deep.
+func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputAiComposeToneClass
+	switch id {
+	case InputAiComposeToneDefaultTypeID:
+		v = &InputAiComposeToneDefault{}
+	case InputAiComposeToneIDTypeID:
+		v = &InputAiComposeToneID{}
+	case InputAiComposeToneSlugTypeID:
+		v = &InputAiComposeToneSlug{}
+	case InputAiComposeToneSingleUseTypeID:
+		v = &InputAiComposeToneSingleUse{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputAiComposeToneDefault is the TL constructor inputAiComposeToneDefault.
+//
+//	inputAiComposeToneDefault#1fe9a9bf tone:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneDefault.
+type InputAiComposeToneDefault struct {
+	Tone string
+}
+
+// InputAiComposeToneDefaultTypeID is the ID of inputAiComposeToneDefault.
+const InputAiComposeToneDefaultTypeID = 0x1fe9a9bf
+
+// TypeID returns 0x1fe9a9bf, the ID of inputAiComposeToneDefault.
+func (*InputAiComposeToneDefault) TypeID() uint32 {
+	return InputAiComposeToneDefaultTypeID
+}
+
+// TypeName returns "inputAiComposeToneDefault".
+func (*InputAiComposeToneDefault) TypeName() string {
+	return "inputAiComposeToneDefault"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneDefault as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
+	}
+	return nil
+}
+
+// InputAiComposeToneID is the TL constructor inputAiComposeToneID.
+//
+//	inputAiComposeToneID#773c080 id:long access_hash:long
+//	    = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneID.
+type InputAiComposeToneID struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputAiComposeToneIDTypeID is the ID of inputAiComposeToneID.
+const InputAiComposeToneIDTypeID = 0x0773c080
+
+// TypeID returns 0x0773c080, the ID of inputAiComposeToneID.
+func (*InputAiComposeToneID) TypeID() uint32 {
+	return InputAiComposeToneIDTypeID
+}
+
+// TypeName returns "inputAiComposeToneID".
+func (*InputAiComposeToneID) TypeName() string {
+	return "inputAiComposeToneID"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneID as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneID) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
+	}
+	return nil
+}
+
+// InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug.
+//
+//	inputAiComposeToneSlug#1fa01357 slug:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSlug.
+type InputAiComposeToneSlug struct {
+	Slug string
+}
+
+// InputAiComposeToneSlugTypeID is the ID of inputAiComposeToneSlug.
+const InputAiComposeToneSlugTypeID = 0x1fa01357
+
+// TypeID returns 0x1fa01357, the ID of inputAiComposeToneSlug.
+func (*InputAiComposeToneSlug) TypeID() uint32 {
+	return InputAiComposeToneSlugTypeID
+}
+
+// TypeName returns "inputAiComposeToneSlug".
+func (*InputAiComposeToneSlug) TypeName() string {
+	return "inputAiComposeToneSlug"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSlug as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
+	}
+	return nil
+}
+
+// InputAiComposeToneSingleUse is the TL constructor
+// inputAiComposeToneSingleUse.
+//
+//	inputAiComposeToneSingleUse#e0c35af custom_prompt:string
+//	    = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSingleUse.
+type InputAiComposeToneSingleUse struct {
+	CustomPrompt string
+}
+
+// InputAiComposeToneSingleUseTypeID is the ID of inputAiComposeToneSingleUse.
+const InputAiComposeToneSingleUseTypeID = 0x0e0c35af
+
+// TypeID returns 0x0e0c35af, the ID of inputAiComposeToneSingleUse.
+func (*InputAiComposeToneSingleUse) TypeID() uint32 {
+	return InputAiComposeToneSingleUseTypeID
+}
+
+// TypeName returns "inputAiComposeToneSingleUse".
+func (*InputAiComposeToneSingleUse) TypeName() string {
+	return "inputAiComposeToneSingleUse"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSingleUse as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSingleUseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.CustomPrompt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CustomPrompt, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
+	}
+	return nil
+}
+
 // InputBotAppClass is the TL type InputBotApp: one of InputBotAppID,
 // InputBotAppShortName.
 //
@@ -620,7 +945,8 @@ func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 // InputBotInlineMessageMediaAuto, InputBotInlineMessageText,
 // InputBotInlineMessageMediaGeo, InputBotInlineMessageMediaVenue,
 // InputBotInlineMessageMediaContact, InputBotInlineMessageGame,
-// InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage.
+// InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage,
+// InputBotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/InputBotInlineMessage.
 type InputBotInlineMessageClass interface {
@@ -658,6 +984,8 @@ func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessag
 		v = &InputBotInlineMessageMediaInvoice{}
 	case InputBotInlineMessageMediaWebPageTypeID:
 		v = &InputBotInlineMessageMediaWebPage{}
+	case InputBotInlineMessageRichMessageTypeID:
+		v = &InputBotInlineMessageRichMessage{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
 	}
@@ -1809,6 +2137,106 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// InputBotInlineMessageRichMessage is the TL constructor
+// inputBotInlineMessageRichMessage.
+//
+//	inputBotInlineMessageRichMessage#b43df56c flags:#
+//	    reply_markup:flags.2?ReplyMarkup rich_message:InputRichMessage
+//	    = InputBotInlineMessage
+//
+// See https://core.telegram.org/constructor/inputBotInlineMessageRichMessage.
+type InputBotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage InputRichMessageClass
+}
+
+// InputBotInlineMessageRichMessageTypeID is the ID of
+// inputBotInlineMessageRichMessage.
+const InputBotInlineMessageRichMessageTypeID = 0xb43df56c
+
+// TypeID returns 0xb43df56c, the ID of inputBotInlineMessageRichMessage.
+func (*InputBotInlineMessageRichMessage) TypeID() uint32 {
+	return InputBotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "inputBotInlineMessageRichMessage".
+func (*InputBotInlineMessageRichMessage) TypeName() string {
+	return "inputBotInlineMessageRichMessage"
+}
+
+// inputBotInlineMessageClass marks InputBotInlineMessageRichMessage as an
+// InputBotInlineMessageClass.
+func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
+	}
+	*m = InputBotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
+	}
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -3222,6 +3650,241 @@ func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputChatThemeClass is the TL type InputChatTheme: one of
+// InputChatThemeEmpty, InputChatTheme, InputChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/InputChatTheme.
+type InputChatThemeClass interface {
+	Object
+	inputChatThemeClass()
+}
+
+// DecodeInputChatTheme decodes any constructor of InputChatTheme.
+func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
+	return decodeInputChatTheme(b, 0)
+}
+
+// decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
+// deep.
+func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputChatThemeClass
+	switch id {
+	case InputChatThemeEmptyTypeID:
+		v = &InputChatThemeEmpty{}
+	case InputChatThemeTypeID:
+		v = &InputChatTheme{}
+	case InputChatThemeUniqueGiftTypeID:
+		v = &InputChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputChatThemeEmpty is the TL constructor inputChatThemeEmpty.
+//
+//	inputChatThemeEmpty#83268483 = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeEmpty.
+type InputChatThemeEmpty struct{}
+
+// InputChatThemeEmptyTypeID is the ID of inputChatThemeEmpty.
+const InputChatThemeEmptyTypeID = 0x83268483
+
+// TypeID returns 0x83268483, the ID of inputChatThemeEmpty.
+func (*InputChatThemeEmpty) TypeID() uint32 {
+	return InputChatThemeEmptyTypeID
+}
+
+// TypeName returns "inputChatThemeEmpty".
+func (*InputChatThemeEmpty) TypeName() string {
+	return "inputChatThemeEmpty"
+}
+
+// inputChatThemeClass marks InputChatThemeEmpty as an InputChatThemeClass.
+func (*InputChatThemeEmpty) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputChatTheme is the TL constructor inputChatTheme.
+//
+//	inputChatTheme#c93de95c emoticon:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatTheme.
+type InputChatTheme struct {
+	Emoticon string
+}
+
+// InputChatThemeTypeID is the ID of inputChatTheme.
+const InputChatThemeTypeID = 0xc93de95c
+
+// TypeID returns 0xc93de95c, the ID of inputChatTheme.
+func (*InputChatTheme) TypeID() uint32 {
+	return InputChatThemeTypeID
+}
+
+// TypeName returns "inputChatTheme".
+func (*InputChatTheme) TypeName() string {
+	return "inputChatTheme"
+}
+
+// inputChatThemeClass marks InputChatTheme as an InputChatThemeClass.
+func (*InputChatTheme) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatTheme) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
+	}
+	return nil
+}
+
+// InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift.
+//
+//	inputChatThemeUniqueGift#87e5dfe4 slug:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeUniqueGift.
+type InputChatThemeUniqueGift struct {
+	Slug string
+}
+
+// InputChatThemeUniqueGiftTypeID is the ID of inputChatThemeUniqueGift.
+const InputChatThemeUniqueGiftTypeID = 0x87e5dfe4
+
+// TypeID returns 0x87e5dfe4, the ID of inputChatThemeUniqueGift.
+func (*InputChatThemeUniqueGift) TypeID() uint32 {
+	return InputChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "inputChatThemeUniqueGift".
+func (*InputChatThemeUniqueGift) TypeName() string {
+	return "inputChatThemeUniqueGift"
+}
+
+// inputChatThemeClass marks InputChatThemeUniqueGift as an InputChatThemeClass.
+func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
+	}
+	return nil
+}
+
 // InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of
 // InputCheckPasswordEmpty, InputCheckPasswordSRP.
 //
@@ -3400,8 +4063,182 @@ func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputCollectibleClass is the TL type InputCollectible: one of
+// InputCollectibleUsername, InputCollectiblePhone.
+//
+// See https://core.telegram.org/type/InputCollectible.
+type InputCollectibleClass interface {
+	Object
+	inputCollectibleClass()
+}
+
+// DecodeInputCollectible decodes any constructor of InputCollectible.
+func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
+	return decodeInputCollectible(b, 0)
+}
+
+// decodeInputCollectible is DecodeInputCollectible for a value nested depth
+// levels deep.
+func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputCollectibleClass
+	switch id {
+	case InputCollectibleUsernameTypeID:
+		v = &InputCollectibleUsername{}
+	case InputCollectiblePhoneTypeID:
+		v = &InputCollectiblePhone{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputCollectibleUsername is the TL constructor inputCollectibleUsername.
+//
+//	inputCollectibleUsername#e39460a9 username:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectibleUsername.
+type InputCollectibleUsername struct {
+	Username string
+}
+
+// InputCollectibleUsernameTypeID is the ID of inputCollectibleUsername.
+const InputCollectibleUsernameTypeID = 0xe39460a9
+
+// TypeID returns 0xe39460a9, the ID of inputCollectibleUsername.
+func (*InputCollectibleUsername) TypeID() uint32 {
+	return InputCollectibleUsernameTypeID
+}
+
+// TypeName returns "inputCollectibleUsername".
+func (*InputCollectibleUsername) TypeName() string {
+	return "inputCollectibleUsername"
+}
+
+// inputCollectibleClass marks InputCollectibleUsername as an
+// InputCollectibleClass.
+func (*InputCollectibleUsername) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectibleUsernameTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Username)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
+	}
+	return nil
+}
+
+// InputCollectiblePhone is the TL constructor inputCollectiblePhone.
+//
+//	inputCollectiblePhone#a2e214a4 phone:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectiblePhone.
+type InputCollectiblePhone struct {
+	Phone string
+}
+
+// InputCollectiblePhoneTypeID is the ID of inputCollectiblePhone.
+const InputCollectiblePhoneTypeID = 0xa2e214a4
+
+// TypeID returns 0xa2e214a4, the ID of inputCollectiblePhone.
+func (*InputCollectiblePhone) TypeID() uint32 {
+	return InputCollectiblePhoneTypeID
+}
+
+// TypeName returns "inputCollectiblePhone".
+func (*InputCollectiblePhone) TypeName() string {
+	return "inputCollectiblePhone"
+}
+
+// inputCollectibleClass marks InputCollectiblePhone as an
+// InputCollectibleClass.
+func (*InputCollectiblePhone) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectiblePhoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Phone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Phone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
+	}
+	return nil
+}
+
 // InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer,
-// InputDialogPeerFolder.
+// InputDialogPeerFolder, InputDialogPeerCommunity.
 //
 // See https://core.telegram.org/type/InputDialogPeer.
 type InputDialogPeerClass interface {
@@ -3427,6 +4264,8 @@ func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, erro
 		v = &InputDialogPeer{}
 	case InputDialogPeerFolderTypeID:
 		v = &InputDialogPeerFolder{}
+	case InputDialogPeerCommunityTypeID:
+		v = &InputDialogPeerCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
 	}
@@ -3573,6 +4412,81 @@ func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
+	}
+	return nil
+}
+
+// InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity.
+//
+//	inputDialogPeerCommunity#69ef72c4 community:InputChannel
+//	    = InputDialogPeer
+//
+// See https://core.telegram.org/constructor/inputDialogPeerCommunity.
+type InputDialogPeerCommunity struct {
+	Community InputChannelClass
+}
+
+// InputDialogPeerCommunityTypeID is the ID of inputDialogPeerCommunity.
+const InputDialogPeerCommunityTypeID = 0x69ef72c4
+
+// TypeID returns 0x69ef72c4, the ID of inputDialogPeerCommunity.
+func (*InputDialogPeerCommunity) TypeID() uint32 {
+	return InputDialogPeerCommunityTypeID
+}
+
+// TypeName returns "inputDialogPeerCommunity".
+func (*InputDialogPeerCommunity) TypeName() string {
+	return "inputDialogPeerCommunity"
+}
+
+// inputDialogPeerClass marks InputDialogPeerCommunity as an
+// InputDialogPeerClass.
+func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputDialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "inputDialogPeerCommunity", "community")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
 	}
 	return nil
 }
@@ -4098,7 +5012,8 @@ func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig.
+// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig,
+// InputFileStoryDocument.
 //
 // See https://core.telegram.org/type/InputFile.
 type InputFileClass interface {
@@ -4123,6 +5038,8 @@ func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
 		v = &InputFile{}
 	case InputFileBigTypeID:
 		v = &InputFileBig{}
+	case InputFileStoryDocumentTypeID:
+		v = &InputFileStoryDocument{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
 	}
@@ -4290,6 +5207,79 @@ func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Name, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "name")
+	}
+	return nil
+}
+
+// InputFileStoryDocument is the TL constructor inputFileStoryDocument.
+//
+//	inputFileStoryDocument#62dc8b48 id:InputDocument = InputFile
+//
+// See https://core.telegram.org/constructor/inputFileStoryDocument.
+type InputFileStoryDocument struct {
+	ID InputDocumentClass
+}
+
+// InputFileStoryDocumentTypeID is the ID of inputFileStoryDocument.
+const InputFileStoryDocumentTypeID = 0x62dc8b48
+
+// TypeID returns 0x62dc8b48, the ID of inputFileStoryDocument.
+func (*InputFileStoryDocument) TypeID() uint32 {
+	return InputFileStoryDocumentTypeID
+}
+
+// TypeName returns "inputFileStoryDocument".
+func (*InputFileStoryDocument) TypeName() string {
+	return "inputFileStoryDocument"
+}
+
+// inputFileClass marks InputFileStoryDocument as an InputFileClass.
+func (*InputFileStoryDocument) inputFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputFileStoryDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputFileStoryDocument", "id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
+	}
+	var err error
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
 	}
 	return nil
 }
@@ -5104,7 +6094,7 @@ func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 // See https://core.telegram.org/constructor/inputGroupCallStream.
 type InputGroupCallStream struct {
 	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	TimeMs       int64
 	Scale        int
 	VideoChannel int // flags.0?int
@@ -5189,7 +6179,7 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
 	}
 	b.PutLong(m.TimeMs)
@@ -5229,7 +6219,7 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
 	}
 	if m.TimeMs, err = b.Long(); err != nil {
@@ -5844,8 +6834,263 @@ func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall,
+// InputGroupCallSlug, InputGroupCallInviteMessage.
+//
+// See https://core.telegram.org/type/InputGroupCall.
+type InputGroupCallClass interface {
+	Object
+	inputGroupCallClass()
+}
+
+// DecodeInputGroupCall decodes any constructor of InputGroupCall.
+func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
+	return decodeInputGroupCall(b, 0)
+}
+
+// decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
+// deep.
+func decodeInputGroupCall(b *bin.Buffer, depth int) (InputGroupCallClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputGroupCallClass
+	switch id {
+	case InputGroupCallTypeID:
+		v = &InputGroupCall{}
+	case InputGroupCallSlugTypeID:
+		v = &InputGroupCallSlug{}
+	case InputGroupCallInviteMessageTypeID:
+		v = &InputGroupCallInviteMessage{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputGroupCall is the TL constructor inputGroupCall.
+//
+//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCall.
+type InputGroupCall struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputGroupCallTypeID is the ID of inputGroupCall.
+const InputGroupCallTypeID = 0xd8aa840f
+
+// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
+func (*InputGroupCall) TypeID() uint32 {
+	return InputGroupCallTypeID
+}
+
+// TypeName returns "inputGroupCall".
+func (*InputGroupCall) TypeName() string {
+	return "inputGroupCall"
+}
+
+// inputGroupCallClass marks InputGroupCall as an InputGroupCallClass.
+func (*InputGroupCall) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
+	}
+	return nil
+}
+
+// InputGroupCallSlug is the TL constructor inputGroupCallSlug.
+//
+//	inputGroupCallSlug#fe06823f slug:string = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallSlug.
+type InputGroupCallSlug struct {
+	Slug string
+}
+
+// InputGroupCallSlugTypeID is the ID of inputGroupCallSlug.
+const InputGroupCallSlugTypeID = 0xfe06823f
+
+// TypeID returns 0xfe06823f, the ID of inputGroupCallSlug.
+func (*InputGroupCallSlug) TypeID() uint32 {
+	return InputGroupCallSlugTypeID
+}
+
+// TypeName returns "inputGroupCallSlug".
+func (*InputGroupCallSlug) TypeName() string {
+	return "inputGroupCallSlug"
+}
+
+// inputGroupCallClass marks InputGroupCallSlug as an InputGroupCallClass.
+func (*InputGroupCallSlug) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
+	}
+	return nil
+}
+
+// InputGroupCallInviteMessage is the TL constructor
+// inputGroupCallInviteMessage.
+//
+//	inputGroupCallInviteMessage#8c10603f msg_id:int = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallInviteMessage.
+type InputGroupCallInviteMessage struct {
+	MsgID int
+}
+
+// InputGroupCallInviteMessageTypeID is the ID of inputGroupCallInviteMessage.
+const InputGroupCallInviteMessageTypeID = 0x8c10603f
+
+// TypeID returns 0x8c10603f, the ID of inputGroupCallInviteMessage.
+func (*InputGroupCallInviteMessage) TypeID() uint32 {
+	return InputGroupCallInviteMessageTypeID
+}
+
+// TypeName returns "inputGroupCallInviteMessage".
+func (*InputGroupCallInviteMessage) TypeName() string {
+	return "inputGroupCallInviteMessage"
+}
+
+// inputGroupCallClass marks InputGroupCallInviteMessage as an
+// InputGroupCallClass.
+func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallInviteMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
+	}
+	return nil
+}
+
 // InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage,
-// InputInvoiceSlug, InputInvoicePremiumGiftCode.
+// InputInvoiceSlug, InputInvoicePremiumGiftCode, InputInvoiceStars,
+// InputInvoiceChatInviteSubscription, InputInvoiceStarGift,
+// InputInvoiceStarGiftUpgrade, InputInvoiceStarGiftTransfer,
+// InputInvoicePremiumGiftStars, InputInvoiceBusinessBotTransferStars,
+// InputInvoiceStarGiftResale, InputInvoiceStarGiftPrepaidUpgrade,
+// InputInvoicePremiumAuthCode, InputInvoiceStarGiftDropOriginalDetails,
+// InputInvoiceStarGiftAuctionBid.
 //
 // See https://core.telegram.org/type/InputInvoice.
 type InputInvoiceClass interface {
@@ -5873,6 +7118,30 @@ func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
 		v = &InputInvoiceSlug{}
 	case InputInvoicePremiumGiftCodeTypeID:
 		v = &InputInvoicePremiumGiftCode{}
+	case InputInvoiceStarsTypeID:
+		v = &InputInvoiceStars{}
+	case InputInvoiceChatInviteSubscriptionTypeID:
+		v = &InputInvoiceChatInviteSubscription{}
+	case InputInvoiceStarGiftTypeID:
+		v = &InputInvoiceStarGift{}
+	case InputInvoiceStarGiftUpgradeTypeID:
+		v = &InputInvoiceStarGiftUpgrade{}
+	case InputInvoiceStarGiftTransferTypeID:
+		v = &InputInvoiceStarGiftTransfer{}
+	case InputInvoicePremiumGiftStarsTypeID:
+		v = &InputInvoicePremiumGiftStars{}
+	case InputInvoiceBusinessBotTransferStarsTypeID:
+		v = &InputInvoiceBusinessBotTransferStars{}
+	case InputInvoiceStarGiftResaleTypeID:
+		v = &InputInvoiceStarGiftResale{}
+	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
+		v = &InputInvoiceStarGiftPrepaidUpgrade{}
+	case InputInvoicePremiumAuthCodeTypeID:
+		v = &InputInvoicePremiumAuthCode{}
+	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
+		v = &InputInvoiceStarGiftDropOriginalDetails{}
+	case InputInvoiceStarGiftAuctionBidTypeID:
+		v = &InputInvoiceStarGiftAuctionBid{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
 	}
@@ -6110,12 +7379,1083 @@ func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
+// InputInvoiceStars is the TL constructor inputInvoiceStars.
+//
+//	inputInvoiceStars#65f00ce3 purpose:InputStorePaymentPurpose
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStars.
+type InputInvoiceStars struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoiceStarsTypeID is the ID of inputInvoiceStars.
+const InputInvoiceStarsTypeID = 0x65f00ce3
+
+// TypeID returns 0x65f00ce3, the ID of inputInvoiceStars.
+func (*InputInvoiceStars) TypeID() uint32 {
+	return InputInvoiceStarsTypeID
+}
+
+// TypeName returns "inputInvoiceStars".
+func (*InputInvoiceStars) TypeName() string {
+	return "inputInvoiceStars"
+}
+
+// inputInvoiceClass marks InputInvoiceStars as an InputInvoiceClass.
+func (*InputInvoiceStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStars", "purpose")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
+	}
+	return nil
+}
+
+// InputInvoiceChatInviteSubscription is the TL constructor
+// inputInvoiceChatInviteSubscription.
+//
+//	inputInvoiceChatInviteSubscription#34e793f1 hash:string = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceChatInviteSubscription.
+type InputInvoiceChatInviteSubscription struct {
+	Hash string
+}
+
+// InputInvoiceChatInviteSubscriptionTypeID is the ID of
+// inputInvoiceChatInviteSubscription.
+const InputInvoiceChatInviteSubscriptionTypeID = 0x34e793f1
+
+// TypeID returns 0x34e793f1, the ID of inputInvoiceChatInviteSubscription.
+func (*InputInvoiceChatInviteSubscription) TypeID() uint32 {
+	return InputInvoiceChatInviteSubscriptionTypeID
+}
+
+// TypeName returns "inputInvoiceChatInviteSubscription".
+func (*InputInvoiceChatInviteSubscription) TypeName() string {
+	return "inputInvoiceChatInviteSubscription"
+}
+
+// inputInvoiceClass marks InputInvoiceChatInviteSubscription as an
+// InputInvoiceClass.
+func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceChatInviteSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
+	}
+	return nil
+}
+
+// InputInvoiceStarGift is the TL constructor inputInvoiceStarGift.
+//
+//	inputInvoiceStarGift#e8625e92 flags:# hide_name:flags.0?true
+//	    include_upgrade:flags.2?true peer:InputPeer gift_id:long
+//	    message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGift.
+type InputInvoiceStarGift struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HideName       bool       // flags.0?true
+	IncludeUpgrade bool       // flags.2?true
+	Peer           InputPeerClass
+	GiftID         int64
+	Message        *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftTypeID is the ID of inputInvoiceStarGift.
+const InputInvoiceStarGiftTypeID = 0xe8625e92
+
+// TypeID returns 0xe8625e92, the ID of inputInvoiceStarGift.
+func (*InputInvoiceStarGift) TypeID() uint32 {
+	return InputInvoiceStarGiftTypeID
+}
+
+// TypeName returns "inputInvoiceStarGift".
+func (*InputInvoiceStarGift) TypeName() string {
+	return "inputInvoiceStarGift"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGift as an InputInvoiceClass.
+func (*InputInvoiceStarGift) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.IncludeUpgrade {
+		flags.Set(2)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
+	}
+	b.PutLong(m.GiftID)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
+	}
+	*m = InputInvoiceStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
+	}
+	m.HideName = m.Flags.Has(0)
+	m.IncludeUpgrade = m.Flags.Has(2)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// InputInvoiceStarGiftUpgrade is the TL constructor
+// inputInvoiceStarGiftUpgrade.
+//
+//	inputInvoiceStarGiftUpgrade#4d818d5d flags:#
+//	    keep_original_details:flags.0?true stargift:InputSavedStarGift
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftUpgrade.
+type InputInvoiceStarGiftUpgrade struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	KeepOriginalDetails bool       // flags.0?true
+	Stargift            InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftUpgradeTypeID is the ID of inputInvoiceStarGiftUpgrade.
+const InputInvoiceStarGiftUpgradeTypeID = 0x4d818d5d
+
+// TypeID returns 0x4d818d5d, the ID of inputInvoiceStarGiftUpgrade.
+func (*InputInvoiceStarGiftUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftUpgrade".
+func (*InputInvoiceStarGiftUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftUpgrade as an InputInvoiceClass.
+func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.KeepOriginalDetails {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
+	}
+	*m = InputInvoiceStarGiftUpgrade{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
+	}
+	m.KeepOriginalDetails = m.Flags.Has(0)
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftTransfer is the TL constructor
+// inputInvoiceStarGiftTransfer.
+//
+//	inputInvoiceStarGiftTransfer#4a5f5bd9 stargift:InputSavedStarGift
+//	    to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftTransfer.
+type InputInvoiceStarGiftTransfer struct {
+	Stargift InputSavedStarGiftClass
+	ToID     InputPeerClass
+}
+
+// InputInvoiceStarGiftTransferTypeID is the ID of inputInvoiceStarGiftTransfer.
+const InputInvoiceStarGiftTransferTypeID = 0x4a5f5bd9
+
+// TypeID returns 0x4a5f5bd9, the ID of inputInvoiceStarGiftTransfer.
+func (*InputInvoiceStarGiftTransfer) TypeID() uint32 {
+	return InputInvoiceStarGiftTransferTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftTransfer".
+func (*InputInvoiceStarGiftTransfer) TypeName() string {
+	return "inputInvoiceStarGiftTransfer"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftTransfer as an InputInvoiceClass.
+func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTransferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
+	}
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
+	}
+	return nil
+}
+
+// InputInvoicePremiumGiftStars is the TL constructor
+// inputInvoicePremiumGiftStars.
+//
+//	inputInvoicePremiumGiftStars#dabab2ef flags:# user_id:InputUser
+//	    months:int message:flags.0?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumGiftStars.
+type InputInvoicePremiumGiftStars struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID  InputUserClass
+	Months  int
+	Message *TextWithEntities // flags.0?TextWithEntities
+}
+
+// InputInvoicePremiumGiftStarsTypeID is the ID of inputInvoicePremiumGiftStars.
+const InputInvoicePremiumGiftStarsTypeID = 0xdabab2ef
+
+// TypeID returns 0xdabab2ef, the ID of inputInvoicePremiumGiftStars.
+func (*InputInvoicePremiumGiftStars) TypeID() uint32 {
+	return InputInvoicePremiumGiftStarsTypeID
+}
+
+// TypeName returns "inputInvoicePremiumGiftStars".
+func (*InputInvoicePremiumGiftStars) TypeName() string {
+	return "inputInvoicePremiumGiftStars"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumGiftStars as an InputInvoiceClass.
+func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
+	}
+	b.PutInt(m.Months)
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
+	}
+	*m = InputInvoicePremiumGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceBusinessBotTransferStars is the TL constructor
+// inputInvoiceBusinessBotTransferStars.
+//
+//	inputInvoiceBusinessBotTransferStars#f4997e42 bot:InputUser stars:long
+//	    = InputInvoice
+//
+// See
+// https://core.telegram.org/constructor/inputInvoiceBusinessBotTransferStars.
+type InputInvoiceBusinessBotTransferStars struct {
+	Bot   InputUserClass
+	Stars int64
+}
+
+// InputInvoiceBusinessBotTransferStarsTypeID is the ID of
+// inputInvoiceBusinessBotTransferStars.
+const InputInvoiceBusinessBotTransferStarsTypeID = 0xf4997e42
+
+// TypeID returns 0xf4997e42, the ID of inputInvoiceBusinessBotTransferStars.
+func (*InputInvoiceBusinessBotTransferStars) TypeID() uint32 {
+	return InputInvoiceBusinessBotTransferStarsTypeID
+}
+
+// TypeName returns "inputInvoiceBusinessBotTransferStars".
+func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
+	return "inputInvoiceBusinessBotTransferStars"
+}
+
+// inputInvoiceClass marks InputInvoiceBusinessBotTransferStars as an
+// InputInvoiceClass.
+func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceBusinessBotTransferStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale.
+//
+//	inputInvoiceStarGiftResale#c39f5324 flags:# ton:flags.0?true slug:string
+//	    to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftResale.
+type InputInvoiceStarGiftResale struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ton   bool       // flags.0?true
+	Slug  string
+	ToID  InputPeerClass
+}
+
+// InputInvoiceStarGiftResaleTypeID is the ID of inputInvoiceStarGiftResale.
+const InputInvoiceStarGiftResaleTypeID = 0xc39f5324
+
+// TypeID returns 0xc39f5324, the ID of inputInvoiceStarGiftResale.
+func (*InputInvoiceStarGiftResale) TypeID() uint32 {
+	return InputInvoiceStarGiftResaleTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftResale".
+func (*InputInvoiceStarGiftResale) TypeName() string {
+	return "inputInvoiceStarGiftResale"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftResale as an InputInvoiceClass.
+func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftResaleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Slug)
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
+	}
+	*m = InputInvoiceStarGiftResale{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftPrepaidUpgrade is the TL constructor
+// inputInvoiceStarGiftPrepaidUpgrade.
+//
+//	inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8 peer:InputPeer hash:string
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftPrepaidUpgrade.
+type InputInvoiceStarGiftPrepaidUpgrade struct {
+	Peer InputPeerClass
+	Hash string
+}
+
+// InputInvoiceStarGiftPrepaidUpgradeTypeID is the ID of
+// inputInvoiceStarGiftPrepaidUpgrade.
+const InputInvoiceStarGiftPrepaidUpgradeTypeID = 0x9a0b48b8
+
+// TypeID returns 0x9a0b48b8, the ID of inputInvoiceStarGiftPrepaidUpgrade.
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftPrepaidUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftPrepaidUpgrade".
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftPrepaidUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftPrepaidUpgrade as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftPrepaidUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
+	}
+	if m.Hash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
+	}
+	return nil
+}
+
+// InputInvoicePremiumAuthCode is the TL constructor
+// inputInvoicePremiumAuthCode.
+//
+//	inputInvoicePremiumAuthCode#3e77f614 purpose:InputStorePaymentPurpose
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumAuthCode.
+type InputInvoicePremiumAuthCode struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoicePremiumAuthCodeTypeID is the ID of inputInvoicePremiumAuthCode.
+const InputInvoicePremiumAuthCodeTypeID = 0x3e77f614
+
+// TypeID returns 0x3e77f614, the ID of inputInvoicePremiumAuthCode.
+func (*InputInvoicePremiumAuthCode) TypeID() uint32 {
+	return InputInvoicePremiumAuthCodeTypeID
+}
+
+// TypeName returns "inputInvoicePremiumAuthCode".
+func (*InputInvoicePremiumAuthCode) TypeName() string {
+	return "inputInvoicePremiumAuthCode"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumAuthCode as an InputInvoiceClass.
+func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftDropOriginalDetails is the TL constructor
+// inputInvoiceStarGiftDropOriginalDetails.
+//
+//	inputInvoiceStarGiftDropOriginalDetails#923d8d1
+//	    stargift:InputSavedStarGift = InputInvoice
+//
+// See
+// https://core.telegram.org/constructor/inputInvoiceStarGiftDropOriginalDetails.
+type InputInvoiceStarGiftDropOriginalDetails struct {
+	Stargift InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftDropOriginalDetailsTypeID is the ID of
+// inputInvoiceStarGiftDropOriginalDetails.
+const InputInvoiceStarGiftDropOriginalDetailsTypeID = 0x0923d8d1
+
+// TypeID returns 0x0923d8d1, the ID of inputInvoiceStarGiftDropOriginalDetails.
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeID() uint32 {
+	return InputInvoiceStarGiftDropOriginalDetailsTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftDropOriginalDetails".
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
+	return "inputInvoiceStarGiftDropOriginalDetails"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftDropOriginalDetails as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftDropOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftAuctionBid is the TL constructor
+// inputInvoiceStarGiftAuctionBid.
+//
+//	inputInvoiceStarGiftAuctionBid#1ecafa10 flags:# hide_name:flags.0?true
+//	    update_bid:flags.2?true peer:flags.3?InputPeer gift_id:long
+//	    bid_amount:long message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftAuctionBid.
+type InputInvoiceStarGiftAuctionBid struct {
+	Flags     bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	HideName  bool           // flags.0?true
+	UpdateBid bool           // flags.2?true
+	Peer      InputPeerClass // flags.3?InputPeer
+	GiftID    int64
+	BidAmount int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftAuctionBidTypeID is the ID of
+// inputInvoiceStarGiftAuctionBid.
+const InputInvoiceStarGiftAuctionBidTypeID = 0x1ecafa10
+
+// TypeID returns 0x1ecafa10, the ID of inputInvoiceStarGiftAuctionBid.
+func (*InputInvoiceStarGiftAuctionBid) TypeID() uint32 {
+	return InputInvoiceStarGiftAuctionBidTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftAuctionBid".
+func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
+	return "inputInvoiceStarGiftAuctionBid"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftAuctionBid as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftAuctionBidTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.UpdateBid {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
+		}
+	}
+	b.PutLong(m.GiftID)
+	b.PutLong(m.BidAmount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
+	}
+	*m = InputInvoiceStarGiftAuctionBid{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
+	}
+	m.HideName = m.Flags.Has(0)
+	m.UpdateBid = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
+		}
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	return nil
+}
+
 // InputMediaClass is the TL type InputMedia: one of InputMediaEmpty,
 // InputMediaUploadedPhoto, InputMediaPhoto, InputMediaGeoPoint,
 // InputMediaContact, InputMediaUploadedDocument, InputMediaDocument,
 // InputMediaVenue, InputMediaPhotoExternal, InputMediaDocumentExternal,
 // InputMediaGame, InputMediaInvoice, InputMediaGeoLive, InputMediaPoll,
-// InputMediaDice, InputMediaStory, InputMediaWebPage.
+// InputMediaDice, InputMediaStory, InputMediaWebPage, InputMediaPaidMedia,
+// InputMediaTodo, InputMediaStakeDice.
 //
 // See https://core.telegram.org/type/InputMedia.
 type InputMediaClass interface {
@@ -6170,6 +8510,12 @@ func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
 		v = &InputMediaStory{}
 	case InputMediaWebPageTypeID:
 		v = &InputMediaWebPage{}
+	case InputMediaPaidMediaTypeID:
+		v = &InputMediaPaidMedia{}
+	case InputMediaTodoTypeID:
+		v = &InputMediaTodo{}
+	case InputMediaStakeDiceTypeID:
+		v = &InputMediaStakeDice{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
 	}
@@ -6242,9 +8588,10 @@ func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto.
 //
-//	inputMediaUploadedPhoto#1e287d04 flags:# spoiler:flags.2?true
-//	    file:InputFile stickers:flags.0?Vector<InputDocument>
-//	    ttl_seconds:flags.1?int = InputMedia
+//	inputMediaUploadedPhoto#7d8375da flags:# spoiler:flags.2?true
+//	    live_photo:flags.3?true file:InputFile
+//	    stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int
+//	    video:flags.3?InputDocument = InputMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetStickers and
 // the other Set methods send a zero value too; HasStickers reports whether
@@ -6254,15 +8601,17 @@ func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 type InputMediaUploadedPhoto struct {
 	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.2?true
+	LivePhoto  bool       // flags.3?true
 	File       InputFileClass
 	Stickers   []InputDocumentClass // flags.0?Vector<InputDocument>
 	TTLSeconds int                  // flags.1?int
+	Video      InputDocumentClass   // flags.3?InputDocument
 }
 
 // InputMediaUploadedPhotoTypeID is the ID of inputMediaUploadedPhoto.
-const InputMediaUploadedPhotoTypeID = 0x1e287d04
+const InputMediaUploadedPhotoTypeID = 0x7d8375da
 
-// TypeID returns 0x1e287d04, the ID of inputMediaUploadedPhoto.
+// TypeID returns 0x7d8375da, the ID of inputMediaUploadedPhoto.
 func (*InputMediaUploadedPhoto) TypeID() uint32 {
 	return InputMediaUploadedPhotoTypeID
 }
@@ -6327,9 +8676,12 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(3)
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
@@ -6351,6 +8703,11 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "video")
+		}
 	}
 	return nil
 }
@@ -6382,6 +8739,7 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
+	m.LivePhoto = m.Flags.Has(3)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
@@ -6395,7 +8753,12 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Flags.Has(3) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -6407,8 +8770,9 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaPhoto is the TL constructor inputMediaPhoto.
 //
-//	inputMediaPhoto#b3ba0635 flags:# spoiler:flags.1?true id:InputPhoto
-//	    ttl_seconds:flags.0?int = InputMedia
+//	inputMediaPhoto#e3af4434 flags:# spoiler:flags.1?true
+//	    live_photo:flags.2?true id:InputPhoto ttl_seconds:flags.0?int
+//	    video:flags.2?InputDocument = InputMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetTTLSeconds
 // and the other Set methods send a zero value too; HasTTLSeconds reports
@@ -6419,14 +8783,16 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 type InputMediaPhoto struct {
 	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
+	LivePhoto  bool       // flags.2?true
 	ID         InputPhotoClass
-	TTLSeconds int // flags.0?int
+	TTLSeconds int                // flags.0?int
+	Video      InputDocumentClass // flags.2?InputDocument
 }
 
 // InputMediaPhotoTypeID is the ID of inputMediaPhoto.
-const InputMediaPhotoTypeID = 0xb3ba0635
+const InputMediaPhotoTypeID = 0xe3af4434
 
-// TypeID returns 0xb3ba0635, the ID of inputMediaPhoto.
+// TypeID returns 0xe3af4434, the ID of inputMediaPhoto.
 func (*InputMediaPhoto) TypeID() uint32 {
 	return InputMediaPhotoTypeID
 }
@@ -6472,9 +8838,12 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(2)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6485,6 +8854,11 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPhoto", "video")
+		}
 	}
 	return nil
 }
@@ -6516,6 +8890,7 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
+	m.LivePhoto = m.Flags.Has(2)
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
 	}
@@ -6524,7 +8899,12 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6690,12 +9070,13 @@ func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument.
 //
-//	inputMediaUploadedDocument#5b38c6c1 flags:# nosound_video:flags.3?true
+//	inputMediaUploadedDocument#37c9330 flags:# nosound_video:flags.3?true
 //	    force_file:flags.4?true spoiler:flags.5?true file:InputFile
 //	    thumb:flags.2?InputFile mime_type:string
 //	    attributes:Vector<DocumentAttribute>
-//	    stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int
-//	    = InputMedia
+//	    stickers:flags.0?Vector<InputDocument>
+//	    video_cover:flags.6?InputPhoto video_timestamp:flags.7?int
+//	    ttl_seconds:flags.1?int = InputMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetStickers and
 // the other Set methods send a zero value too; HasStickers reports whether
@@ -6703,22 +9084,24 @@ func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedDocument.
 type InputMediaUploadedDocument struct {
-	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	NosoundVideo bool       // flags.3?true
-	ForceFile    bool       // flags.4?true
-	Spoiler      bool       // flags.5?true
-	File         InputFileClass
-	Thumb        InputFileClass // flags.2?InputFile
-	MimeType     string
-	Attributes   []DocumentAttributeClass
-	Stickers     []InputDocumentClass // flags.0?Vector<InputDocument>
-	TTLSeconds   int                  // flags.1?int
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NosoundVideo   bool       // flags.3?true
+	ForceFile      bool       // flags.4?true
+	Spoiler        bool       // flags.5?true
+	File           InputFileClass
+	Thumb          InputFileClass // flags.2?InputFile
+	MimeType       string
+	Attributes     []DocumentAttributeClass
+	Stickers       []InputDocumentClass // flags.0?Vector<InputDocument>
+	VideoCover     InputPhotoClass      // flags.6?InputPhoto
+	VideoTimestamp int                  // flags.7?int
+	TTLSeconds     int                  // flags.1?int
 }
 
 // InputMediaUploadedDocumentTypeID is the ID of inputMediaUploadedDocument.
-const InputMediaUploadedDocumentTypeID = 0x5b38c6c1
+const InputMediaUploadedDocumentTypeID = 0x037c9330
 
-// TypeID returns 0x5b38c6c1, the ID of inputMediaUploadedDocument.
+// TypeID returns 0x037c9330, the ID of inputMediaUploadedDocument.
 func (*InputMediaUploadedDocument) TypeID() uint32 {
 	return InputMediaUploadedDocumentTypeID
 }
@@ -6748,6 +9131,26 @@ func (m *InputMediaUploadedDocument) SetStickers(v []InputDocumentClass) {
 func (m *InputMediaUploadedDocument) ClearStickers() {
 	m.Stickers = nil
 	m.Flags.Unset(0)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaUploadedDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(7)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaUploadedDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(7)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaUploadedDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(7)
 }
 
 // HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
@@ -6783,7 +9186,7 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
 	if m.NosoundVideo {
 		flags.Set(3)
 	}
@@ -6798,6 +9201,12 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
+	}
+	if m.VideoCover != nil {
+		flags.Set(6)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(7)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(1)
@@ -6825,6 +9234,14 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
 			}
 		}
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "video_cover")
+		}
+	}
+	if flags.Has(7) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
@@ -6880,14 +9297,27 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
+	if m.Flags.Has(6) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
+		}
+	}
 	if m.Flags.Has(1) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(7)
 	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(1)
@@ -6897,28 +9327,31 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // InputMediaDocument is the TL constructor inputMediaDocument.
 //
-//	inputMediaDocument#33473058 flags:# spoiler:flags.2?true
-//	    id:InputDocument ttl_seconds:flags.0?int query:flags.1?string
-//	    = InputMedia
+//	inputMediaDocument#a8763ab5 flags:# spoiler:flags.2?true
+//	    id:InputDocument video_cover:flags.3?InputPhoto
+//	    video_timestamp:flags.4?int ttl_seconds:flags.0?int
+//	    query:flags.1?string = InputMedia
 //
-// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
-// and the other Set methods send a zero value too; HasTTLSeconds reports
-// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
-// it out.
+// An optional field is sent when it is not zero, nil or false.
+// SetVideoTimestamp and the other Set methods send a zero value too;
+// HasVideoTimestamp reports whether VideoTimestamp is present (sent, or
+// received) and ClearVideoTimestamp leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaDocument.
 type InputMediaDocument struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Spoiler    bool       // flags.2?true
-	ID         InputDocumentClass
-	TTLSeconds int    // flags.0?int
-	Query      string // flags.1?string
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler        bool       // flags.2?true
+	ID             InputDocumentClass
+	VideoCover     InputPhotoClass // flags.3?InputPhoto
+	VideoTimestamp int             // flags.4?int
+	TTLSeconds     int             // flags.0?int
+	Query          string          // flags.1?string
 }
 
 // InputMediaDocumentTypeID is the ID of inputMediaDocument.
-const InputMediaDocumentTypeID = 0x33473058
+const InputMediaDocumentTypeID = 0xa8763ab5
 
-// TypeID returns 0x33473058, the ID of inputMediaDocument.
+// TypeID returns 0xa8763ab5, the ID of inputMediaDocument.
 func (*InputMediaDocument) TypeID() uint32 {
 	return InputMediaDocumentTypeID
 }
@@ -6930,6 +9363,26 @@ func (*InputMediaDocument) TypeName() string {
 
 // inputMediaClass marks InputMediaDocument as an InputMediaClass.
 func (*InputMediaDocument) inputMediaClass() {}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(4)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(4)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(4)
+}
 
 // HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
 // SetTTLSeconds, or received.
@@ -6983,9 +9436,15 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.VideoCover != nil {
+		flags.Set(3)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(4)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6996,6 +9455,14 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaDocument", "video_cover")
+		}
+	}
+	if flags.Has(4) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
@@ -7036,6 +9503,16 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
 	}
+	if m.Flags.Has(3) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
+		}
+	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
@@ -7046,7 +9523,10 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
-	m.Flags &^= 1 << 2
+	m.Flags &^= 1<<2 | 1<<3
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(4)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7279,8 +9759,9 @@ func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal.
 //
-//	inputMediaDocumentExternal#fb52dc99 flags:# spoiler:flags.1?true
-//	    url:string ttl_seconds:flags.0?int = InputMedia
+//	inputMediaDocumentExternal#779600f9 flags:# spoiler:flags.1?true
+//	    url:string ttl_seconds:flags.0?int video_cover:flags.2?InputPhoto
+//	    video_timestamp:flags.3?int = InputMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetTTLSeconds
 // and the other Set methods send a zero value too; HasTTLSeconds reports
@@ -7289,16 +9770,18 @@ func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaDocumentExternal.
 type InputMediaDocumentExternal struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Spoiler    bool       // flags.1?true
-	URL        string
-	TTLSeconds int // flags.0?int
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler        bool       // flags.1?true
+	URL            string
+	TTLSeconds     int             // flags.0?int
+	VideoCover     InputPhotoClass // flags.2?InputPhoto
+	VideoTimestamp int             // flags.3?int
 }
 
 // InputMediaDocumentExternalTypeID is the ID of inputMediaDocumentExternal.
-const InputMediaDocumentExternalTypeID = 0xfb52dc99
+const InputMediaDocumentExternalTypeID = 0x779600f9
 
-// TypeID returns 0xfb52dc99, the ID of inputMediaDocumentExternal.
+// TypeID returns 0x779600f9, the ID of inputMediaDocumentExternal.
 func (*InputMediaDocumentExternal) TypeID() uint32 {
 	return InputMediaDocumentExternalTypeID
 }
@@ -7330,6 +9813,26 @@ func (m *InputMediaDocumentExternal) ClearTTLSeconds() {
 	m.Flags.Unset(0)
 }
 
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaDocumentExternal) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(3)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaDocumentExternal) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(3)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(3)
+}
+
 // Encode writes m to b with its ID.
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -7344,17 +9847,31 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
+	if m.VideoCover != nil {
+		flags.Set(2)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.URL)
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaDocumentExternal", "video_cover")
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	return nil
 }
@@ -7373,9 +9890,12 @@ func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
 	*m = InputMediaDocumentExternal{}
 	var err error
@@ -7391,9 +9911,22 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
@@ -7473,15 +10006,15 @@ func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaInvoice is the TL constructor inputMediaInvoice.
 //
-//	inputMediaInvoice#8eb5a6d5 flags:# title:string description:string
+//	inputMediaInvoice#405fef0d flags:# title:string description:string
 //	    photo:flags.0?InputWebDocument invoice:Invoice payload:bytes
-//	    provider:string provider_data:DataJSON start_param:flags.1?string
-//	    extended_media:flags.2?InputMedia = InputMedia
+//	    provider:flags.3?string provider_data:DataJSON
+//	    start_param:flags.1?string extended_media:flags.2?InputMedia
+//	    = InputMedia
 //
-// An optional field is sent when it is not zero, nil or false. SetStartParam
-// and the other Set methods send a zero value too; HasStartParam reports
-// whether StartParam is present (sent, or received) and ClearStartParam leaves
-// it out.
+// An optional field is sent when it is not zero, nil or false. SetProvider and
+// the other Set methods send a zero value too; HasProvider reports whether
+// Provider is present (sent, or received) and ClearProvider leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaInvoice.
 type InputMediaInvoice struct {
@@ -7491,16 +10024,16 @@ type InputMediaInvoice struct {
 	Photo         *InputWebDocument // flags.0?InputWebDocument
 	Invoice       Invoice
 	Payload       []byte
-	Provider      string
+	Provider      string // flags.3?string
 	ProviderData  DataJSON
 	StartParam    string          // flags.1?string
 	ExtendedMedia InputMediaClass // flags.2?InputMedia
 }
 
 // InputMediaInvoiceTypeID is the ID of inputMediaInvoice.
-const InputMediaInvoiceTypeID = 0x8eb5a6d5
+const InputMediaInvoiceTypeID = 0x405fef0d
 
-// TypeID returns 0x8eb5a6d5, the ID of inputMediaInvoice.
+// TypeID returns 0x405fef0d, the ID of inputMediaInvoice.
 func (*InputMediaInvoice) TypeID() uint32 {
 	return InputMediaInvoiceTypeID
 }
@@ -7512,6 +10045,25 @@ func (*InputMediaInvoice) TypeName() string {
 
 // inputMediaClass marks InputMediaInvoice as an InputMediaClass.
 func (*InputMediaInvoice) inputMediaClass() {}
+
+// HasProvider reports whether Provider is present: not zero, set by
+// SetProvider, or received.
+func (m *InputMediaInvoice) HasProvider() bool {
+	return m.Provider != "" || m.Flags.Has(3)
+}
+
+// SetProvider sets Provider to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaInvoice) SetProvider(v string) {
+	m.Provider = v
+	m.Flags.Set(3)
+}
+
+// ClearProvider sets Provider to its zero value and marks it absent.
+func (m *InputMediaInvoice) ClearProvider() {
+	m.Provider = ""
+	m.Flags.Unset(3)
+}
 
 // HasStartParam reports whether StartParam is present: not zero, set by
 // SetStartParam, or received.
@@ -7550,6 +10102,9 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(0)
 	}
+	if m.Provider != "" {
+		flags.Set(3)
+	}
 	if m.StartParam != "" {
 		flags.Set(1)
 	}
@@ -7568,7 +10123,9 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
 	}
 	b.PutBytes(m.Payload)
-	b.PutString(m.Provider)
+	if flags.Has(3) {
+		b.PutString(m.Provider)
+	}
 	if err := m.ProviderData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
 	}
@@ -7627,8 +10184,10 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Payload, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
-	if m.Provider, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
+	if m.Flags.Has(3) {
+		if m.Provider, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
+		}
 	}
 	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
@@ -7644,6 +10203,9 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
+	if m.Provider != "" {
+		m.Flags.Unset(3)
+	}
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
@@ -7847,9 +10409,11 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaPoll is the TL constructor inputMediaPoll.
 //
-//	inputMediaPoll#f94e5f1 flags:# poll:Poll
-//	    correct_answers:flags.0?Vector<bytes> solution:flags.1?string
-//	    solution_entities:flags.1?Vector<MessageEntity> = InputMedia
+//	inputMediaPoll#883a4108 flags:# poll:Poll
+//	    correct_answers:flags.0?Vector<int>
+//	    attached_media:flags.3?InputMedia solution:flags.1?string
+//	    solution_entities:flags.1?Vector<MessageEntity>
+//	    solution_media:flags.2?InputMedia = InputMedia
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetCorrectAnswers and the other Set methods send a zero value too;
@@ -7860,15 +10424,17 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 type InputMediaPoll struct {
 	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Poll             Poll
-	CorrectAnswers   [][]byte             // flags.0?Vector<bytes>
+	CorrectAnswers   []int                // flags.0?Vector<int>
+	AttachedMedia    InputMediaClass      // flags.3?InputMedia
 	Solution         string               // flags.1?string
 	SolutionEntities []MessageEntityClass // flags.1?Vector<MessageEntity>
+	SolutionMedia    InputMediaClass      // flags.2?InputMedia
 }
 
 // InputMediaPollTypeID is the ID of inputMediaPoll.
-const InputMediaPollTypeID = 0x0f94e5f1
+const InputMediaPollTypeID = 0x883a4108
 
-// TypeID returns 0x0f94e5f1, the ID of inputMediaPoll.
+// TypeID returns 0x883a4108, the ID of inputMediaPoll.
 func (*InputMediaPoll) TypeID() uint32 {
 	return InputMediaPollTypeID
 }
@@ -7889,7 +10455,7 @@ func (m *InputMediaPoll) HasCorrectAnswers() bool {
 
 // SetCorrectAnswers sets CorrectAnswers to v and marks it present, so that it
 // is sent even when v is zero.
-func (m *InputMediaPoll) SetCorrectAnswers(v [][]byte) {
+func (m *InputMediaPoll) SetCorrectAnswers(v []int) {
 	m.CorrectAnswers = v
 	m.Flags.Set(0)
 }
@@ -7958,12 +10524,18 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if len(m.CorrectAnswers) > 0 {
 		flags.Set(0)
 	}
+	if m.AttachedMedia != nil {
+		flags.Set(3)
+	}
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(1)
+	}
+	if m.SolutionMedia != nil {
+		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
@@ -7972,7 +10544,12 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.CorrectAnswers))
 		for i := range m.CorrectAnswers {
-			b.PutBytes(m.CorrectAnswers[i])
+			b.PutInt(m.CorrectAnswers[i])
+		}
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if flags.Has(1) {
@@ -7984,6 +10561,11 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
 			}
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPoll", "solution_media")
 		}
 	}
 	return nil
@@ -8019,8 +10601,13 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		if m.CorrectAnswers, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AttachedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if m.Flags.Has(1) {
@@ -8033,6 +10620,12 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.SolutionMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.CorrectAnswers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -8278,6 +10871,286 @@ func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// InputMediaPaidMedia is the TL constructor inputMediaPaidMedia.
+//
+//	inputMediaPaidMedia#c4103386 flags:# stars_amount:long
+//	    extended_media:Vector<InputMedia> payload:flags.0?string
+//	    = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetPayload and
+// the other Set methods send a zero value too; HasPayload reports whether
+// Payload is present (sent, or received) and ClearPayload leaves it out.
+//
+// See https://core.telegram.org/constructor/inputMediaPaidMedia.
+type InputMediaPaidMedia struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StarsAmount   int64
+	ExtendedMedia []InputMediaClass
+	Payload       string // flags.0?string
+}
+
+// InputMediaPaidMediaTypeID is the ID of inputMediaPaidMedia.
+const InputMediaPaidMediaTypeID = 0xc4103386
+
+// TypeID returns 0xc4103386, the ID of inputMediaPaidMedia.
+func (*InputMediaPaidMedia) TypeID() uint32 {
+	return InputMediaPaidMediaTypeID
+}
+
+// TypeName returns "inputMediaPaidMedia".
+func (*InputMediaPaidMedia) TypeName() string {
+	return "inputMediaPaidMedia"
+}
+
+// inputMediaClass marks InputMediaPaidMedia as an InputMediaClass.
+func (*InputMediaPaidMedia) inputMediaClass() {}
+
+// HasPayload reports whether Payload is present: not zero, set by SetPayload,
+// or received.
+func (m *InputMediaPaidMedia) HasPayload() bool {
+	return m.Payload != "" || m.Flags.Has(0)
+}
+
+// SetPayload sets Payload to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaPaidMedia) SetPayload(v string) {
+	m.Payload = v
+	m.Flags.Set(0)
+}
+
+// ClearPayload sets Payload to its zero value and marks it absent.
+func (m *InputMediaPaidMedia) ClearPayload() {
+	m.Payload = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Payload != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.Payload)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
+	}
+	*m = InputMediaPaidMedia{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
+	}
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
+		}
+	}
+	if m.Payload != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// InputMediaTodo is the TL constructor inputMediaTodo.
+//
+//	inputMediaTodo#9fc55fde todo:TodoList = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaTodo.
+type InputMediaTodo struct {
+	Todo TodoList
+}
+
+// InputMediaTodoTypeID is the ID of inputMediaTodo.
+const InputMediaTodoTypeID = 0x9fc55fde
+
+// TypeID returns 0x9fc55fde, the ID of inputMediaTodo.
+func (*InputMediaTodo) TypeID() uint32 {
+	return InputMediaTodoTypeID
+}
+
+// TypeName returns "inputMediaTodo".
+func (*InputMediaTodo) TypeName() string {
+	return "inputMediaTodo"
+}
+
+// inputMediaClass marks InputMediaTodo as an InputMediaClass.
+func (*InputMediaTodo) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaTodoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Todo.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaTodo", "todo")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaTodo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
+	}
+	return nil
+}
+
+// InputMediaStakeDice is the TL constructor inputMediaStakeDice.
+//
+//	inputMediaStakeDice#f3a9244a game_hash:string ton_amount:long
+//	    client_seed:bytes = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaStakeDice.
+type InputMediaStakeDice struct {
+	GameHash   string
+	TonAmount  int64
+	ClientSeed []byte
+}
+
+// InputMediaStakeDiceTypeID is the ID of inputMediaStakeDice.
+const InputMediaStakeDiceTypeID = 0xf3a9244a
+
+// TypeID returns 0xf3a9244a, the ID of inputMediaStakeDice.
+func (*InputMediaStakeDice) TypeID() uint32 {
+	return InputMediaStakeDiceTypeID
+}
+
+// TypeName returns "inputMediaStakeDice".
+func (*InputMediaStakeDice) TypeName() string {
+	return "inputMediaStakeDice"
+}
+
+// inputMediaClass marks InputMediaStakeDice as an InputMediaClass.
+func (*InputMediaStakeDice) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaStakeDiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.GameHash)
+	b.PutLong(m.TonAmount)
+	b.PutBytes(m.ClientSeed)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GameHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
+	}
+	if m.TonAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
+	}
+	if m.ClientSeed, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
+	}
 	return nil
 }
 
@@ -8593,7 +11466,7 @@ func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer,
 // InputNotifyUsers, InputNotifyChats, InputNotifyBroadcasts,
-// InputNotifyForumTopic.
+// InputNotifyForumTopic, InputNotifyCommunity.
 //
 // See https://core.telegram.org/type/InputNotifyPeer.
 type InputNotifyPeerClass interface {
@@ -8625,6 +11498,8 @@ func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, erro
 		v = &InputNotifyBroadcasts{}
 	case InputNotifyForumTopicTypeID:
 		v = &InputNotifyForumTopic{}
+	case InputNotifyCommunityTypeID:
+		v = &InputNotifyCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
 	}
@@ -8965,6 +11840,483 @@ func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
+	}
+	return nil
+}
+
+// InputNotifyCommunity is the TL constructor inputNotifyCommunity.
+//
+//	inputNotifyCommunity#27bb1adc community:InputChannel = InputNotifyPeer
+//
+// See https://core.telegram.org/constructor/inputNotifyCommunity.
+type InputNotifyCommunity struct {
+	Community InputChannelClass
+}
+
+// InputNotifyCommunityTypeID is the ID of inputNotifyCommunity.
+const InputNotifyCommunityTypeID = 0x27bb1adc
+
+// TypeID returns 0x27bb1adc, the ID of inputNotifyCommunity.
+func (*InputNotifyCommunity) TypeID() uint32 {
+	return InputNotifyCommunityTypeID
+}
+
+// TypeName returns "inputNotifyCommunity".
+func (*InputNotifyCommunity) TypeName() string {
+	return "inputNotifyCommunity"
+}
+
+// inputNotifyPeerClass marks InputNotifyCommunity as an InputNotifyPeerClass.
+func (*InputNotifyCommunity) inputNotifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputNotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "inputNotifyCommunity", "community")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
+	}
+	return nil
+}
+
+// InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of
+// InputPasskeyCredentialPublicKey, InputPasskeyCredentialFirebasePNV.
+//
+// See https://core.telegram.org/type/InputPasskeyCredential.
+type InputPasskeyCredentialClass interface {
+	Object
+	inputPasskeyCredentialClass()
+}
+
+// DecodeInputPasskeyCredential decodes any constructor of
+// InputPasskeyCredential.
+func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
+	return decodeInputPasskeyCredential(b, 0)
+}
+
+// decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
+// nested depth levels deep.
+func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredentialClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyCredentialClass
+	switch id {
+	case InputPasskeyCredentialPublicKeyTypeID:
+		v = &InputPasskeyCredentialPublicKey{}
+	case InputPasskeyCredentialFirebasePNVTypeID:
+		v = &InputPasskeyCredentialFirebasePNV{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyCredentialPublicKey is the TL constructor
+// inputPasskeyCredentialPublicKey.
+//
+//	inputPasskeyCredentialPublicKey#3c27b78f id:string raw_id:string
+//	    response:InputPasskeyResponse = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialPublicKey.
+type InputPasskeyCredentialPublicKey struct {
+	ID       string
+	RawID    string
+	Response InputPasskeyResponseClass
+}
+
+// InputPasskeyCredentialPublicKeyTypeID is the ID of
+// inputPasskeyCredentialPublicKey.
+const InputPasskeyCredentialPublicKeyTypeID = 0x3c27b78f
+
+// TypeID returns 0x3c27b78f, the ID of inputPasskeyCredentialPublicKey.
+func (*InputPasskeyCredentialPublicKey) TypeID() uint32 {
+	return InputPasskeyCredentialPublicKeyTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialPublicKey".
+func (*InputPasskeyCredentialPublicKey) TypeName() string {
+	return "inputPasskeyCredentialPublicKey"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialPublicKey as an
+// InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialPublicKeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutString(m.RawID)
+	if err := tlrt.EncodeObject(b, m.Response); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
+	}
+	if m.RawID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
+	}
+	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
+	}
+	return nil
+}
+
+// InputPasskeyCredentialFirebasePNV is the TL constructor
+// inputPasskeyCredentialFirebasePNV.
+//
+//	inputPasskeyCredentialFirebasePNV#5b1ccb28 pnv_token:string
+//	    = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialFirebasePNV.
+type InputPasskeyCredentialFirebasePNV struct {
+	PnvToken string
+}
+
+// InputPasskeyCredentialFirebasePNVTypeID is the ID of
+// inputPasskeyCredentialFirebasePNV.
+const InputPasskeyCredentialFirebasePNVTypeID = 0x5b1ccb28
+
+// TypeID returns 0x5b1ccb28, the ID of inputPasskeyCredentialFirebasePNV.
+func (*InputPasskeyCredentialFirebasePNV) TypeID() uint32 {
+	return InputPasskeyCredentialFirebasePNVTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialFirebasePNV".
+func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
+	return "inputPasskeyCredentialFirebasePNV"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialFirebasePNV as an
+// InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialFirebasePNVTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PnvToken)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PnvToken, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
+	}
+	return nil
+}
+
+// InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of
+// InputPasskeyResponseRegister, InputPasskeyResponseLogin.
+//
+// See https://core.telegram.org/type/InputPasskeyResponse.
+type InputPasskeyResponseClass interface {
+	Object
+	inputPasskeyResponseClass()
+}
+
+// DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
+func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
+	return decodeInputPasskeyResponse(b, 0)
+}
+
+// decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
+// depth levels deep.
+func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyResponseClass
+	switch id {
+	case InputPasskeyResponseRegisterTypeID:
+		v = &InputPasskeyResponseRegister{}
+	case InputPasskeyResponseLoginTypeID:
+		v = &InputPasskeyResponseLogin{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyResponseRegister is the TL constructor
+// inputPasskeyResponseRegister.
+//
+//	inputPasskeyResponseRegister#3e63935c client_data:DataJSON
+//	    attestation_data:bytes = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseRegister.
+type InputPasskeyResponseRegister struct {
+	ClientData      DataJSON
+	AttestationData []byte
+}
+
+// InputPasskeyResponseRegisterTypeID is the ID of inputPasskeyResponseRegister.
+const InputPasskeyResponseRegisterTypeID = 0x3e63935c
+
+// TypeID returns 0x3e63935c, the ID of inputPasskeyResponseRegister.
+func (*InputPasskeyResponseRegister) TypeID() uint32 {
+	return InputPasskeyResponseRegisterTypeID
+}
+
+// TypeName returns "inputPasskeyResponseRegister".
+func (*InputPasskeyResponseRegister) TypeName() string {
+	return "inputPasskeyResponseRegister"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseRegister as an
+// InputPasskeyResponseClass.
+func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseRegisterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
+	}
+	b.PutBytes(m.AttestationData)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
+	}
+	if m.AttestationData, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
+	}
+	return nil
+}
+
+// InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin.
+//
+//	inputPasskeyResponseLogin#c31fc14a client_data:DataJSON
+//	    authenticator_data:bytes signature:bytes user_handle:string
+//	    = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseLogin.
+type InputPasskeyResponseLogin struct {
+	ClientData        DataJSON
+	AuthenticatorData []byte
+	Signature         []byte
+	UserHandle        string
+}
+
+// InputPasskeyResponseLoginTypeID is the ID of inputPasskeyResponseLogin.
+const InputPasskeyResponseLoginTypeID = 0xc31fc14a
+
+// TypeID returns 0xc31fc14a, the ID of inputPasskeyResponseLogin.
+func (*InputPasskeyResponseLogin) TypeID() uint32 {
+	return InputPasskeyResponseLoginTypeID
+}
+
+// TypeName returns "inputPasskeyResponseLogin".
+func (*InputPasskeyResponseLogin) TypeName() string {
+	return "inputPasskeyResponseLogin"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseLogin as an
+// InputPasskeyResponseClass.
+func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseLoginTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
+	}
+	b.PutBytes(m.AuthenticatorData)
+	b.PutBytes(m.Signature)
+	b.PutString(m.UserHandle)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
+	}
+	if m.AuthenticatorData, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
+	}
+	if m.Signature, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
+	}
+	if m.UserHandle, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
 	}
 	return nil
 }
@@ -10060,7 +13412,9 @@ func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 // InputPrivacyKeyPhoneCall, InputPrivacyKeyPhoneP2P, InputPrivacyKeyForwards,
 // InputPrivacyKeyProfilePhoto, InputPrivacyKeyPhoneNumber,
 // InputPrivacyKeyAddedByPhone, InputPrivacyKeyVoiceMessages,
-// InputPrivacyKeyAbout.
+// InputPrivacyKeyAbout, InputPrivacyKeyBirthday,
+// InputPrivacyKeyStarGiftsAutoSave, InputPrivacyKeyNoPaidMessages,
+// InputPrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/InputPrivacyKey.
 type InputPrivacyKeyClass interface {
@@ -10102,6 +13456,14 @@ func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, erro
 		v = &InputPrivacyKeyVoiceMessages{}
 	case InputPrivacyKeyAboutTypeID:
 		v = &InputPrivacyKeyAbout{}
+	case InputPrivacyKeyBirthdayTypeID:
+		v = &InputPrivacyKeyBirthday{}
+	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &InputPrivacyKeyStarGiftsAutoSave{}
+	case InputPrivacyKeyNoPaidMessagesTypeID:
+		v = &InputPrivacyKeyNoPaidMessages{}
+	case InputPrivacyKeySavedMusicTypeID:
+		v = &InputPrivacyKeySavedMusic{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
 	}
@@ -10735,13 +14097,266 @@ func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday.
+//
+//	inputPrivacyKeyBirthday#d65a11cc = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyBirthday.
+type InputPrivacyKeyBirthday struct{}
+
+// InputPrivacyKeyBirthdayTypeID is the ID of inputPrivacyKeyBirthday.
+const InputPrivacyKeyBirthdayTypeID = 0xd65a11cc
+
+// TypeID returns 0xd65a11cc, the ID of inputPrivacyKeyBirthday.
+func (*InputPrivacyKeyBirthday) TypeID() uint32 {
+	return InputPrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "inputPrivacyKeyBirthday".
+func (*InputPrivacyKeyBirthday) TypeName() string {
+	return "inputPrivacyKeyBirthday"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyBirthday as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyStarGiftsAutoSave is the TL constructor
+// inputPrivacyKeyStarGiftsAutoSave.
+//
+//	inputPrivacyKeyStarGiftsAutoSave#e1732341 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyStarGiftsAutoSave.
+type InputPrivacyKeyStarGiftsAutoSave struct{}
+
+// InputPrivacyKeyStarGiftsAutoSaveTypeID is the ID of
+// inputPrivacyKeyStarGiftsAutoSave.
+const InputPrivacyKeyStarGiftsAutoSaveTypeID = 0xe1732341
+
+// TypeID returns 0xe1732341, the ID of inputPrivacyKeyStarGiftsAutoSave.
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return InputPrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "inputPrivacyKeyStarGiftsAutoSave".
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "inputPrivacyKeyStarGiftsAutoSave"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyStarGiftsAutoSave as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyNoPaidMessages is the TL constructor
+// inputPrivacyKeyNoPaidMessages.
+//
+//	inputPrivacyKeyNoPaidMessages#bdc597b4 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyNoPaidMessages.
+type InputPrivacyKeyNoPaidMessages struct{}
+
+// InputPrivacyKeyNoPaidMessagesTypeID is the ID of
+// inputPrivacyKeyNoPaidMessages.
+const InputPrivacyKeyNoPaidMessagesTypeID = 0xbdc597b4
+
+// TypeID returns 0xbdc597b4, the ID of inputPrivacyKeyNoPaidMessages.
+func (*InputPrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return InputPrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "inputPrivacyKeyNoPaidMessages".
+func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
+	return "inputPrivacyKeyNoPaidMessages"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyNoPaidMessages as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic.
+//
+//	inputPrivacyKeySavedMusic#4dbe9226 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeySavedMusic.
+type InputPrivacyKeySavedMusic struct{}
+
+// InputPrivacyKeySavedMusicTypeID is the ID of inputPrivacyKeySavedMusic.
+const InputPrivacyKeySavedMusicTypeID = 0x4dbe9226
+
+// TypeID returns 0x4dbe9226, the ID of inputPrivacyKeySavedMusic.
+func (*InputPrivacyKeySavedMusic) TypeID() uint32 {
+	return InputPrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "inputPrivacyKeySavedMusic".
+func (*InputPrivacyKeySavedMusic) TypeName() string {
+	return "inputPrivacyKeySavedMusic"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeySavedMusic as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // InputPrivacyRuleClass is the TL type InputPrivacyRule: one of
 // InputPrivacyValueAllowContacts, InputPrivacyValueAllowAll,
 // InputPrivacyValueAllowUsers, InputPrivacyValueDisallowContacts,
 // InputPrivacyValueDisallowAll, InputPrivacyValueDisallowUsers,
 // InputPrivacyValueAllowChatParticipants,
 // InputPrivacyValueDisallowChatParticipants,
-// InputPrivacyValueAllowCloseFriends.
+// InputPrivacyValueAllowCloseFriends, InputPrivacyValueAllowPremium,
+// InputPrivacyValueAllowBots, InputPrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/InputPrivacyRule.
 type InputPrivacyRuleClass interface {
@@ -10781,6 +14396,12 @@ func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, er
 		v = &InputPrivacyValueDisallowChatParticipants{}
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		v = &InputPrivacyValueAllowCloseFriends{}
+	case InputPrivacyValueAllowPremiumTypeID:
+		v = &InputPrivacyValueAllowPremium{}
+	case InputPrivacyValueAllowBotsTypeID:
+		v = &InputPrivacyValueAllowBots{}
+	case InputPrivacyValueDisallowBotsTypeID:
+		v = &InputPrivacyValueDisallowBots{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
 	}
@@ -11419,8 +15040,375 @@ func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) 
 	return nil
 }
 
+// InputPrivacyValueAllowPremium is the TL constructor
+// inputPrivacyValueAllowPremium.
+//
+//	inputPrivacyValueAllowPremium#77cdc9f1 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowPremium.
+type InputPrivacyValueAllowPremium struct{}
+
+// InputPrivacyValueAllowPremiumTypeID is the ID of
+// inputPrivacyValueAllowPremium.
+const InputPrivacyValueAllowPremiumTypeID = 0x77cdc9f1
+
+// TypeID returns 0x77cdc9f1, the ID of inputPrivacyValueAllowPremium.
+func (*InputPrivacyValueAllowPremium) TypeID() uint32 {
+	return InputPrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowPremium".
+func (*InputPrivacyValueAllowPremium) TypeName() string {
+	return "inputPrivacyValueAllowPremium"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowPremium as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots.
+//
+//	inputPrivacyValueAllowBots#5a4fcce5 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowBots.
+type InputPrivacyValueAllowBots struct{}
+
+// InputPrivacyValueAllowBotsTypeID is the ID of inputPrivacyValueAllowBots.
+const InputPrivacyValueAllowBotsTypeID = 0x5a4fcce5
+
+// TypeID returns 0x5a4fcce5, the ID of inputPrivacyValueAllowBots.
+func (*InputPrivacyValueAllowBots) TypeID() uint32 {
+	return InputPrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowBots".
+func (*InputPrivacyValueAllowBots) TypeName() string {
+	return "inputPrivacyValueAllowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowBots as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueDisallowBots is the TL constructor
+// inputPrivacyValueDisallowBots.
+//
+//	inputPrivacyValueDisallowBots#c4e57915 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueDisallowBots.
+type InputPrivacyValueDisallowBots struct{}
+
+// InputPrivacyValueDisallowBotsTypeID is the ID of
+// inputPrivacyValueDisallowBots.
+const InputPrivacyValueDisallowBotsTypeID = 0xc4e57915
+
+// TypeID returns 0xc4e57915, the ID of inputPrivacyValueDisallowBots.
+func (*InputPrivacyValueDisallowBots) TypeID() uint32 {
+	return InputPrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueDisallowBots".
+func (*InputPrivacyValueDisallowBots) TypeName() string {
+	return "inputPrivacyValueDisallowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowBots as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of
+// InputQuickReplyShortcut, InputQuickReplyShortcutID.
+//
+// See https://core.telegram.org/type/InputQuickReplyShortcut.
+type InputQuickReplyShortcutClass interface {
+	Object
+	inputQuickReplyShortcutClass()
+}
+
+// DecodeInputQuickReplyShortcut decodes any constructor of
+// InputQuickReplyShortcut.
+func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
+	return decodeInputQuickReplyShortcut(b, 0)
+}
+
+// decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
+// nested depth levels deep.
+func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplyShortcutClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputQuickReplyShortcutClass
+	switch id {
+	case InputQuickReplyShortcutTypeID:
+		v = &InputQuickReplyShortcut{}
+	case InputQuickReplyShortcutIDTypeID:
+		v = &InputQuickReplyShortcutID{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputQuickReplyShortcut is the TL constructor inputQuickReplyShortcut.
+//
+//	inputQuickReplyShortcut#24596d41 shortcut:string
+//	    = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcut.
+type InputQuickReplyShortcut struct {
+	Shortcut string
+}
+
+// InputQuickReplyShortcutTypeID is the ID of inputQuickReplyShortcut.
+const InputQuickReplyShortcutTypeID = 0x24596d41
+
+// TypeID returns 0x24596d41, the ID of inputQuickReplyShortcut.
+func (*InputQuickReplyShortcut) TypeID() uint32 {
+	return InputQuickReplyShortcutTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcut".
+func (*InputQuickReplyShortcut) TypeName() string {
+	return "inputQuickReplyShortcut"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcut as an
+// InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Shortcut, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId.
+//
+//	inputQuickReplyShortcutId#1190cf1 shortcut_id:int
+//	    = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcutId.
+type InputQuickReplyShortcutID struct {
+	ShortcutID int
+}
+
+// InputQuickReplyShortcutIDTypeID is the ID of inputQuickReplyShortcutId.
+const InputQuickReplyShortcutIDTypeID = 0x01190cf1
+
+// TypeID returns 0x01190cf1, the ID of inputQuickReplyShortcutId.
+func (*InputQuickReplyShortcutID) TypeID() uint32 {
+	return InputQuickReplyShortcutIDTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcutId".
+func (*InputQuickReplyShortcutID) TypeName() string {
+	return "inputQuickReplyShortcutId"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcutID as an
+// InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
+	}
+	return nil
+}
+
 // InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage,
-// InputReplyToStory.
+// InputReplyToStory, InputReplyToMonoForum, InputReplyToEphemeralMessage.
 //
 // See https://core.telegram.org/type/InputReplyTo.
 type InputReplyToClass interface {
@@ -11446,6 +15434,10 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 		v = &InputReplyToMessage{}
 	case InputReplyToStoryTypeID:
 		v = &InputReplyToStory{}
+	case InputReplyToMonoForumTypeID:
+		v = &InputReplyToMonoForum{}
+	case InputReplyToEphemeralMessageTypeID:
+		v = &InputReplyToEphemeralMessage{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
 	}
@@ -11457,11 +15449,12 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 
 // InputReplyToMessage is the TL constructor inputReplyToMessage.
 //
-//	inputReplyToMessage#22c0f6d5 flags:# reply_to_msg_id:int
+//	inputReplyToMessage#3bd4b7c2 flags:# reply_to_msg_id:int
 //	    top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer
 //	    quote_text:flags.2?string
 //	    quote_entities:flags.3?Vector<MessageEntity>
-//	    quote_offset:flags.4?int = InputReplyTo
+//	    quote_offset:flags.4?int monoforum_peer_id:flags.5?InputPeer
+//	    todo_item_id:flags.6?int poll_option:flags.7?bytes = InputReplyTo
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -11469,19 +15462,22 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 //
 // See https://core.telegram.org/constructor/inputReplyToMessage.
 type InputReplyToMessage struct {
-	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ReplyToMsgID  int
-	TopMsgID      int                  // flags.0?int
-	ReplyToPeerID InputPeerClass       // flags.1?InputPeer
-	QuoteText     string               // flags.2?string
-	QuoteEntities []MessageEntityClass // flags.3?Vector<MessageEntity>
-	QuoteOffset   int                  // flags.4?int
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReplyToMsgID    int
+	TopMsgID        int                  // flags.0?int
+	ReplyToPeerID   InputPeerClass       // flags.1?InputPeer
+	QuoteText       string               // flags.2?string
+	QuoteEntities   []MessageEntityClass // flags.3?Vector<MessageEntity>
+	QuoteOffset     int                  // flags.4?int
+	MonoforumPeerID InputPeerClass       // flags.5?InputPeer
+	TodoItemID      int                  // flags.6?int
+	PollOption      []byte               // flags.7?bytes
 }
 
 // InputReplyToMessageTypeID is the ID of inputReplyToMessage.
-const InputReplyToMessageTypeID = 0x22c0f6d5
+const InputReplyToMessageTypeID = 0x3bd4b7c2
 
-// TypeID returns 0x22c0f6d5, the ID of inputReplyToMessage.
+// TypeID returns 0x3bd4b7c2, the ID of inputReplyToMessage.
 func (*InputReplyToMessage) TypeID() uint32 {
 	return InputReplyToMessageTypeID
 }
@@ -11570,6 +15566,44 @@ func (m *InputReplyToMessage) ClearQuoteOffset() {
 	m.Flags.Unset(4)
 }
 
+// HasTodoItemID reports whether TodoItemID is present: not zero, set by
+// SetTodoItemID, or received.
+func (m *InputReplyToMessage) HasTodoItemID() bool {
+	return m.TodoItemID != 0 || m.Flags.Has(6)
+}
+
+// SetTodoItemID sets TodoItemID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetTodoItemID(v int) {
+	m.TodoItemID = v
+	m.Flags.Set(6)
+}
+
+// ClearTodoItemID sets TodoItemID to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearTodoItemID() {
+	m.TodoItemID = 0
+	m.Flags.Unset(6)
+}
+
+// HasPollOption reports whether PollOption is present: not zero, set by
+// SetPollOption, or received.
+func (m *InputReplyToMessage) HasPollOption() bool {
+	return len(m.PollOption) > 0 || m.Flags.Has(7)
+}
+
+// SetPollOption sets PollOption to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetPollOption(v []byte) {
+	m.PollOption = v
+	m.Flags.Set(7)
+}
+
+// ClearPollOption sets PollOption to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearPollOption() {
+	m.PollOption = nil
+	m.Flags.Unset(7)
+}
+
 // Encode writes m to b with its ID.
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -11584,7 +15618,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<5)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
@@ -11599,6 +15633,15 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.QuoteOffset != 0 {
 		flags.Set(4)
+	}
+	if m.MonoforumPeerID != nil {
+		flags.Set(5)
+	}
+	if m.TodoItemID != 0 {
+		flags.Set(6)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(7)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ReplyToMsgID)
@@ -11623,6 +15666,17 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		b.PutInt(m.QuoteOffset)
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
+			return tlrt.EncodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
+		}
+	}
+	if flags.Has(6) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.PollOption)
 	}
 	return nil
 }
@@ -11681,7 +15735,22 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(5) {
+		if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<5
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -11694,24 +15763,29 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(4)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(6)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
 // InputReplyToStory is the TL constructor inputReplyToStory.
 //
-//	inputReplyToStory#15b0f283 user_id:InputUser story_id:int
-//	    = InputReplyTo
+//	inputReplyToStory#5881323a peer:InputPeer story_id:int = InputReplyTo
 //
 // See https://core.telegram.org/constructor/inputReplyToStory.
 type InputReplyToStory struct {
-	UserID  InputUserClass
+	Peer    InputPeerClass
 	StoryID int
 }
 
 // InputReplyToStoryTypeID is the ID of inputReplyToStory.
-const InputReplyToStoryTypeID = 0x15b0f283
+const InputReplyToStoryTypeID = 0x5881323a
 
-// TypeID returns 0x15b0f283, the ID of inputReplyToStory.
+// TypeID returns 0x5881323a, the ID of inputReplyToStory.
 func (*InputReplyToStory) TypeID() uint32 {
 	return InputReplyToStoryTypeID
 }
@@ -11738,8 +15812,8 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputReplyToStory", "user_id")
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
 	}
 	b.PutInt(m.StoryID)
 	return nil
@@ -11767,11 +15841,1129 @@ func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "user_id")
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
+	}
+	return nil
+}
+
+// InputReplyToMonoForum is the TL constructor inputReplyToMonoForum.
+//
+//	inputReplyToMonoForum#69d66c45 monoforum_peer_id:InputPeer
+//	    = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToMonoForum.
+type InputReplyToMonoForum struct {
+	MonoforumPeerID InputPeerClass
+}
+
+// InputReplyToMonoForumTypeID is the ID of inputReplyToMonoForum.
+const InputReplyToMonoForumTypeID = 0x69d66c45
+
+// TypeID returns 0x69d66c45, the ID of inputReplyToMonoForum.
+func (*InputReplyToMonoForum) TypeID() uint32 {
+	return InputReplyToMonoForumTypeID
+}
+
+// TypeName returns "inputReplyToMonoForum".
+func (*InputReplyToMonoForum) TypeName() string {
+	return "inputReplyToMonoForum"
+}
+
+// inputReplyToClass marks InputReplyToMonoForum as an InputReplyToClass.
+func (*InputReplyToMonoForum) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToMonoForumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
+		return tlrt.EncodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
+	}
+	var err error
+	if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
+	}
+	return nil
+}
+
+// InputReplyToEphemeralMessage is the TL constructor
+// inputReplyToEphemeralMessage.
+//
+//	inputReplyToEphemeralMessage#4119b95e id:int = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToEphemeralMessage.
+type InputReplyToEphemeralMessage struct {
+	ID int
+}
+
+// InputReplyToEphemeralMessageTypeID is the ID of inputReplyToEphemeralMessage.
+const InputReplyToEphemeralMessageTypeID = 0x4119b95e
+
+// TypeID returns 0x4119b95e, the ID of inputReplyToEphemeralMessage.
+func (*InputReplyToEphemeralMessage) TypeID() uint32 {
+	return InputReplyToEphemeralMessageTypeID
+}
+
+// TypeName returns "inputReplyToEphemeralMessage".
+func (*InputReplyToEphemeralMessage) TypeName() string {
+	return "inputReplyToEphemeralMessage"
+}
+
+// inputReplyToClass marks InputReplyToEphemeralMessage as an InputReplyToClass.
+func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
+	}
+	return nil
+}
+
+// InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto,
+// InputRichFileDocument.
+//
+// See https://core.telegram.org/type/InputRichFile.
+type InputRichFileClass interface {
+	Object
+	inputRichFileClass()
+}
+
+// DecodeInputRichFile decodes any constructor of InputRichFile.
+func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
+	return decodeInputRichFile(b, 0)
+}
+
+// decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
+// deep.
+func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichFileClass
+	switch id {
+	case InputRichFilePhotoTypeID:
+		v = &InputRichFilePhoto{}
+	case InputRichFileDocumentTypeID:
+		v = &InputRichFileDocument{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichFilePhoto is the TL constructor inputRichFilePhoto.
+//
+//	inputRichFilePhoto#9b00622b id:string photo:InputPhoto = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFilePhoto.
+type InputRichFilePhoto struct {
+	ID    string
+	Photo InputPhotoClass
+}
+
+// InputRichFilePhotoTypeID is the ID of inputRichFilePhoto.
+const InputRichFilePhotoTypeID = 0x9b00622b
+
+// TypeID returns 0x9b00622b, the ID of inputRichFilePhoto.
+func (*InputRichFilePhoto) TypeID() uint32 {
+	return InputRichFilePhotoTypeID
+}
+
+// TypeName returns "inputRichFilePhoto".
+func (*InputRichFilePhoto) TypeName() string {
+	return "inputRichFilePhoto"
+}
+
+// inputRichFileClass marks InputRichFilePhoto as an InputRichFileClass.
+func (*InputRichFilePhoto) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFilePhotoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
+	}
+	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
+	}
+	return nil
+}
+
+// InputRichFileDocument is the TL constructor inputRichFileDocument.
+//
+//	inputRichFileDocument#83281dbd id:string document:InputDocument
+//	    = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFileDocument.
+type InputRichFileDocument struct {
+	ID       string
+	Document InputDocumentClass
+}
+
+// InputRichFileDocumentTypeID is the ID of inputRichFileDocument.
+const InputRichFileDocumentTypeID = 0x83281dbd
+
+// TypeID returns 0x83281dbd, the ID of inputRichFileDocument.
+func (*InputRichFileDocument) TypeID() uint32 {
+	return InputRichFileDocumentTypeID
+}
+
+// TypeName returns "inputRichFileDocument".
+func (*InputRichFileDocument) TypeName() string {
+	return "inputRichFileDocument"
+}
+
+// inputRichFileClass marks InputRichFileDocument as an InputRichFileClass.
+func (*InputRichFileDocument) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFileDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
+	}
+	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
+	}
+	return nil
+}
+
+// InputRichMessageClass is the TL type InputRichMessage: one of
+// InputRichMessage, InputRichMessageHTML, InputRichMessageMarkdown.
+//
+// See https://core.telegram.org/type/InputRichMessage.
+type InputRichMessageClass interface {
+	Object
+	inputRichMessageClass()
+}
+
+// DecodeInputRichMessage decodes any constructor of InputRichMessage.
+func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
+	return decodeInputRichMessage(b, 0)
+}
+
+// decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
+// levels deep.
+func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichMessageClass
+	switch id {
+	case InputRichMessageTypeID:
+		v = &InputRichMessage{}
+	case InputRichMessageHTMLTypeID:
+		v = &InputRichMessageHTML{}
+	case InputRichMessageMarkdownTypeID:
+		v = &InputRichMessageMarkdown{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichMessage is the TL constructor inputRichMessage.
+//
+//	inputRichMessage#e4c449fc flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true blocks:Vector<PageBlock>
+//	    photos:flags.2?Vector<InputPhoto>
+//	    documents:flags.3?Vector<InputDocument>
+//	    users:flags.4?Vector<InputUser> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetPhotos and
+// the other Set methods send a zero value too; HasPhotos reports whether Photos
+// is present (sent, or received) and ClearPhotos leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessage.
+type InputRichMessage struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Blocks     []PageBlockClass
+	Photos     []InputPhotoClass    // flags.2?Vector<InputPhoto>
+	Documents  []InputDocumentClass // flags.3?Vector<InputDocument>
+	Users      []InputUserClass     // flags.4?Vector<InputUser>
+}
+
+// InputRichMessageTypeID is the ID of inputRichMessage.
+const InputRichMessageTypeID = 0xe4c449fc
+
+// TypeID returns 0xe4c449fc, the ID of inputRichMessage.
+func (*InputRichMessage) TypeID() uint32 {
+	return InputRichMessageTypeID
+}
+
+// TypeName returns "inputRichMessage".
+func (*InputRichMessage) TypeName() string {
+	return "inputRichMessage"
+}
+
+// inputRichMessageClass marks InputRichMessage as an InputRichMessageClass.
+func (*InputRichMessage) inputRichMessageClass() {}
+
+// HasPhotos reports whether Photos is present: not zero, set by SetPhotos, or
+// received.
+func (m *InputRichMessage) HasPhotos() bool {
+	return len(m.Photos) > 0 || m.Flags.Has(2)
+}
+
+// SetPhotos sets Photos to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *InputRichMessage) SetPhotos(v []InputPhotoClass) {
+	m.Photos = v
+	m.Flags.Set(2)
+}
+
+// ClearPhotos sets Photos to its zero value and marks it absent.
+func (m *InputRichMessage) ClearPhotos() {
+	m.Photos = nil
+	m.Flags.Unset(2)
+}
+
+// HasDocuments reports whether Documents is present: not zero, set by
+// SetDocuments, or received.
+func (m *InputRichMessage) HasDocuments() bool {
+	return len(m.Documents) > 0 || m.Flags.Has(3)
+}
+
+// SetDocuments sets Documents to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputRichMessage) SetDocuments(v []InputDocumentClass) {
+	m.Documents = v
+	m.Flags.Set(3)
+}
+
+// ClearDocuments sets Documents to its zero value and marks it absent.
+func (m *InputRichMessage) ClearDocuments() {
+	m.Documents = nil
+	m.Flags.Unset(3)
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputRichMessage) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessage) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputRichMessage) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Photos) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Documents) > 0 {
+		flags.Set(3)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Photos))
+		for i := range m.Photos {
+			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
+			}
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Documents))
+		for i := range m.Documents {
+			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
+	}
+	*m = InputRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
+	}
+	if m.Flags.Has(2) {
+		if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Photos) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Documents) > 0 {
+		m.Flags.Unset(3)
+	}
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputRichMessageHTML is the TL constructor inputRichMessageHTML.
+//
+//	inputRichMessageHTML#dacb836a flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true html:string
+//	    files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetFiles and the
+// other Set methods send a zero value too; HasFiles reports whether Files is
+// present (sent, or received) and ClearFiles leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessageHTML.
+type InputRichMessageHTML struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Html       string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageHTMLTypeID is the ID of inputRichMessageHTML.
+const InputRichMessageHTMLTypeID = 0xdacb836a
+
+// TypeID returns 0xdacb836a, the ID of inputRichMessageHTML.
+func (*InputRichMessageHTML) TypeID() uint32 {
+	return InputRichMessageHTMLTypeID
+}
+
+// TypeName returns "inputRichMessageHTML".
+func (*InputRichMessageHTML) TypeName() string {
+	return "inputRichMessageHTML"
+}
+
+// inputRichMessageClass marks InputRichMessageHTML as an InputRichMessageClass.
+func (*InputRichMessageHTML) inputRichMessageClass() {}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *InputRichMessageHTML) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(2)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessageHTML) SetFiles(v []InputRichFileClass) {
+	m.Files = v
+	m.Flags.Set(2)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *InputRichMessageHTML) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageHTMLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Html)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
+	}
+	*m = InputRichMessageHTML{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Html, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown.
+//
+//	inputRichMessageMarkdown#4b572c flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true markdown:string
+//	    files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetFiles and the
+// other Set methods send a zero value too; HasFiles reports whether Files is
+// present (sent, or received) and ClearFiles leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessageMarkdown.
+type InputRichMessageMarkdown struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Markdown   string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageMarkdownTypeID is the ID of inputRichMessageMarkdown.
+const InputRichMessageMarkdownTypeID = 0x004b572c
+
+// TypeID returns 0x004b572c, the ID of inputRichMessageMarkdown.
+func (*InputRichMessageMarkdown) TypeID() uint32 {
+	return InputRichMessageMarkdownTypeID
+}
+
+// TypeName returns "inputRichMessageMarkdown".
+func (*InputRichMessageMarkdown) TypeName() string {
+	return "inputRichMessageMarkdown"
+}
+
+// inputRichMessageClass marks InputRichMessageMarkdown as an
+// InputRichMessageClass.
+func (*InputRichMessageMarkdown) inputRichMessageClass() {}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *InputRichMessageMarkdown) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(2)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessageMarkdown) SetFiles(v []InputRichFileClass) {
+	m.Files = v
+	m.Flags.Set(2)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *InputRichMessageMarkdown) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageMarkdownTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Markdown)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
+	}
+	*m = InputRichMessageMarkdown{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Markdown, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputSavedStarGiftClass is the TL type InputSavedStarGift: one of
+// InputSavedStarGiftUser, InputSavedStarGiftChat, InputSavedStarGiftSlug.
+//
+// See https://core.telegram.org/type/InputSavedStarGift.
+type InputSavedStarGiftClass interface {
+	Object
+	inputSavedStarGiftClass()
+}
+
+// DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
+func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
+	return decodeInputSavedStarGift(b, 0)
+}
+
+// decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
+// levels deep.
+func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputSavedStarGiftClass
+	switch id {
+	case InputSavedStarGiftUserTypeID:
+		v = &InputSavedStarGiftUser{}
+	case InputSavedStarGiftChatTypeID:
+		v = &InputSavedStarGiftChat{}
+	case InputSavedStarGiftSlugTypeID:
+		v = &InputSavedStarGiftSlug{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputSavedStarGiftUser is the TL constructor inputSavedStarGiftUser.
+//
+//	inputSavedStarGiftUser#69279795 msg_id:int = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftUser.
+type InputSavedStarGiftUser struct {
+	MsgID int
+}
+
+// InputSavedStarGiftUserTypeID is the ID of inputSavedStarGiftUser.
+const InputSavedStarGiftUserTypeID = 0x69279795
+
+// TypeID returns 0x69279795, the ID of inputSavedStarGiftUser.
+func (*InputSavedStarGiftUser) TypeID() uint32 {
+	return InputSavedStarGiftUserTypeID
+}
+
+// TypeName returns "inputSavedStarGiftUser".
+func (*InputSavedStarGiftUser) TypeName() string {
+	return "inputSavedStarGiftUser"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftUser as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftUserTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
+	}
+	return nil
+}
+
+// InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat.
+//
+//	inputSavedStarGiftChat#f101aa7f peer:InputPeer saved_id:long
+//	    = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftChat.
+type InputSavedStarGiftChat struct {
+	Peer    InputPeerClass
+	SavedID int64
+}
+
+// InputSavedStarGiftChatTypeID is the ID of inputSavedStarGiftChat.
+const InputSavedStarGiftChatTypeID = 0xf101aa7f
+
+// TypeID returns 0xf101aa7f, the ID of inputSavedStarGiftChat.
+func (*InputSavedStarGiftChat) TypeID() uint32 {
+	return InputSavedStarGiftChatTypeID
+}
+
+// TypeName returns "inputSavedStarGiftChat".
+func (*InputSavedStarGiftChat) TypeName() string {
+	return "inputSavedStarGiftChat"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftChat as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
+	}
+	b.PutLong(m.SavedID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
+	}
+	if m.SavedID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
+	}
+	return nil
+}
+
+// InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug.
+//
+//	inputSavedStarGiftSlug#2085c238 slug:string = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftSlug.
+type InputSavedStarGiftSlug struct {
+	Slug string
+}
+
+// InputSavedStarGiftSlugTypeID is the ID of inputSavedStarGiftSlug.
+const InputSavedStarGiftSlugTypeID = 0x2085c238
+
+// TypeID returns 0x2085c238, the ID of inputSavedStarGiftSlug.
+func (*InputSavedStarGiftSlug) TypeID() uint32 {
+	return InputSavedStarGiftSlugTypeID
+}
+
+// TypeName returns "inputSavedStarGiftSlug".
+func (*InputSavedStarGiftSlug) TypeName() string {
+	return "inputSavedStarGiftSlug"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftSlug as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
 	}
 	return nil
 }
@@ -11975,13 +17167,187 @@ func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of
+// InputStarGiftAuction, InputStarGiftAuctionSlug.
+//
+// See https://core.telegram.org/type/InputStarGiftAuction.
+type InputStarGiftAuctionClass interface {
+	Object
+	inputStarGiftAuctionClass()
+}
+
+// DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
+func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
+	return decodeInputStarGiftAuction(b, 0)
+}
+
+// decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
+// depth levels deep.
+func decodeInputStarGiftAuction(b *bin.Buffer, depth int) (InputStarGiftAuctionClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputStarGiftAuctionClass
+	switch id {
+	case InputStarGiftAuctionTypeID:
+		v = &InputStarGiftAuction{}
+	case InputStarGiftAuctionSlugTypeID:
+		v = &InputStarGiftAuctionSlug{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputStarGiftAuction is the TL constructor inputStarGiftAuction.
+//
+//	inputStarGiftAuction#2e16c98 gift_id:long = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuction.
+type InputStarGiftAuction struct {
+	GiftID int64
+}
+
+// InputStarGiftAuctionTypeID is the ID of inputStarGiftAuction.
+const InputStarGiftAuctionTypeID = 0x02e16c98
+
+// TypeID returns 0x02e16c98, the ID of inputStarGiftAuction.
+func (*InputStarGiftAuction) TypeID() uint32 {
+	return InputStarGiftAuctionTypeID
+}
+
+// TypeName returns "inputStarGiftAuction".
+func (*InputStarGiftAuction) TypeName() string {
+	return "inputStarGiftAuction"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuction as an
+// InputStarGiftAuctionClass.
+func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
+	}
+	return nil
+}
+
+// InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug.
+//
+//	inputStarGiftAuctionSlug#7ab58308 slug:string = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuctionSlug.
+type InputStarGiftAuctionSlug struct {
+	Slug string
+}
+
+// InputStarGiftAuctionSlugTypeID is the ID of inputStarGiftAuctionSlug.
+const InputStarGiftAuctionSlugTypeID = 0x7ab58308
+
+// TypeID returns 0x7ab58308, the ID of inputStarGiftAuctionSlug.
+func (*InputStarGiftAuctionSlug) TypeID() uint32 {
+	return InputStarGiftAuctionSlugTypeID
+}
+
+// TypeName returns "inputStarGiftAuctionSlug".
+func (*InputStarGiftAuctionSlug) TypeName() string {
+	return "inputStarGiftAuctionSlug"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuctionSlug as an
+// InputStarGiftAuctionClass.
+func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
+	}
+	return nil
+}
+
 // InputStickerSetClass is the TL type InputStickerSet: one of
 // InputStickerSetEmpty, InputStickerSetID, InputStickerSetShortName,
 // InputStickerSetAnimatedEmoji, InputStickerSetDice,
 // InputStickerSetAnimatedEmojiAnimations, InputStickerSetPremiumGifts,
 // InputStickerSetEmojiGenericAnimations, InputStickerSetEmojiDefaultStatuses,
 // InputStickerSetEmojiDefaultTopicIcons,
-// InputStickerSetEmojiChannelDefaultStatuses.
+// InputStickerSetEmojiChannelDefaultStatuses, InputStickerSetTonGifts.
 //
 // See https://core.telegram.org/type/InputStickerSet.
 type InputStickerSetClass interface {
@@ -12025,6 +17391,8 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 		v = &InputStickerSetEmojiDefaultTopicIcons{}
 	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
 		v = &InputStickerSetEmojiChannelDefaultStatuses{}
+	case InputStickerSetTonGiftsTypeID:
+		v = &InputStickerSetTonGifts{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
 	}
@@ -12757,6 +18125,68 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer,
 	return nil
 }
 
+// InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts.
+//
+//	inputStickerSetTonGifts#1cf671a0 = InputStickerSet
+//
+// See https://core.telegram.org/constructor/inputStickerSetTonGifts.
+type InputStickerSetTonGifts struct{}
+
+// InputStickerSetTonGiftsTypeID is the ID of inputStickerSetTonGifts.
+const InputStickerSetTonGiftsTypeID = 0x1cf671a0
+
+// TypeID returns 0x1cf671a0, the ID of inputStickerSetTonGifts.
+func (*InputStickerSetTonGifts) TypeID() uint32 {
+	return InputStickerSetTonGiftsTypeID
+}
+
+// TypeName returns "inputStickerSetTonGifts".
+func (*InputStickerSetTonGifts) TypeName() string {
+	return "inputStickerSetTonGifts"
+}
+
+// inputStickerSetClass marks InputStickerSetTonGifts as an
+// InputStickerSetClass.
+func (*InputStickerSetTonGifts) inputStickerSetClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStickerSetTonGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // InputStickeredMediaClass is the TL type InputStickeredMedia: one of
 // InputStickeredMediaPhoto, InputStickeredMediaDocument.
 //
@@ -12945,7 +18375,9 @@ func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) err
 
 // InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of
 // InputStorePaymentPremiumSubscription, InputStorePaymentGiftPremium,
-// InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway.
+// InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway,
+// InputStorePaymentStarsTopup, InputStorePaymentStarsGift,
+// InputStorePaymentStarsGiveaway, InputStorePaymentAuthCode.
 //
 // See https://core.telegram.org/type/InputStorePaymentPurpose.
 type InputStorePaymentPurposeClass interface {
@@ -12976,6 +18408,14 @@ func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePayment
 		v = &InputStorePaymentPremiumGiftCode{}
 	case InputStorePaymentPremiumGiveawayTypeID:
 		v = &InputStorePaymentPremiumGiveaway{}
+	case InputStorePaymentStarsTopupTypeID:
+		v = &InputStorePaymentStarsTopup{}
+	case InputStorePaymentStarsGiftTypeID:
+		v = &InputStorePaymentStarsGift{}
+	case InputStorePaymentStarsGiveawayTypeID:
+		v = &InputStorePaymentStarsGiveaway{}
+	case InputStorePaymentAuthCodeTypeID:
+		v = &InputStorePaymentAuthCode{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
 	}
@@ -13161,9 +18601,10 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 // InputStorePaymentPremiumGiftCode is the TL constructor
 // inputStorePaymentPremiumGiftCode.
 //
-//	inputStorePaymentPremiumGiftCode#a3805f3f flags:#
+//	inputStorePaymentPremiumGiftCode#fb790393 flags:#
 //	    users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string
-//	    amount:long = InputStorePaymentPurpose
+//	    amount:long message:flags.1?TextWithEntities
+//	    = InputStorePaymentPurpose
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiftCode.
 type InputStorePaymentPremiumGiftCode struct {
@@ -13172,13 +18613,14 @@ type InputStorePaymentPremiumGiftCode struct {
 	BoostPeer InputPeerClass // flags.0?InputPeer
 	Currency  string
 	Amount    int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
 }
 
 // InputStorePaymentPremiumGiftCodeTypeID is the ID of
 // inputStorePaymentPremiumGiftCode.
-const InputStorePaymentPremiumGiftCodeTypeID = 0xa3805f3f
+const InputStorePaymentPremiumGiftCodeTypeID = 0xfb790393
 
-// TypeID returns 0xa3805f3f, the ID of inputStorePaymentPremiumGiftCode.
+// TypeID returns 0xfb790393, the ID of inputStorePaymentPremiumGiftCode.
 func (*InputStorePaymentPremiumGiftCode) TypeID() uint32 {
 	return InputStorePaymentPremiumGiftCodeTypeID
 }
@@ -13206,9 +18648,12 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.BoostPeer != nil {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Users))
@@ -13224,6 +18669,11 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
+		}
+	}
 	return nil
 }
 
@@ -13267,7 +18717,13 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -13504,6 +18960,554 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(4)
 	}
+	return nil
+}
+
+// InputStorePaymentStarsTopup is the TL constructor
+// inputStorePaymentStarsTopup.
+//
+//	inputStorePaymentStarsTopup#f9a2a6cb flags:# stars:long currency:string
+//	    amount:long spend_purpose_peer:flags.0?InputPeer
+//	    = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsTopup.
+type InputStorePaymentStarsTopup struct {
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars            int64
+	Currency         string
+	Amount           int64
+	SpendPurposePeer InputPeerClass // flags.0?InputPeer
+}
+
+// InputStorePaymentStarsTopupTypeID is the ID of inputStorePaymentStarsTopup.
+const InputStorePaymentStarsTopupTypeID = 0xf9a2a6cb
+
+// TypeID returns 0xf9a2a6cb, the ID of inputStorePaymentStarsTopup.
+func (*InputStorePaymentStarsTopup) TypeID() uint32 {
+	return InputStorePaymentStarsTopupTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsTopup".
+func (*InputStorePaymentStarsTopup) TypeName() string {
+	return "inputStorePaymentStarsTopup"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsTopup as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsTopupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.SpendPurposePeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
+	}
+	*m = InputStorePaymentStarsTopup{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
+	}
+	if m.Flags.Has(0) {
+		if m.SpendPurposePeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift.
+//
+//	inputStorePaymentStarsGift#1d741ef7 user_id:InputUser stars:long
+//	    currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGift.
+type InputStorePaymentStarsGift struct {
+	UserID   InputUserClass
+	Stars    int64
+	Currency string
+	Amount   int64
+}
+
+// InputStorePaymentStarsGiftTypeID is the ID of inputStorePaymentStarsGift.
+const InputStorePaymentStarsGiftTypeID = 0x1d741ef7
+
+// TypeID returns 0x1d741ef7, the ID of inputStorePaymentStarsGift.
+func (*InputStorePaymentStarsGift) TypeID() uint32 {
+	return InputStorePaymentStarsGiftTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGift".
+func (*InputStorePaymentStarsGift) TypeName() string {
+	return "inputStorePaymentStarsGift"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGift as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
+	}
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
+	}
+	return nil
+}
+
+// InputStorePaymentStarsGiveaway is the TL constructor
+// inputStorePaymentStarsGiveaway.
+//
+//	inputStorePaymentStarsGiveaway#751f08fa flags:#
+//	    only_new_subscribers:flags.0?true winners_are_visible:flags.3?true
+//	    stars:long boost_peer:InputPeer
+//	    additional_peers:flags.1?Vector<InputPeer>
+//	    countries_iso2:flags.2?Vector<string>
+//	    prize_description:flags.4?string random_id:long until_date:int
+//	    currency:string amount:long users:int = InputStorePaymentPurpose
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAdditionalPeers and the other Set methods send a zero value too;
+// HasAdditionalPeers reports whether AdditionalPeers is present (sent, or
+// received) and ClearAdditionalPeers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGiveaway.
+type InputStorePaymentStarsGiveaway struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OnlyNewSubscribers bool       // flags.0?true
+	WinnersAreVisible  bool       // flags.3?true
+	Stars              int64
+	BoostPeer          InputPeerClass
+	AdditionalPeers    []InputPeerClass // flags.1?Vector<InputPeer>
+	CountriesIso2      []string         // flags.2?Vector<string>
+	PrizeDescription   string           // flags.4?string
+	RandomID           int64
+	UntilDate          int
+	Currency           string
+	Amount             int64
+	Users              int
+}
+
+// InputStorePaymentStarsGiveawayTypeID is the ID of
+// inputStorePaymentStarsGiveaway.
+const InputStorePaymentStarsGiveawayTypeID = 0x751f08fa
+
+// TypeID returns 0x751f08fa, the ID of inputStorePaymentStarsGiveaway.
+func (*InputStorePaymentStarsGiveaway) TypeID() uint32 {
+	return InputStorePaymentStarsGiveawayTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGiveaway".
+func (*InputStorePaymentStarsGiveaway) TypeName() string {
+	return "inputStorePaymentStarsGiveaway"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGiveaway as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGiveaway) inputStorePaymentPurposeClass() {}
+
+// HasAdditionalPeers reports whether AdditionalPeers is present: not zero, set
+// by SetAdditionalPeers, or received.
+func (m *InputStorePaymentStarsGiveaway) HasAdditionalPeers() bool {
+	return len(m.AdditionalPeers) > 0 || m.Flags.Has(1)
+}
+
+// SetAdditionalPeers sets AdditionalPeers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetAdditionalPeers(v []InputPeerClass) {
+	m.AdditionalPeers = v
+	m.Flags.Set(1)
+}
+
+// ClearAdditionalPeers sets AdditionalPeers to its zero value and marks it
+// absent.
+func (m *InputStorePaymentStarsGiveaway) ClearAdditionalPeers() {
+	m.AdditionalPeers = nil
+	m.Flags.Unset(1)
+}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *InputStorePaymentStarsGiveaway) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(2)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(2)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *InputStorePaymentStarsGiveaway) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(2)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *InputStorePaymentStarsGiveaway) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(4)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(4)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3)
+	if m.OnlyNewSubscribers {
+		flags.Set(0)
+	}
+	if m.WinnersAreVisible {
+		flags.Set(3)
+	}
+	if len(m.AdditionalPeers) > 0 {
+		flags.Set(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(2)
+	}
+	if m.PrizeDescription != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AdditionalPeers))
+		for i := range m.AdditionalPeers {
+			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
+			}
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutString(m.PrizeDescription)
+	}
+	b.PutLong(m.RandomID)
+	b.PutInt(m.UntilDate)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Users)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
+	}
+	*m = InputStorePaymentStarsGiveaway{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
+	}
+	m.OnlyNewSubscribers = m.Flags.Has(0)
+	m.WinnersAreVisible = m.Flags.Has(3)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
+	}
+	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.PrizeDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
+		}
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
+	}
+	if m.Users, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
+	}
+	m.Flags &^= 1<<0 | 1<<3
+	if len(m.AdditionalPeers) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PrizeDescription != "" {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode.
+//
+//	inputStorePaymentAuthCode#3fc18057 flags:# restore:flags.0?true
+//	    phone_number:string phone_code_hash:string premium_days:int
+//	    currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentAuthCode.
+type InputStorePaymentAuthCode struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Restore       bool       // flags.0?true
+	PhoneNumber   string
+	PhoneCodeHash string
+	PremiumDays   int
+	Currency      string
+	Amount        int64
+}
+
+// InputStorePaymentAuthCodeTypeID is the ID of inputStorePaymentAuthCode.
+const InputStorePaymentAuthCodeTypeID = 0x3fc18057
+
+// TypeID returns 0x3fc18057, the ID of inputStorePaymentAuthCode.
+func (*InputStorePaymentAuthCode) TypeID() uint32 {
+	return InputStorePaymentAuthCodeTypeID
+}
+
+// TypeName returns "inputStorePaymentAuthCode".
+func (*InputStorePaymentAuthCode) TypeName() string {
+	return "inputStorePaymentAuthCode"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentAuthCode as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restore {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentAuthCode{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
+	}
+	m.Restore = m.Flags.Has(0)
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -15113,6 +21117,761 @@ func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage.
+//
+//	inputBusinessAwayMessage#832175e0 flags:# offline_only:flags.0?true
+//	    shortcut_id:int schedule:BusinessAwayMessageSchedule
+//	    recipients:InputBusinessRecipients = InputBusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessAwayMessage.
+type InputBusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  InputBusinessRecipients
+}
+
+// InputBusinessAwayMessageTypeID is the ID of inputBusinessAwayMessage.
+const InputBusinessAwayMessageTypeID = 0x832175e0
+
+// TypeID returns 0x832175e0, the ID of inputBusinessAwayMessage.
+func (*InputBusinessAwayMessage) TypeID() uint32 {
+	return InputBusinessAwayMessageTypeID
+}
+
+// TypeName returns "inputBusinessAwayMessage".
+func (*InputBusinessAwayMessage) TypeName() string {
+	return "inputBusinessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
+	}
+	*m = InputBusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients.
+//
+//	inputBusinessBotRecipients#c4e5921e flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<InputUser>
+//	    exclude_users:flags.6?Vector<InputUser>
+//	    = InputBusinessBotRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessBotRecipients.
+type InputBusinessBotRecipients struct {
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+	ExcludeUsers    []InputUserClass // flags.6?Vector<InputUser>
+}
+
+// InputBusinessBotRecipientsTypeID is the ID of inputBusinessBotRecipients.
+const InputBusinessBotRecipientsTypeID = 0xc4e5921e
+
+// TypeID returns 0xc4e5921e, the ID of inputBusinessBotRecipients.
+func (*InputBusinessBotRecipients) TypeID() uint32 {
+	return InputBusinessBotRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessBotRecipients".
+func (*InputBusinessBotRecipients) TypeName() string {
+	return "inputBusinessBotRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputBusinessBotRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessBotRecipients) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputBusinessBotRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// HasExcludeUsers reports whether ExcludeUsers is present: not zero, set by
+// SetExcludeUsers, or received.
+func (m *InputBusinessBotRecipients) HasExcludeUsers() bool {
+	return len(m.ExcludeUsers) > 0 || m.Flags.Has(6)
+}
+
+// SetExcludeUsers sets ExcludeUsers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputBusinessBotRecipients) SetExcludeUsers(v []InputUserClass) {
+	m.ExcludeUsers = v
+	m.Flags.Set(6)
+}
+
+// ClearExcludeUsers sets ExcludeUsers to its zero value and marks it absent.
+func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
+	m.ExcludeUsers = nil
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
+			}
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
+	}
+	*m = InputBusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// InputBusinessChatLink is the TL constructor inputBusinessChatLink.
+//
+//	inputBusinessChatLink#11679fa7 flags:# message:string
+//	    entities:flags.0?Vector<MessageEntity> title:flags.1?string
+//	    = InputBusinessChatLink
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessChatLink.
+type InputBusinessChatLink struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+}
+
+// InputBusinessChatLinkTypeID is the ID of inputBusinessChatLink.
+const InputBusinessChatLinkTypeID = 0x11679fa7
+
+// TypeID returns 0x11679fa7, the ID of inputBusinessChatLink.
+func (*InputBusinessChatLink) TypeID() uint32 {
+	return InputBusinessChatLinkTypeID
+}
+
+// TypeName returns "inputBusinessChatLink".
+func (*InputBusinessChatLink) TypeName() string {
+	return "inputBusinessChatLink"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputBusinessChatLink) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBusinessChatLink) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputBusinessChatLink) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *InputBusinessChatLink) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessChatLink) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *InputBusinessChatLink) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
+	}
+	*m = InputBusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
+		}
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputBusinessGreetingMessage is the TL constructor
+// inputBusinessGreetingMessage.
+//
+//	inputBusinessGreetingMessage#194cb3b shortcut_id:int
+//	    recipients:InputBusinessRecipients no_activity_days:int
+//	    = InputBusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessGreetingMessage.
+type InputBusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     InputBusinessRecipients
+	NoActivityDays int
+}
+
+// InputBusinessGreetingMessageTypeID is the ID of inputBusinessGreetingMessage.
+const InputBusinessGreetingMessageTypeID = 0x0194cb3b
+
+// TypeID returns 0x0194cb3b, the ID of inputBusinessGreetingMessage.
+func (*InputBusinessGreetingMessage) TypeID() uint32 {
+	return InputBusinessGreetingMessageTypeID
+}
+
+// TypeName returns "inputBusinessGreetingMessage".
+func (*InputBusinessGreetingMessage) TypeName() string {
+	return "inputBusinessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
+	}
+	return nil
+}
+
+// InputBusinessIntro is the TL constructor inputBusinessIntro.
+//
+//	inputBusinessIntro#9c469cd flags:# title:string description:string
+//	    sticker:flags.0?InputDocument = InputBusinessIntro
+//
+// See https://core.telegram.org/constructor/inputBusinessIntro.
+type InputBusinessIntro struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Title       string
+	Description string
+	Sticker     InputDocumentClass // flags.0?InputDocument
+}
+
+// InputBusinessIntroTypeID is the ID of inputBusinessIntro.
+const InputBusinessIntroTypeID = 0x09c469cd
+
+// TypeID returns 0x09c469cd, the ID of inputBusinessIntro.
+func (*InputBusinessIntro) TypeID() uint32 {
+	return InputBusinessIntroTypeID
+}
+
+// TypeName returns "inputBusinessIntro".
+func (*InputBusinessIntro) TypeName() string {
+	return "inputBusinessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
+	}
+	*m = InputBusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessRecipients is the TL constructor inputBusinessRecipients.
+//
+//	inputBusinessRecipients#6f8b32aa flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<InputUser> = InputBusinessRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessRecipients.
+type InputBusinessRecipients struct {
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+}
+
+// InputBusinessRecipientsTypeID is the ID of inputBusinessRecipients.
+const InputBusinessRecipientsTypeID = 0x6f8b32aa
+
+// TypeID returns 0x6f8b32aa, the ID of inputBusinessRecipients.
+func (*InputBusinessRecipients) TypeID() uint32 {
+	return InputBusinessRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessRecipients".
+func (*InputBusinessRecipients) TypeName() string {
+	return "inputBusinessRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputBusinessRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessRecipients) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputBusinessRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
+	}
+	*m = InputBusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
 // InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter.
 //
 //	inputChatlistDialogFilter#f3e0da33 filter_id:int = InputChatlist
@@ -15250,21 +22009,24 @@ func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputPhoneContact is the TL constructor inputPhoneContact.
 //
-//	inputPhoneContact#f392b7f4 client_id:long phone:string first_name:string
-//	    last_name:string = InputContact
+//	inputPhoneContact#6a1dc4be flags:# client_id:long phone:string
+//	    first_name:string last_name:string note:flags.0?TextWithEntities
+//	    = InputContact
 //
 // See https://core.telegram.org/constructor/inputPhoneContact.
 type InputPhoneContact struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ClientID  int64
 	Phone     string
 	FirstName string
 	LastName  string
+	Note      *TextWithEntities // flags.0?TextWithEntities
 }
 
 // InputPhoneContactTypeID is the ID of inputPhoneContact.
-const InputPhoneContactTypeID = 0xf392b7f4
+const InputPhoneContactTypeID = 0x6a1dc4be
 
-// TypeID returns 0xf392b7f4, the ID of inputPhoneContact.
+// TypeID returns 0x6a1dc4be, the ID of inputPhoneContact.
 func (*InputPhoneContact) TypeID() uint32 {
 	return InputPhoneContactTypeID
 }
@@ -15288,10 +22050,20 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Note != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.ClientID)
 	b.PutString(m.Phone)
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
+	if flags.Has(0) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
+		}
+	}
 	return nil
 }
 
@@ -15309,11 +22081,18 @@ func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
+	}
+	*m = InputPhoneContact{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
+	}
 	if m.ClientID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
@@ -15326,6 +22105,13 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.LastName, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
+	if m.Flags.Has(0) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -15475,72 +22261,95 @@ func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputGroupCall is the TL constructor inputGroupCall.
+// InputMessageReadMetric is the TL constructor inputMessageReadMetric.
 //
-//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//	inputMessageReadMetric#402b4495 msg_id:int view_id:long
+//	    time_in_view_ms:int active_time_in_view_ms:int
+//	    height_to_viewport_ratio_permille:int seen_range_ratio_permille:int
+//	    = InputMessageReadMetric
 //
-// See https://core.telegram.org/constructor/inputGroupCall.
-type InputGroupCall struct {
-	ID         int64
-	AccessHash int64
+// See https://core.telegram.org/constructor/inputMessageReadMetric.
+type InputMessageReadMetric struct {
+	MsgID                         int
+	ViewID                        int64
+	TimeInViewMs                  int
+	ActiveTimeInViewMs            int
+	HeightToViewportRatioPermille int
+	SeenRangeRatioPermille        int
 }
 
-// InputGroupCallTypeID is the ID of inputGroupCall.
-const InputGroupCallTypeID = 0xd8aa840f
+// InputMessageReadMetricTypeID is the ID of inputMessageReadMetric.
+const InputMessageReadMetricTypeID = 0x402b4495
 
-// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
-func (*InputGroupCall) TypeID() uint32 {
-	return InputGroupCallTypeID
+// TypeID returns 0x402b4495, the ID of inputMessageReadMetric.
+func (*InputMessageReadMetric) TypeID() uint32 {
+	return InputMessageReadMetricTypeID
 }
 
-// TypeName returns "inputGroupCall".
-func (*InputGroupCall) TypeName() string {
-	return "inputGroupCall"
+// TypeName returns "inputMessageReadMetric".
+func (*InputMessageReadMetric) TypeName() string {
+	return "inputMessageReadMetric"
 }
 
 // Encode writes m to b with its ID.
-func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallTypeID)
+	b.PutID(InputMessageReadMetricTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	b.PutInt(m.MsgID)
+	b.PutLong(m.ViewID)
+	b.PutInt(m.TimeInViewMs)
+	b.PutInt(m.ActiveTimeInViewMs)
+	b.PutInt(m.HeightToViewportRatioPermille)
+	b.PutInt(m.SeenRangeRatioPermille)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *InputGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "")
+func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "id")
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
+	if m.ViewID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
+	}
+	if m.TimeInViewMs, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
+	}
+	if m.ActiveTimeInViewMs, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
+	}
+	if m.HeightToViewportRatioPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
+	}
+	if m.SeenRangeRatioPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
 	}
 	return nil
 }
@@ -16263,6 +23072,85 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputStarsTransaction is the TL constructor inputStarsTransaction.
+//
+//	inputStarsTransaction#206ae6d1 flags:# refund:flags.0?true id:string
+//	    = InputStarsTransaction
+//
+// See https://core.telegram.org/constructor/inputStarsTransaction.
+type InputStarsTransaction struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Refund bool       // flags.0?true
+	ID     string
+}
+
+// InputStarsTransactionTypeID is the ID of inputStarsTransaction.
+const InputStarsTransactionTypeID = 0x206ae6d1
+
+// TypeID returns 0x206ae6d1, the ID of inputStarsTransaction.
+func (*InputStarsTransaction) TypeID() uint32 {
+	return InputStarsTransactionTypeID
+}
+
+// TypeName returns "inputStarsTransaction".
+func (*InputStarsTransaction) TypeName() string {
+	return "inputStarsTransaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Refund {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
+	}
+	m.Refund = m.Flags.Has(0)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // InputStickerSetItem is the TL constructor inputStickerSetItem.
 //
 //	inputStickerSetItem#32da9e9c flags:# document:InputDocument emoji:string
@@ -16748,14 +23636,14 @@ func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // Invoice is the TL constructor invoice.
 //
-//	invoice#5db95a15 flags:# test:flags.0?true name_requested:flags.1?true
+//	invoice#49ee584 flags:# test:flags.0?true name_requested:flags.1?true
 //	    phone_requested:flags.2?true email_requested:flags.3?true
 //	    shipping_address_requested:flags.4?true flexible:flags.5?true
 //	    phone_to_provider:flags.6?true email_to_provider:flags.7?true
 //	    recurring:flags.9?true currency:string prices:Vector<LabeledPrice>
 //	    max_tip_amount:flags.8?long
 //	    suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string
-//	    = Invoice
+//	    subscription_period:flags.11?int = Invoice
 //
 // An optional field is sent when it is not zero, nil or false. SetMaxTipAmount
 // and the other Set methods send a zero value too; HasMaxTipAmount reports
@@ -16779,12 +23667,13 @@ type Invoice struct {
 	MaxTipAmount             int64   // flags.8?long
 	SuggestedTipAmounts      []int64 // flags.8?Vector<long>
 	TermsURL                 string  // flags.10?string
+	SubscriptionPeriod       int     // flags.11?int
 }
 
 // InvoiceTypeID is the ID of invoice.
-const InvoiceTypeID = 0x5db95a15
+const InvoiceTypeID = 0x049ee584
 
-// TypeID returns 0x5db95a15, the ID of invoice.
+// TypeID returns 0x049ee584, the ID of invoice.
 func (*Invoice) TypeID() uint32 {
 	return InvoiceTypeID
 }
@@ -16857,6 +23746,26 @@ func (m *Invoice) ClearTermsURL() {
 	m.Flags.Unset(10)
 }
 
+// HasSubscriptionPeriod reports whether SubscriptionPeriod is present: not
+// zero, set by SetSubscriptionPeriod, or received.
+func (m *Invoice) HasSubscriptionPeriod() bool {
+	return m.SubscriptionPeriod != 0 || m.Flags.Has(11)
+}
+
+// SetSubscriptionPeriod sets SubscriptionPeriod to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Invoice) SetSubscriptionPeriod(v int) {
+	m.SubscriptionPeriod = v
+	m.Flags.Set(11)
+}
+
+// ClearSubscriptionPeriod sets SubscriptionPeriod to its zero value and marks
+// it absent.
+func (m *Invoice) ClearSubscriptionPeriod() {
+	m.SubscriptionPeriod = 0
+	m.Flags.Unset(11)
+}
+
 // Encode writes m to b with its ID.
 func (m *Invoice) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -16905,6 +23814,9 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if m.TermsURL != "" {
 		flags.Set(10)
 	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(11)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutVectorHeader(len(m.Prices))
@@ -16924,6 +23836,9 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(10) {
 		b.PutString(m.TermsURL)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.SubscriptionPeriod)
 	}
 	return nil
 }
@@ -16984,12 +23899,20 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "invoice", "terms_url")
 		}
 	}
+	if m.Flags.Has(11) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "invoice", "subscription_period")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
 	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
 		m.Flags.Unset(8)
 	}
 	if m.TermsURL != "" {
 		m.Flags.Unset(10)
+	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(11)
 	}
 	return nil
 }
@@ -17644,6 +24567,359 @@ func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 func (c *Client) InvokeWithTakeout(ctx context.Context, req *InvokeWithTakeoutRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithTakeoutRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithBusinessConnectionRequest is the TL function
+// invokeWithBusinessConnection.
+//
+//	invokeWithBusinessConnection#dd289f8e {X:Type} connection_id:string
+//	    query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithBusinessConnection.
+type InvokeWithBusinessConnectionRequest struct {
+	ConnectionID string
+	Query        Object
+}
+
+// InvokeWithBusinessConnectionRequestTypeID is the ID of
+// invokeWithBusinessConnection.
+const InvokeWithBusinessConnectionRequestTypeID = 0xdd289f8e
+
+// TypeID returns 0xdd289f8e, the ID of invokeWithBusinessConnection.
+func (*InvokeWithBusinessConnectionRequest) TypeID() uint32 {
+	return InvokeWithBusinessConnectionRequestTypeID
+}
+
+// TypeName returns "invokeWithBusinessConnection".
+func (*InvokeWithBusinessConnectionRequest) TypeName() string {
+	return "invokeWithBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithBusinessConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
+	}
+	return nil
+}
+
+// InvokeWithBusinessConnection calls invokeWithBusinessConnection: see
+// InvokeWithBusinessConnectionRequest.
+func (c *Client) InvokeWithBusinessConnection(ctx context.Context, req *InvokeWithBusinessConnectionRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithBusinessConnectionRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithGooglePlayIntegrityRequest is the TL function
+// invokeWithGooglePlayIntegrity.
+//
+//	invokeWithGooglePlayIntegrity#1df92984 {X:Type} nonce:string
+//	    token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithGooglePlayIntegrity.
+type InvokeWithGooglePlayIntegrityRequest struct {
+	Nonce string
+	Token string
+	Query Object
+}
+
+// InvokeWithGooglePlayIntegrityRequestTypeID is the ID of
+// invokeWithGooglePlayIntegrity.
+const InvokeWithGooglePlayIntegrityRequestTypeID = 0x1df92984
+
+// TypeID returns 0x1df92984, the ID of invokeWithGooglePlayIntegrity.
+func (*InvokeWithGooglePlayIntegrityRequest) TypeID() uint32 {
+	return InvokeWithGooglePlayIntegrityRequestTypeID
+}
+
+// TypeName returns "invokeWithGooglePlayIntegrity".
+func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
+	return "invokeWithGooglePlayIntegrity"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithGooglePlayIntegrityRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Token)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
+	}
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
+	}
+	return nil
+}
+
+// InvokeWithGooglePlayIntegrity calls invokeWithGooglePlayIntegrity: see
+// InvokeWithGooglePlayIntegrityRequest.
+func (c *Client) InvokeWithGooglePlayIntegrity(ctx context.Context, req *InvokeWithGooglePlayIntegrityRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithGooglePlayIntegrityRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithApnsSecretRequest is the TL function invokeWithApnsSecret.
+//
+//	invokeWithApnsSecret#dae54f8 {X:Type} nonce:string secret:string
+//	    query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithApnsSecret.
+type InvokeWithApnsSecretRequest struct {
+	Nonce  string
+	Secret string
+	Query  Object
+}
+
+// InvokeWithApnsSecretRequestTypeID is the ID of invokeWithApnsSecret.
+const InvokeWithApnsSecretRequestTypeID = 0x0dae54f8
+
+// TypeID returns 0x0dae54f8, the ID of invokeWithApnsSecret.
+func (*InvokeWithApnsSecretRequest) TypeID() uint32 {
+	return InvokeWithApnsSecretRequestTypeID
+}
+
+// TypeName returns "invokeWithApnsSecret".
+func (*InvokeWithApnsSecretRequest) TypeName() string {
+	return "invokeWithApnsSecret"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithApnsSecretRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Secret)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
+	}
+	if m.Secret, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
+	}
+	return nil
+}
+
+// InvokeWithApnsSecret calls invokeWithApnsSecret: see
+// InvokeWithApnsSecretRequest.
+func (c *Client) InvokeWithApnsSecret(ctx context.Context, req *InvokeWithApnsSecretRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithApnsSecretRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithReCaptchaRequest is the TL function invokeWithReCaptcha.
+//
+//	invokeWithReCaptcha#adbb0f94 {X:Type} token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithReCaptcha.
+type InvokeWithReCaptchaRequest struct {
+	Token string
+	Query Object
+}
+
+// InvokeWithReCaptchaRequestTypeID is the ID of invokeWithReCaptcha.
+const InvokeWithReCaptchaRequestTypeID = 0xadbb0f94
+
+// TypeID returns 0xadbb0f94, the ID of invokeWithReCaptcha.
+func (*InvokeWithReCaptchaRequest) TypeID() uint32 {
+	return InvokeWithReCaptchaRequestTypeID
+}
+
+// TypeName returns "invokeWithReCaptcha".
+func (*InvokeWithReCaptchaRequest) TypeName() string {
+	return "invokeWithReCaptcha"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithReCaptchaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Token)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
+	}
+	var err error
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
+	}
+	return nil
+}
+
+// InvokeWithReCaptcha calls invokeWithReCaptcha: see
+// InvokeWithReCaptchaRequest.
+func (c *Client) InvokeWithReCaptcha(ctx context.Context, req *InvokeWithReCaptchaRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithReCaptchaRequest)
 	}
 	return c.invoker.Invoke(ctx, req, result)
 }

@@ -467,6 +467,302 @@ func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// JoinChatBotResultClass is the TL type JoinChatBotResult: one of
+// JoinChatBotResultApproved, JoinChatBotResultDeclined,
+// JoinChatBotResultQueued, JoinChatBotResultWebView.
+//
+// See https://core.telegram.org/type/JoinChatBotResult.
+type JoinChatBotResultClass interface {
+	Object
+	joinChatBotResultClass()
+}
+
+// DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
+func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
+	return decodeJoinChatBotResult(b, 0)
+}
+
+// decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
+// levels deep.
+func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v JoinChatBotResultClass
+	switch id {
+	case JoinChatBotResultApprovedTypeID:
+		v = &JoinChatBotResultApproved{}
+	case JoinChatBotResultDeclinedTypeID:
+		v = &JoinChatBotResultDeclined{}
+	case JoinChatBotResultQueuedTypeID:
+		v = &JoinChatBotResultQueued{}
+	case JoinChatBotResultWebViewTypeID:
+		v = &JoinChatBotResultWebView{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// JoinChatBotResultApproved is the TL constructor joinChatBotResultApproved.
+//
+//	joinChatBotResultApproved#ae152a69 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultApproved.
+type JoinChatBotResultApproved struct{}
+
+// JoinChatBotResultApprovedTypeID is the ID of joinChatBotResultApproved.
+const JoinChatBotResultApprovedTypeID = 0xae152a69
+
+// TypeID returns 0xae152a69, the ID of joinChatBotResultApproved.
+func (*JoinChatBotResultApproved) TypeID() uint32 {
+	return JoinChatBotResultApprovedTypeID
+}
+
+// TypeName returns "joinChatBotResultApproved".
+func (*JoinChatBotResultApproved) TypeName() string {
+	return "joinChatBotResultApproved"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultApproved as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultApprovedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultDeclined is the TL constructor joinChatBotResultDeclined.
+//
+//	joinChatBotResultDeclined#efa0194 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultDeclined.
+type JoinChatBotResultDeclined struct{}
+
+// JoinChatBotResultDeclinedTypeID is the ID of joinChatBotResultDeclined.
+const JoinChatBotResultDeclinedTypeID = 0x0efa0194
+
+// TypeID returns 0x0efa0194, the ID of joinChatBotResultDeclined.
+func (*JoinChatBotResultDeclined) TypeID() uint32 {
+	return JoinChatBotResultDeclinedTypeID
+}
+
+// TypeName returns "joinChatBotResultDeclined".
+func (*JoinChatBotResultDeclined) TypeName() string {
+	return "joinChatBotResultDeclined"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultDeclined as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultDeclinedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultQueued is the TL constructor joinChatBotResultQueued.
+//
+//	joinChatBotResultQueued#98a3a840 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultQueued.
+type JoinChatBotResultQueued struct{}
+
+// JoinChatBotResultQueuedTypeID is the ID of joinChatBotResultQueued.
+const JoinChatBotResultQueuedTypeID = 0x98a3a840
+
+// TypeID returns 0x98a3a840, the ID of joinChatBotResultQueued.
+func (*JoinChatBotResultQueued) TypeID() uint32 {
+	return JoinChatBotResultQueuedTypeID
+}
+
+// TypeName returns "joinChatBotResultQueued".
+func (*JoinChatBotResultQueued) TypeName() string {
+	return "joinChatBotResultQueued"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultQueued as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultQueuedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultWebView is the TL constructor joinChatBotResultWebView.
+//
+//	joinChatBotResultWebView#d6e3b813 url:string = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultWebView.
+type JoinChatBotResultWebView struct {
+	URL string
+}
+
+// JoinChatBotResultWebViewTypeID is the ID of joinChatBotResultWebView.
+const JoinChatBotResultWebViewTypeID = 0xd6e3b813
+
+// TypeID returns 0xd6e3b813, the ID of joinChatBotResultWebView.
+func (*JoinChatBotResultWebView) TypeID() uint32 {
+	return JoinChatBotResultWebViewTypeID
+}
+
+// TypeName returns "joinChatBotResultWebView".
+func (*JoinChatBotResultWebView) TypeName() string {
+	return "joinChatBotResultWebView"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultWebView as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultWebViewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
+	}
+	return nil
+}
+
 // JSONObjectValue is the TL constructor jsonObjectValue.
 //
 //	jsonObjectValue#c0de1bd9 key:string value:JSONValue = JSONObjectValue

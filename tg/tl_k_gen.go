@@ -14,7 +14,8 @@ import (
 // InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll,
 // InputKeyboardButtonUserProfile, KeyboardButtonUserProfile,
 // KeyboardButtonWebView, KeyboardButtonSimpleWebView,
-// KeyboardButtonRequestPeer.
+// KeyboardButtonRequestPeer, InputKeyboardButtonRequestPeer,
+// KeyboardButtonCopy.
 //
 // See https://core.telegram.org/type/KeyboardButton.
 type KeyboardButtonClass interface {
@@ -68,6 +69,10 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 		v = &KeyboardButtonSimpleWebView{}
 	case KeyboardButtonRequestPeerTypeID:
 		v = &KeyboardButtonRequestPeer{}
+	case InputKeyboardButtonRequestPeerTypeID:
+		v = &InputKeyboardButtonRequestPeer{}
+	case KeyboardButtonCopyTypeID:
+		v = &KeyboardButtonCopy{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
@@ -79,17 +84,20 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 
 // KeyboardButton is the TL constructor keyboardButton.
 //
-//	keyboardButton#a2fa4880 text:string = KeyboardButton
+//	keyboardButton#7d170cff flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButton.
 type KeyboardButton struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonTypeID is the ID of keyboardButton.
-const KeyboardButtonTypeID = 0xa2fa4880
+const KeyboardButtonTypeID = 0x7d170cff
 
-// TypeID returns 0xa2fa4880, the ID of keyboardButton.
+// TypeID returns 0x7d170cff, the ID of keyboardButton.
 func (*KeyboardButton) TypeID() uint32 {
 	return KeyboardButtonTypeID
 }
@@ -116,6 +124,16 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButton", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -134,31 +152,48 @@ func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
+	}
+	*m = KeyboardButton{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButton", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButton", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonURL is the TL constructor keyboardButtonUrl.
 //
-//	keyboardButtonUrl#258aff05 text:string url:string = KeyboardButton
+//	keyboardButtonUrl#d80c25ec flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrl.
 type KeyboardButtonURL struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonURLTypeID is the ID of keyboardButtonUrl.
-const KeyboardButtonURLTypeID = 0x258aff05
+const KeyboardButtonURLTypeID = 0xd80c25ec
 
-// TypeID returns 0x258aff05, the ID of keyboardButtonUrl.
+// TypeID returns 0xd80c25ec, the ID of keyboardButtonUrl.
 func (*KeyboardButtonURL) TypeID() uint32 {
 	return KeyboardButtonURLTypeID
 }
@@ -185,6 +220,16 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -204,37 +249,53 @@ func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
+	}
+	*m = KeyboardButtonURL{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
 //
-//	keyboardButtonCallback#35bbdb6b flags:# requires_password:flags.0?true
-//	    text:string data:bytes = KeyboardButton
+//	keyboardButtonCallback#e62bc960 flags:# requires_password:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string data:bytes
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
-	RequiresPassword bool       // flags.0?true
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	RequiresPassword bool                 // flags.0?true
+	Style            *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text             string
 	Data             []byte
 }
 
 // KeyboardButtonCallbackTypeID is the ID of keyboardButtonCallback.
-const KeyboardButtonCallbackTypeID = 0x35bbdb6b
+const KeyboardButtonCallbackTypeID = 0xe62bc960
 
-// TypeID returns 0x35bbdb6b, the ID of keyboardButtonCallback.
+// TypeID returns 0xe62bc960, the ID of keyboardButtonCallback.
 func (*KeyboardButtonCallback) TypeID() uint32 {
 	return KeyboardButtonCallbackTypeID
 }
@@ -261,11 +322,19 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequiresPassword {
 		flags.Set(0)
 	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutBytes(m.Data)
 	return nil
@@ -285,9 +354,12 @@ func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
 	*m = KeyboardButtonCallback{}
 	var err error
@@ -295,29 +367,38 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	return nil
 }
 
 // KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
 //
-//	keyboardButtonRequestPhone#b16a6c29 text:string = KeyboardButton
+//	keyboardButtonRequestPhone#417efd8f flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPhone.
 type KeyboardButtonRequestPhone struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonRequestPhoneTypeID is the ID of keyboardButtonRequestPhone.
-const KeyboardButtonRequestPhoneTypeID = 0xb16a6c29
+const KeyboardButtonRequestPhoneTypeID = 0x417efd8f
 
-// TypeID returns 0xb16a6c29, the ID of keyboardButtonRequestPhone.
+// TypeID returns 0x417efd8f, the ID of keyboardButtonRequestPhone.
 func (*KeyboardButtonRequestPhone) TypeID() uint32 {
 	return KeyboardButtonRequestPhoneTypeID
 }
@@ -345,6 +426,16 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -363,32 +454,49 @@ func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
+	}
+	*m = KeyboardButtonRequestPhone{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonRequestGeoLocation is the TL constructor
 // keyboardButtonRequestGeoLocation.
 //
-//	keyboardButtonRequestGeoLocation#fc796b3f text:string = KeyboardButton
+//	keyboardButtonRequestGeoLocation#aa40f94d flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestGeoLocation.
 type KeyboardButtonRequestGeoLocation struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonRequestGeoLocationTypeID is the ID of
 // keyboardButtonRequestGeoLocation.
-const KeyboardButtonRequestGeoLocationTypeID = 0xfc796b3f
+const KeyboardButtonRequestGeoLocationTypeID = 0xaa40f94d
 
-// TypeID returns 0xfc796b3f, the ID of keyboardButtonRequestGeoLocation.
+// TypeID returns 0xaa40f94d, the ID of keyboardButtonRequestGeoLocation.
 func (*KeyboardButtonRequestGeoLocation) TypeID() uint32 {
 	return KeyboardButtonRequestGeoLocationTypeID
 }
@@ -416,6 +524,16 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -434,21 +552,35 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
+	}
+	*m = KeyboardButtonRequestGeoLocation{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
 //
-//	keyboardButtonSwitchInline#93b9fbb5 flags:# same_peer:flags.0?true
-//	    text:string query:string
+//	keyboardButtonSwitchInline#991399fc flags:# same_peer:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string query:string
 //	    peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
 //
 // An optional field is sent when it is not zero, nil or false. SetPeerTypes and
@@ -457,17 +589,18 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, _ int) er
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	SamePeer  bool       // flags.0?true
+	Flags     bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	SamePeer  bool                 // flags.0?true
+	Style     *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text      string
 	Query     string
 	PeerTypes []InlineQueryPeerTypeClass // flags.1?Vector<InlineQueryPeerType>
 }
 
 // KeyboardButtonSwitchInlineTypeID is the ID of keyboardButtonSwitchInline.
-const KeyboardButtonSwitchInlineTypeID = 0x93b9fbb5
+const KeyboardButtonSwitchInlineTypeID = 0x991399fc
 
-// TypeID returns 0x93b9fbb5, the ID of keyboardButtonSwitchInline.
+// TypeID returns 0x991399fc, the ID of keyboardButtonSwitchInline.
 func (*KeyboardButtonSwitchInline) TypeID() uint32 {
 	return KeyboardButtonSwitchInlineTypeID
 }
@@ -514,14 +647,22 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.SamePeer {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if len(m.PeerTypes) > 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.Query)
 	if flags.Has(1) {
@@ -562,6 +703,12 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
@@ -573,7 +720,7 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	if len(m.PeerTypes) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -582,17 +729,20 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // KeyboardButtonGame is the TL constructor keyboardButtonGame.
 //
-//	keyboardButtonGame#50f41ccf text:string = KeyboardButton
+//	keyboardButtonGame#89c590f9 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonGame.
 type KeyboardButtonGame struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonGameTypeID is the ID of keyboardButtonGame.
-const KeyboardButtonGameTypeID = 0x50f41ccf
+const KeyboardButtonGameTypeID = 0x89c590f9
 
-// TypeID returns 0x50f41ccf, the ID of keyboardButtonGame.
+// TypeID returns 0x89c590f9, the ID of keyboardButtonGame.
 func (*KeyboardButtonGame) TypeID() uint32 {
 	return KeyboardButtonGameTypeID
 }
@@ -619,6 +769,16 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -637,30 +797,47 @@ func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
+	}
+	*m = KeyboardButtonGame{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
 //
-//	keyboardButtonBuy#afd93fbb text:string = KeyboardButton
+//	keyboardButtonBuy#3fa53905 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonBuy.
 type KeyboardButtonBuy struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonBuyTypeID is the ID of keyboardButtonBuy.
-const KeyboardButtonBuyTypeID = 0xafd93fbb
+const KeyboardButtonBuyTypeID = 0x3fa53905
 
-// TypeID returns 0xafd93fbb, the ID of keyboardButtonBuy.
+// TypeID returns 0x3fa53905, the ID of keyboardButtonBuy.
 func (*KeyboardButtonBuy) TypeID() uint32 {
 	return KeyboardButtonBuyTypeID
 }
@@ -687,6 +864,16 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -705,20 +892,35 @@ func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
+	}
+	*m = KeyboardButtonBuy{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
 //
-//	keyboardButtonUrlAuth#10b78d29 flags:# text:string
+//	keyboardButtonUrlAuth#f51006f9 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string
 //	    fwd_text:flags.0?string url:string button_id:int = KeyboardButton
 //
 // An optional field is sent when it is not zero, nil or false. SetFwdText and
@@ -727,7 +929,8 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text     string
 	FwdText  string // flags.0?string
 	URL      string
@@ -735,9 +938,9 @@ type KeyboardButtonURLAuth struct {
 }
 
 // KeyboardButtonURLAuthTypeID is the ID of keyboardButtonUrlAuth.
-const KeyboardButtonURLAuthTypeID = 0x10b78d29
+const KeyboardButtonURLAuthTypeID = 0xf51006f9
 
-// TypeID returns 0x10b78d29, the ID of keyboardButtonUrlAuth.
+// TypeID returns 0xf51006f9, the ID of keyboardButtonUrlAuth.
 func (*KeyboardButtonURLAuth) TypeID() uint32 {
 	return KeyboardButtonURLAuthTypeID
 }
@@ -783,11 +986,19 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.FwdText != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(0) {
 		b.PutString(m.FwdText)
@@ -811,14 +1022,23 @@ func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
 	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
+		}
 	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
@@ -834,6 +1054,7 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
+	m.Flags &^= 1 << 10
 	if m.FwdText != "" {
 		m.Flags.Unset(0)
 	}
@@ -842,9 +1063,10 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
 //
-//	inputKeyboardButtonUrlAuth#d02e7fd4 flags:#
-//	    request_write_access:flags.0?true text:string
-//	    fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//	inputKeyboardButtonUrlAuth#68013e72 flags:#
+//	    request_write_access:flags.0?true style:flags.10?KeyboardButtonStyle
+//	    text:string fwd_text:flags.1?string url:string bot:InputUser
+//	    = KeyboardButton
 //
 // An optional field is sent when it is not zero, nil or false. SetFwdText and
 // the other Set methods send a zero value too; HasFwdText reports whether
@@ -852,8 +1074,9 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
-	RequestWriteAccess bool       // flags.0?true
+	Flags              bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	RequestWriteAccess bool                 // flags.0?true
+	Style              *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text               string
 	FwdText            string // flags.1?string
 	URL                string
@@ -861,9 +1084,9 @@ type InputKeyboardButtonURLAuth struct {
 }
 
 // InputKeyboardButtonURLAuthTypeID is the ID of inputKeyboardButtonUrlAuth.
-const InputKeyboardButtonURLAuthTypeID = 0xd02e7fd4
+const InputKeyboardButtonURLAuthTypeID = 0x68013e72
 
-// TypeID returns 0xd02e7fd4, the ID of inputKeyboardButtonUrlAuth.
+// TypeID returns 0x68013e72, the ID of inputKeyboardButtonUrlAuth.
 func (*InputKeyboardButtonURLAuth) TypeID() uint32 {
 	return InputKeyboardButtonURLAuthTypeID
 }
@@ -910,14 +1133,22 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequestWriteAccess {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if m.FwdText != "" {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(1) {
 		b.PutString(m.FwdText)
@@ -956,6 +1187,12 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
@@ -970,7 +1207,7 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	if m.FwdText != "" {
 		m.Flags.Unset(1)
 	}
@@ -979,7 +1216,8 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
 //
-//	keyboardButtonRequestPoll#bbc7515d flags:# quiz:flags.0?Bool text:string
+//	keyboardButtonRequestPoll#7a11d782 flags:#
+//	    style:flags.10?KeyboardButtonStyle quiz:flags.0?Bool text:string
 //	    = KeyboardButton
 //
 // An optional field is sent when it is not zero, nil or false. SetQuiz and the
@@ -988,15 +1226,16 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Quiz  bool       // flags.0?Bool
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Quiz  bool                 // flags.0?Bool
 	Text  string
 }
 
 // KeyboardButtonRequestPollTypeID is the ID of keyboardButtonRequestPoll.
-const KeyboardButtonRequestPollTypeID = 0xbbc7515d
+const KeyboardButtonRequestPollTypeID = 0x7a11d782
 
-// TypeID returns 0xbbc7515d, the ID of keyboardButtonRequestPoll.
+// TypeID returns 0x7a11d782, the ID of keyboardButtonRequestPoll.
 func (*KeyboardButtonRequestPoll) TypeID() uint32 {
 	return KeyboardButtonRequestPollTypeID
 }
@@ -1042,11 +1281,19 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.Quiz {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
+		}
+	}
 	if flags.Has(0) {
 		b.PutBool(m.Quiz)
 	}
@@ -1068,14 +1315,23 @@ func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
 	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
+		}
 	}
 	if m.Flags.Has(0) {
 		if m.Quiz, err = b.Bool(); err != nil {
@@ -1085,6 +1341,7 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
+	m.Flags &^= 1 << 10
 	if m.Quiz {
 		m.Flags.Unset(0)
 	}
@@ -1094,20 +1351,23 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
 // InputKeyboardButtonUserProfile is the TL constructor
 // inputKeyboardButtonUserProfile.
 //
-//	inputKeyboardButtonUserProfile#e988037b text:string user_id:InputUser
+//	inputKeyboardButtonUserProfile#7d5e07c7 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:InputUser
 //	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUserProfile.
 type InputKeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID InputUserClass
 }
 
 // InputKeyboardButtonUserProfileTypeID is the ID of
 // inputKeyboardButtonUserProfile.
-const InputKeyboardButtonUserProfileTypeID = 0xe988037b
+const InputKeyboardButtonUserProfileTypeID = 0x7d5e07c7
 
-// TypeID returns 0xe988037b, the ID of inputKeyboardButtonUserProfile.
+// TypeID returns 0x7d5e07c7, the ID of inputKeyboardButtonUserProfile.
 func (*InputKeyboardButtonUserProfile) TypeID() uint32 {
 	return InputKeyboardButtonUserProfileTypeID
 }
@@ -1134,6 +1394,16 @@ func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
+		}
 	}
 	b.PutString(m.Text)
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
@@ -1163,31 +1433,45 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
+	*m = InputKeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
 //
-//	keyboardButtonUserProfile#308660c1 text:string user_id:long
+//	keyboardButtonUserProfile#c0fd5d09 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:long
 //	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUserProfile.
 type KeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID int64
 }
 
 // KeyboardButtonUserProfileTypeID is the ID of keyboardButtonUserProfile.
-const KeyboardButtonUserProfileTypeID = 0x308660c1
+const KeyboardButtonUserProfileTypeID = 0xc0fd5d09
 
-// TypeID returns 0x308660c1, the ID of keyboardButtonUserProfile.
+// TypeID returns 0xc0fd5d09, the ID of keyboardButtonUserProfile.
 func (*KeyboardButtonUserProfile) TypeID() uint32 {
 	return KeyboardButtonUserProfileTypeID
 }
@@ -1214,6 +1498,16 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutLong(m.UserID)
 	return nil
@@ -1233,34 +1527,52 @@ func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
+	}
+	*m = KeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
 //
-//	keyboardButtonWebView#13767230 text:string url:string = KeyboardButton
+//	keyboardButtonWebView#e846b1a0 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonWebView.
 type KeyboardButtonWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonWebViewTypeID is the ID of keyboardButtonWebView.
-const KeyboardButtonWebViewTypeID = 0x13767230
+const KeyboardButtonWebViewTypeID = 0xe846b1a0
 
-// TypeID returns 0x13767230, the ID of keyboardButtonWebView.
+// TypeID returns 0xe846b1a0, the ID of keyboardButtonWebView.
 func (*KeyboardButtonWebView) TypeID() uint32 {
 	return KeyboardButtonWebViewTypeID
 }
@@ -1287,6 +1599,16 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1306,36 +1628,53 @@ func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
+	}
+	*m = KeyboardButtonWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonSimpleWebView is the TL constructor
 // keyboardButtonSimpleWebView.
 //
-//	keyboardButtonSimpleWebView#a0c0505c text:string url:string
+//	keyboardButtonSimpleWebView#e15c4370 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
 //	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSimpleWebView.
 type KeyboardButtonSimpleWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonSimpleWebViewTypeID is the ID of keyboardButtonSimpleWebView.
-const KeyboardButtonSimpleWebViewTypeID = 0xa0c0505c
+const KeyboardButtonSimpleWebViewTypeID = 0xe15c4370
 
-// TypeID returns 0xa0c0505c, the ID of keyboardButtonSimpleWebView.
+// TypeID returns 0xe15c4370, the ID of keyboardButtonSimpleWebView.
 func (*KeyboardButtonSimpleWebView) TypeID() uint32 {
 	return KeyboardButtonSimpleWebViewTypeID
 }
@@ -1363,6 +1702,16 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1382,27 +1731,44 @@ func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
+	}
+	*m = KeyboardButtonSimpleWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
 //
-//	keyboardButtonRequestPeer#53d7bfd8 text:string button_id:int
+//	keyboardButtonRequestPeer#5b0f15f5 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string button_id:int
 //	    peer_type:RequestPeerType max_quantity:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPeer.
 type KeyboardButtonRequestPeer struct {
+	Flags       bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style       *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text        string
 	ButtonID    int
 	PeerType    RequestPeerTypeClass
@@ -1410,9 +1776,9 @@ type KeyboardButtonRequestPeer struct {
 }
 
 // KeyboardButtonRequestPeerTypeID is the ID of keyboardButtonRequestPeer.
-const KeyboardButtonRequestPeerTypeID = 0x53d7bfd8
+const KeyboardButtonRequestPeerTypeID = 0x5b0f15f5
 
-// TypeID returns 0x53d7bfd8, the ID of keyboardButtonRequestPeer.
+// TypeID returns 0x5b0f15f5, the ID of keyboardButtonRequestPeer.
 func (*KeyboardButtonRequestPeer) TypeID() uint32 {
 	return KeyboardButtonRequestPeerTypeID
 }
@@ -1438,6 +1804,16 @@ func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
+		}
 	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
@@ -1469,7 +1845,17 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
+	*m = KeyboardButtonRequestPeer{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
@@ -1482,6 +1868,240 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.MaxQuantity, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
+	m.Flags &^= 1 << 10
+	return nil
+}
+
+// InputKeyboardButtonRequestPeer is the TL constructor
+// inputKeyboardButtonRequestPeer.
+//
+//	inputKeyboardButtonRequestPeer#2b78156 flags:#
+//	    name_requested:flags.0?true username_requested:flags.1?true
+//	    photo_requested:flags.2?true style:flags.10?KeyboardButtonStyle
+//	    text:string button_id:int peer_type:RequestPeerType max_quantity:int
+//	    = KeyboardButton
+//
+// See https://core.telegram.org/constructor/inputKeyboardButtonRequestPeer.
+type InputKeyboardButtonRequestPeer struct {
+	Flags             bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	NameRequested     bool                 // flags.0?true
+	UsernameRequested bool                 // flags.1?true
+	PhotoRequested    bool                 // flags.2?true
+	Style             *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text              string
+	ButtonID          int
+	PeerType          RequestPeerTypeClass
+	MaxQuantity       int
+}
+
+// InputKeyboardButtonRequestPeerTypeID is the ID of
+// inputKeyboardButtonRequestPeer.
+const InputKeyboardButtonRequestPeerTypeID = 0x02b78156
+
+// TypeID returns 0x02b78156, the ID of inputKeyboardButtonRequestPeer.
+func (*InputKeyboardButtonRequestPeer) TypeID() uint32 {
+	return InputKeyboardButtonRequestPeerTypeID
+}
+
+// TypeName returns "inputKeyboardButtonRequestPeer".
+func (*InputKeyboardButtonRequestPeer) TypeName() string {
+	return "inputKeyboardButtonRequestPeer"
+}
+
+// keyboardButtonClass marks InputKeyboardButtonRequestPeer as a
+// KeyboardButtonClass.
+func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputKeyboardButtonRequestPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
+	if m.NameRequested {
+		flags.Set(0)
+	}
+	if m.UsernameRequested {
+		flags.Set(1)
+	}
+	if m.PhotoRequested {
+		flags.Set(2)
+	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
+		}
+	}
+	b.PutString(m.Text)
+	b.PutInt(m.ButtonID)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
+	}
+	b.PutInt(m.MaxQuantity)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
+	}
+	*m = InputKeyboardButtonRequestPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
+	}
+	m.NameRequested = m.Flags.Has(0)
+	m.UsernameRequested = m.Flags.Has(1)
+	m.PhotoRequested = m.Flags.Has(2)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
+	}
+	if m.ButtonID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
+	}
+	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
+	}
+	if m.MaxQuantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
+	return nil
+}
+
+// KeyboardButtonCopy is the TL constructor keyboardButtonCopy.
+//
+//	keyboardButtonCopy#bcc4af10 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string copy_text:string = KeyboardButton
+//
+// See https://core.telegram.org/constructor/keyboardButtonCopy.
+type KeyboardButtonCopy struct {
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text     string
+	CopyText string
+}
+
+// KeyboardButtonCopyTypeID is the ID of keyboardButtonCopy.
+const KeyboardButtonCopyTypeID = 0xbcc4af10
+
+// TypeID returns 0xbcc4af10, the ID of keyboardButtonCopy.
+func (*KeyboardButtonCopy) TypeID() uint32 {
+	return KeyboardButtonCopyTypeID
+}
+
+// TypeName returns "keyboardButtonCopy".
+func (*KeyboardButtonCopy) TypeName() string {
+	return "keyboardButtonCopy"
+}
+
+// keyboardButtonClass marks KeyboardButtonCopy as a KeyboardButtonClass.
+func (*KeyboardButtonCopy) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonCopyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
+		}
+	}
+	b.PutString(m.Text)
+	b.PutString(m.CopyText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
+	}
+	*m = KeyboardButtonCopy{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
+	}
+	if m.CopyText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
@@ -1555,6 +2175,129 @@ func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	var err error
 	if m.Buttons, err = tlrt.DecodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
+	}
+	return nil
+}
+
+// KeyboardButtonStyle is the TL constructor keyboardButtonStyle.
+//
+//	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true
+//	    bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long
+//	    = KeyboardButtonStyle
+//
+// An optional field is sent when it is not zero, nil or false. SetIcon and the
+// other Set methods send a zero value too; HasIcon reports whether Icon is
+// present (sent, or received) and ClearIcon leaves it out.
+//
+// See https://core.telegram.org/constructor/keyboardButtonStyle.
+type KeyboardButtonStyle struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BgPrimary bool       // flags.0?true
+	BgDanger  bool       // flags.1?true
+	BgSuccess bool       // flags.2?true
+	Icon      int64      // flags.3?long
+}
+
+// KeyboardButtonStyleTypeID is the ID of keyboardButtonStyle.
+const KeyboardButtonStyleTypeID = 0x4fdd3430
+
+// TypeID returns 0x4fdd3430, the ID of keyboardButtonStyle.
+func (*KeyboardButtonStyle) TypeID() uint32 {
+	return KeyboardButtonStyleTypeID
+}
+
+// TypeName returns "keyboardButtonStyle".
+func (*KeyboardButtonStyle) TypeName() string {
+	return "keyboardButtonStyle"
+}
+
+// HasIcon reports whether Icon is present: not zero, set by SetIcon, or
+// received.
+func (m *KeyboardButtonStyle) HasIcon() bool {
+	return m.Icon != 0 || m.Flags.Has(3)
+}
+
+// SetIcon sets Icon to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonStyle) SetIcon(v int64) {
+	m.Icon = v
+	m.Flags.Set(3)
+}
+
+// ClearIcon sets Icon to its zero value and marks it absent.
+func (m *KeyboardButtonStyle) ClearIcon() {
+	m.Icon = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonStyleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.BgPrimary {
+		flags.Set(0)
+	}
+	if m.BgDanger {
+		flags.Set(1)
+	}
+	if m.BgSuccess {
+		flags.Set(2)
+	}
+	if m.Icon != 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		b.PutLong(m.Icon)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonStyle{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
+	}
+	m.BgPrimary = m.Flags.Has(0)
+	m.BgDanger = m.Flags.Has(1)
+	m.BgSuccess = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Icon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	if m.Icon != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }

@@ -9,7 +9,8 @@ import (
 
 // MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
 // InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction,
-// MediaAreaChannelPost, InputMediaAreaChannelPost.
+// MediaAreaChannelPost, InputMediaAreaChannelPost, MediaAreaURL,
+// MediaAreaWeather, MediaAreaStarGift.
 //
 // See https://core.telegram.org/type/MediaArea.
 type MediaAreaClass interface {
@@ -42,6 +43,12 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 		v = &MediaAreaChannelPost{}
 	case InputMediaAreaChannelPostTypeID:
 		v = &InputMediaAreaChannelPost{}
+	case MediaAreaURLTypeID:
+		v = &MediaAreaURL{}
+	case MediaAreaWeatherTypeID:
+		v = &MediaAreaWeather{}
+	case MediaAreaStarGiftTypeID:
+		v = &MediaAreaStarGift{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
@@ -244,19 +251,21 @@ func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
 //
-//	mediaAreaGeoPoint#df8b3b22 coordinates:MediaAreaCoordinates geo:GeoPoint
-//	    = MediaArea
+//	mediaAreaGeoPoint#cad5452d flags:# coordinates:MediaAreaCoordinates
+//	    geo:GeoPoint address:flags.0?GeoPointAddress = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaGeoPoint.
 type MediaAreaGeoPoint struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Coordinates MediaAreaCoordinates
 	Geo         GeoPointClass
+	Address     *GeoPointAddress // flags.0?GeoPointAddress
 }
 
 // MediaAreaGeoPointTypeID is the ID of mediaAreaGeoPoint.
-const MediaAreaGeoPointTypeID = 0xdf8b3b22
+const MediaAreaGeoPointTypeID = 0xcad5452d
 
-// TypeID returns 0xdf8b3b22, the ID of mediaAreaGeoPoint.
+// TypeID returns 0xcad5452d, the ID of mediaAreaGeoPoint.
 func (*MediaAreaGeoPoint) TypeID() uint32 {
 	return MediaAreaGeoPointTypeID
 }
@@ -283,11 +292,21 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Address != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "geo")
+	}
+	if flags.Has(0) {
+		if err := m.Address.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "address")
+		}
 	}
 	return nil
 }
@@ -313,13 +332,24 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
+	*m = MediaAreaGeoPoint{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
+	}
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
+	if m.Flags.Has(0) {
+		m.Address = new(GeoPointAddress)
+		if err = tlrt.DecodeBoxed(b, m.Address, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -593,6 +623,253 @@ func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
+// MediaAreaURL is the TL constructor mediaAreaUrl.
+//
+//	mediaAreaUrl#37381085 coordinates:MediaAreaCoordinates url:string
+//	    = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaUrl.
+type MediaAreaURL struct {
+	Coordinates MediaAreaCoordinates
+	URL         string
+}
+
+// MediaAreaURLTypeID is the ID of mediaAreaUrl.
+const MediaAreaURLTypeID = 0x37381085
+
+// TypeID returns 0x37381085, the ID of mediaAreaUrl.
+func (*MediaAreaURL) TypeID() uint32 {
+	return MediaAreaURLTypeID
+}
+
+// TypeName returns "mediaAreaUrl".
+func (*MediaAreaURL) TypeName() string {
+	return "mediaAreaUrl"
+}
+
+// mediaAreaClass marks MediaAreaURL as a MediaAreaClass.
+func (*MediaAreaURL) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
+	}
+	return nil
+}
+
+// MediaAreaWeather is the TL constructor mediaAreaWeather.
+//
+//	mediaAreaWeather#49a6549c coordinates:MediaAreaCoordinates emoji:string
+//	    temperature_c:double color:int = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaWeather.
+type MediaAreaWeather struct {
+	Coordinates  MediaAreaCoordinates
+	Emoji        string
+	TemperatureC float64
+	Color        int
+}
+
+// MediaAreaWeatherTypeID is the ID of mediaAreaWeather.
+const MediaAreaWeatherTypeID = 0x49a6549c
+
+// TypeID returns 0x49a6549c, the ID of mediaAreaWeather.
+func (*MediaAreaWeather) TypeID() uint32 {
+	return MediaAreaWeatherTypeID
+}
+
+// TypeName returns "mediaAreaWeather".
+func (*MediaAreaWeather) TypeName() string {
+	return "mediaAreaWeather"
+}
+
+// mediaAreaClass marks MediaAreaWeather as a MediaAreaClass.
+func (*MediaAreaWeather) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaWeatherTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
+	}
+	b.PutString(m.Emoji)
+	b.PutDouble(m.TemperatureC)
+	b.PutInt(m.Color)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
+	}
+	if m.Emoji, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
+	}
+	if m.TemperatureC, err = b.Double(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
+	}
+	if m.Color, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
+	}
+	return nil
+}
+
+// MediaAreaStarGift is the TL constructor mediaAreaStarGift.
+//
+//	mediaAreaStarGift#5787686d coordinates:MediaAreaCoordinates slug:string
+//	    = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaStarGift.
+type MediaAreaStarGift struct {
+	Coordinates MediaAreaCoordinates
+	Slug        string
+}
+
+// MediaAreaStarGiftTypeID is the ID of mediaAreaStarGift.
+const MediaAreaStarGiftTypeID = 0x5787686d
+
+// TypeID returns 0x5787686d, the ID of mediaAreaStarGift.
+func (*MediaAreaStarGift) TypeID() uint32 {
+	return MediaAreaStarGiftTypeID
+}
+
+// TypeName returns "mediaAreaStarGift".
+func (*MediaAreaStarGift) TypeName() string {
+	return "mediaAreaStarGift"
+}
+
+// mediaAreaClass marks MediaAreaStarGift as a MediaAreaClass.
+func (*MediaAreaStarGift) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
+	}
+	return nil
+}
+
 // MessageClass is the TL type Message: one of MessageEmpty, Message,
 // MessageService.
 //
@@ -725,13 +1002,18 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // Message is the TL constructor message.
 //
-//	message#76bec211 flags:# out:flags.1?true mentioned:flags.4?true
+//	message#7600b9d3 flags:# out:flags.1?true mentioned:flags.4?true
 //	    media_unread:flags.5?true silent:flags.13?true post:flags.14?true
 //	    from_scheduled:flags.18?true legacy:flags.19?true
 //	    edit_hide:flags.21?true pinned:flags.24?true
-//	    noforwards:flags.26?true invert_media:flags.27?true id:int
-//	    from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer
+//	    noforwards:flags.26?true invert_media:flags.27?true flags2:#
+//	    offline:flags2.1?true video_processing_pending:flags2.4?true
+//	    paid_suggested_post_stars:flags2.8?true
+//	    paid_suggested_post_ton:flags2.9?true id:int from_id:flags.8?Peer
+//	    from_boosts_applied:flags.29?int from_rank:flags2.12?string
+//	    peer_id:Peer saved_peer_id:flags.28?Peer
 //	    fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long
+//	    via_business_bot_id:flags2.0?long guestchat_via_from:flags2.19?Peer
 //	    reply_to:flags.3?MessageReplyHeader date:int message:string
 //	    media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup
 //	    entities:flags.7?Vector<MessageEntity> views:flags.10?int
@@ -739,53 +1021,79 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 //	    edit_date:flags.15?int post_author:flags.16?string
 //	    grouped_id:flags.17?long reactions:flags.20?MessageReactions
 //	    restriction_reason:flags.22?Vector<RestrictionReason>
-//	    ttl_period:flags.25?int = Message
+//	    ttl_period:flags.25?int quick_reply_shortcut_id:flags.30?int
+//	    effect:flags2.2?long factcheck:flags2.3?FactCheck
+//	    report_delivery_until_date:flags2.5?int
+//	    paid_message_stars:flags2.6?long
+//	    suggested_post:flags2.7?SuggestedPost
+//	    schedule_repeat_period:flags2.10?int
+//	    summary_from_language:flags2.11?string
+//	    rich_message:flags2.13?RichMessage = Message
 //
-// An optional field is sent when it is not zero, nil or false. SetViaBotID and
-// the other Set methods send a zero value too; HasViaBotID reports whether
-// ViaBotID is present (sent, or received) and ClearViaBotID leaves it out.
+// An optional field is sent when it is not zero, nil or false.
+// SetFromBoostsApplied and the other Set methods send a zero value too;
+// HasFromBoostsApplied reports whether FromBoostsApplied is present (sent, or
+// received) and ClearFromBoostsApplied leaves it out.
 //
 // See https://core.telegram.org/constructor/message.
 type Message struct {
-	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Out               bool       // flags.1?true
-	Mentioned         bool       // flags.4?true
-	MediaUnread       bool       // flags.5?true
-	Silent            bool       // flags.13?true
-	Post              bool       // flags.14?true
-	FromScheduled     bool       // flags.18?true
-	Legacy            bool       // flags.19?true
-	EditHide          bool       // flags.21?true
-	Pinned            bool       // flags.24?true
-	Noforwards        bool       // flags.26?true
-	InvertMedia       bool       // flags.27?true
-	ID                int
-	FromID            PeerClass // flags.8?Peer
-	PeerID            PeerClass
-	SavedPeerID       PeerClass               // flags.28?Peer
-	FwdFrom           *MessageFwdHeader       // flags.2?MessageFwdHeader
-	ViaBotID          int64                   // flags.11?long
-	ReplyTo           MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date              int
-	Message           string
-	Media             MessageMediaClass    // flags.9?MessageMedia
-	ReplyMarkup       ReplyMarkupClass     // flags.6?ReplyMarkup
-	Entities          []MessageEntityClass // flags.7?Vector<MessageEntity>
-	Views             int                  // flags.10?int
-	Forwards          int                  // flags.10?int
-	Replies           *MessageReplies      // flags.23?MessageReplies
-	EditDate          int                  // flags.15?int
-	PostAuthor        string               // flags.16?string
-	GroupedID         int64                // flags.17?long
-	Reactions         *MessageReactions    // flags.20?MessageReactions
-	RestrictionReason []RestrictionReason  // flags.22?Vector<RestrictionReason>
-	TTLPeriod         int                  // flags.25?int
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out                     bool       // flags.1?true
+	Mentioned               bool       // flags.4?true
+	MediaUnread             bool       // flags.5?true
+	Silent                  bool       // flags.13?true
+	Post                    bool       // flags.14?true
+	FromScheduled           bool       // flags.18?true
+	Legacy                  bool       // flags.19?true
+	EditHide                bool       // flags.21?true
+	Pinned                  bool       // flags.24?true
+	Noforwards              bool       // flags.26?true
+	InvertMedia             bool       // flags.27?true
+	Flags2                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Offline                 bool       // flags2.1?true
+	VideoProcessingPending  bool       // flags2.4?true
+	PaidSuggestedPostStars  bool       // flags2.8?true
+	PaidSuggestedPostTon    bool       // flags2.9?true
+	ID                      int
+	FromID                  PeerClass // flags.8?Peer
+	FromBoostsApplied       int       // flags.29?int
+	FromRank                string    // flags2.12?string
+	PeerID                  PeerClass
+	SavedPeerID             PeerClass               // flags.28?Peer
+	FwdFrom                 *MessageFwdHeader       // flags.2?MessageFwdHeader
+	ViaBotID                int64                   // flags.11?long
+	ViaBusinessBotID        int64                   // flags2.0?long
+	GuestchatViaFrom        PeerClass               // flags2.19?Peer
+	ReplyTo                 MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                    int
+	Message                 string
+	Media                   MessageMediaClass    // flags.9?MessageMedia
+	ReplyMarkup             ReplyMarkupClass     // flags.6?ReplyMarkup
+	Entities                []MessageEntityClass // flags.7?Vector<MessageEntity>
+	Views                   int                  // flags.10?int
+	Forwards                int                  // flags.10?int
+	Replies                 *MessageReplies      // flags.23?MessageReplies
+	EditDate                int                  // flags.15?int
+	PostAuthor              string               // flags.16?string
+	GroupedID               int64                // flags.17?long
+	Reactions               *MessageReactions    // flags.20?MessageReactions
+	RestrictionReason       []RestrictionReason  // flags.22?Vector<RestrictionReason>
+	TTLPeriod               int                  // flags.25?int
+	QuickReplyShortcutID    int                  // flags.30?int
+	Effect                  int64                // flags2.2?long
+	Factcheck               *FactCheck           // flags2.3?FactCheck
+	ReportDeliveryUntilDate int                  // flags2.5?int
+	PaidMessageStars        int64                // flags2.6?long
+	SuggestedPost           *SuggestedPost       // flags2.7?SuggestedPost
+	ScheduleRepeatPeriod    int                  // flags2.10?int
+	SummaryFromLanguage     string               // flags2.11?string
+	RichMessage             *RichMessage         // flags2.13?RichMessage
 }
 
 // MessageTypeID is the ID of message.
-const MessageTypeID = 0x76bec211
+const MessageTypeID = 0x7600b9d3
 
-// TypeID returns 0x76bec211, the ID of message.
+// TypeID returns 0x7600b9d3, the ID of message.
 func (*Message) TypeID() uint32 {
 	return MessageTypeID
 }
@@ -797,6 +1105,45 @@ func (*Message) TypeName() string {
 
 // messageClass marks Message as a MessageClass.
 func (*Message) messageClass() {}
+
+// HasFromBoostsApplied reports whether FromBoostsApplied is present: not zero,
+// set by SetFromBoostsApplied, or received.
+func (m *Message) HasFromBoostsApplied() bool {
+	return m.FromBoostsApplied != 0 || m.Flags.Has(29)
+}
+
+// SetFromBoostsApplied sets FromBoostsApplied to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetFromBoostsApplied(v int) {
+	m.FromBoostsApplied = v
+	m.Flags.Set(29)
+}
+
+// ClearFromBoostsApplied sets FromBoostsApplied to its zero value and marks it
+// absent.
+func (m *Message) ClearFromBoostsApplied() {
+	m.FromBoostsApplied = 0
+	m.Flags.Unset(29)
+}
+
+// HasFromRank reports whether FromRank is present: not zero, set by
+// SetFromRank, or received.
+func (m *Message) HasFromRank() bool {
+	return m.FromRank != "" || m.Flags2.Has(12)
+}
+
+// SetFromRank sets FromRank to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetFromRank(v string) {
+	m.FromRank = v
+	m.Flags2.Set(12)
+}
+
+// ClearFromRank sets FromRank to its zero value and marks it absent.
+func (m *Message) ClearFromRank() {
+	m.FromRank = ""
+	m.Flags2.Unset(12)
+}
 
 // HasViaBotID reports whether ViaBotID is present: not zero, set by
 // SetViaBotID, or received.
@@ -815,6 +1162,26 @@ func (m *Message) SetViaBotID(v int64) {
 func (m *Message) ClearViaBotID() {
 	m.ViaBotID = 0
 	m.Flags.Unset(11)
+}
+
+// HasViaBusinessBotID reports whether ViaBusinessBotID is present: not zero,
+// set by SetViaBusinessBotID, or received.
+func (m *Message) HasViaBusinessBotID() bool {
+	return m.ViaBusinessBotID != 0 || m.Flags2.Has(0)
+}
+
+// SetViaBusinessBotID sets ViaBusinessBotID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *Message) SetViaBusinessBotID(v int64) {
+	m.ViaBusinessBotID = v
+	m.Flags2.Set(0)
+}
+
+// ClearViaBusinessBotID sets ViaBusinessBotID to its zero value and marks it
+// absent.
+func (m *Message) ClearViaBusinessBotID() {
+	m.ViaBusinessBotID = 0
+	m.Flags2.Unset(0)
 }
 
 // HasEntities reports whether Entities is present: not zero, set by
@@ -973,6 +1340,125 @@ func (m *Message) ClearTTLPeriod() {
 	m.Flags.Unset(25)
 }
 
+// HasQuickReplyShortcutID reports whether QuickReplyShortcutID is present: not
+// zero, set by SetQuickReplyShortcutID, or received.
+func (m *Message) HasQuickReplyShortcutID() bool {
+	return m.QuickReplyShortcutID != 0 || m.Flags.Has(30)
+}
+
+// SetQuickReplyShortcutID sets QuickReplyShortcutID to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *Message) SetQuickReplyShortcutID(v int) {
+	m.QuickReplyShortcutID = v
+	m.Flags.Set(30)
+}
+
+// ClearQuickReplyShortcutID sets QuickReplyShortcutID to its zero value and
+// marks it absent.
+func (m *Message) ClearQuickReplyShortcutID() {
+	m.QuickReplyShortcutID = 0
+	m.Flags.Unset(30)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *Message) HasEffect() bool {
+	return m.Effect != 0 || m.Flags2.Has(2)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *Message) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags2.Set(2)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *Message) ClearEffect() {
+	m.Effect = 0
+	m.Flags2.Unset(2)
+}
+
+// HasReportDeliveryUntilDate reports whether ReportDeliveryUntilDate is
+// present: not zero, set by SetReportDeliveryUntilDate, or received.
+func (m *Message) HasReportDeliveryUntilDate() bool {
+	return m.ReportDeliveryUntilDate != 0 || m.Flags2.Has(5)
+}
+
+// SetReportDeliveryUntilDate sets ReportDeliveryUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Message) SetReportDeliveryUntilDate(v int) {
+	m.ReportDeliveryUntilDate = v
+	m.Flags2.Set(5)
+}
+
+// ClearReportDeliveryUntilDate sets ReportDeliveryUntilDate to its zero value
+// and marks it absent.
+func (m *Message) ClearReportDeliveryUntilDate() {
+	m.ReportDeliveryUntilDate = 0
+	m.Flags2.Unset(5)
+}
+
+// HasPaidMessageStars reports whether PaidMessageStars is present: not zero,
+// set by SetPaidMessageStars, or received.
+func (m *Message) HasPaidMessageStars() bool {
+	return m.PaidMessageStars != 0 || m.Flags2.Has(6)
+}
+
+// SetPaidMessageStars sets PaidMessageStars to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *Message) SetPaidMessageStars(v int64) {
+	m.PaidMessageStars = v
+	m.Flags2.Set(6)
+}
+
+// ClearPaidMessageStars sets PaidMessageStars to its zero value and marks it
+// absent.
+func (m *Message) ClearPaidMessageStars() {
+	m.PaidMessageStars = 0
+	m.Flags2.Unset(6)
+}
+
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *Message) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags2.Has(10)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *Message) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags2.Set(10)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *Message) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags2.Unset(10)
+}
+
+// HasSummaryFromLanguage reports whether SummaryFromLanguage is present: not
+// zero, set by SetSummaryFromLanguage, or received.
+func (m *Message) HasSummaryFromLanguage() bool {
+	return m.SummaryFromLanguage != "" || m.Flags2.Has(11)
+}
+
+// SetSummaryFromLanguage sets SummaryFromLanguage to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetSummaryFromLanguage(v string) {
+	m.SummaryFromLanguage = v
+	m.Flags2.Set(11)
+}
+
+// ClearSummaryFromLanguage sets SummaryFromLanguage to its zero value and marks
+// it absent.
+func (m *Message) ClearSummaryFromLanguage() {
+	m.SummaryFromLanguage = ""
+	m.Flags2.Unset(11)
+}
+
 // Encode writes m to b with its ID.
 func (m *Message) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1024,6 +1510,9 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.FromBoostsApplied != 0 {
+		flags.Set(29)
+	}
 	if m.SavedPeerID != nil {
 		flags.Set(28)
 	}
@@ -1069,12 +1558,68 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		flags.Set(30)
+	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
+	if m.Offline {
+		flags2.Set(1)
+	}
+	if m.VideoProcessingPending {
+		flags2.Set(4)
+	}
+	if m.PaidSuggestedPostStars {
+		flags2.Set(8)
+	}
+	if m.PaidSuggestedPostTon {
+		flags2.Set(9)
+	}
+	if m.FromRank != "" {
+		flags2.Set(12)
+	}
+	if m.ViaBusinessBotID != 0 {
+		flags2.Set(0)
+	}
+	if m.GuestchatViaFrom != nil {
+		flags2.Set(19)
+	}
+	if m.Effect != 0 {
+		flags2.Set(2)
+	}
+	if m.Factcheck != nil {
+		flags2.Set(3)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		flags2.Set(5)
+	}
+	if m.PaidMessageStars != 0 {
+		flags2.Set(6)
+	}
+	if m.SuggestedPost != nil {
+		flags2.Set(7)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags2.Set(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		flags2.Set(11)
+	}
+	if m.RichMessage != nil {
+		flags2.Set(13)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "message", "from_id")
 		}
+	}
+	if flags.Has(29) {
+		b.PutInt(m.FromBoostsApplied)
+	}
+	if flags2.Has(12) {
+		b.PutString(m.FromRank)
 	}
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "message", "peer_id")
@@ -1091,6 +1636,14 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
+	}
+	if flags2.Has(0) {
+		b.PutLong(m.ViaBusinessBotID)
+	}
+	if flags2.Has(19) {
+		if err := tlrt.EncodeObject(b, m.GuestchatViaFrom); err != nil {
+			return tlrt.EncodeErr(err, "message", "guestchat_via_from")
+		}
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -1153,6 +1706,39 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
 	}
+	if flags.Has(30) {
+		b.PutInt(m.QuickReplyShortcutID)
+	}
+	if flags2.Has(2) {
+		b.PutLong(m.Effect)
+	}
+	if flags2.Has(3) {
+		if err := m.Factcheck.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "factcheck")
+		}
+	}
+	if flags2.Has(5) {
+		b.PutInt(m.ReportDeliveryUntilDate)
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	if flags2.Has(7) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "suggested_post")
+		}
+	}
+	if flags2.Has(10) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
+	if flags2.Has(11) {
+		b.PutString(m.SummaryFromLanguage)
+	}
+	if flags2.Has(13) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "rich_message")
+		}
+	}
 	return nil
 }
 
@@ -1193,12 +1779,29 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "message", "flags2")
+	}
+	m.Offline = m.Flags2.Has(1)
+	m.VideoProcessingPending = m.Flags2.Has(4)
+	m.PaidSuggestedPostStars = m.Flags2.Has(8)
+	m.PaidSuggestedPostTon = m.Flags2.Has(9)
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "id")
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_id")
+		}
+	}
+	if m.Flags.Has(29) {
+		if m.FromBoostsApplied, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "from_boosts_applied")
+		}
+	}
+	if m.Flags2.Has(12) {
+		if m.FromRank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
@@ -1218,6 +1821,16 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
 			return tlrt.DecodeErr(err, "message", "via_bot_id")
+		}
+	}
+	if m.Flags2.Has(0) {
+		if m.ViaBusinessBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "via_business_bot_id")
+		}
+	}
+	if m.Flags2.Has(19) {
+		if m.GuestchatViaFrom, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "guestchat_via_from")
 		}
 	}
 	if m.Flags.Has(3) {
@@ -1293,7 +1906,59 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "message", "ttl_period")
 		}
 	}
+	if m.Flags.Has(30) {
+		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "quick_reply_shortcut_id")
+		}
+	}
+	if m.Flags2.Has(2) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "effect")
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.Factcheck = new(FactCheck)
+		if err = tlrt.DecodeBoxed(b, m.Factcheck, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "factcheck")
+		}
+	}
+	if m.Flags2.Has(5) {
+		if m.ReportDeliveryUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "report_delivery_until_date")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "paid_message_stars")
+		}
+	}
+	if m.Flags2.Has(7) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "suggested_post")
+		}
+	}
+	if m.Flags2.Has(10) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "schedule_repeat_period")
+		}
+	}
+	if m.Flags2.Has(11) {
+		if m.SummaryFromLanguage, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "message", "summary_from_language")
+		}
+	}
+	if m.Flags2.Has(13) {
+		m.RichMessage = new(RichMessage)
+		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "rich_message")
+		}
+	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28
+	m.Flags2 &^= 1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19
+	if m.FromBoostsApplied != 0 {
+		m.Flags.Unset(29)
+	}
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
 	}
@@ -1318,16 +1983,42 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		m.Flags.Unset(30)
+	}
+	if m.FromRank != "" {
+		m.Flags2.Unset(12)
+	}
+	if m.ViaBusinessBotID != 0 {
+		m.Flags2.Unset(0)
+	}
+	if m.Effect != 0 {
+		m.Flags2.Unset(2)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		m.Flags2.Unset(5)
+	}
+	if m.PaidMessageStars != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags2.Unset(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		m.Flags2.Unset(11)
+	}
 	return nil
 }
 
 // MessageService is the TL constructor messageService.
 //
-//	messageService#2b085862 flags:# out:flags.1?true mentioned:flags.4?true
-//	    media_unread:flags.5?true silent:flags.13?true post:flags.14?true
-//	    legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer
+//	messageService#7a800e0a flags:# out:flags.1?true mentioned:flags.4?true
+//	    media_unread:flags.5?true reactions_are_possible:flags.9?true
+//	    silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int
+//	    from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer
 //	    reply_to:flags.3?MessageReplyHeader date:int action:MessageAction
-//	    ttl_period:flags.25?int = Message
+//	    reactions:flags.20?MessageReactions ttl_period:flags.25?int
+//	    = Message
 //
 // An optional field is sent when it is not zero, nil or false. SetTTLPeriod and
 // the other Set methods send a zero value too; HasTTLPeriod reports whether
@@ -1335,26 +2026,29 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageService.
 type MessageService struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Out         bool       // flags.1?true
-	Mentioned   bool       // flags.4?true
-	MediaUnread bool       // flags.5?true
-	Silent      bool       // flags.13?true
-	Post        bool       // flags.14?true
-	Legacy      bool       // flags.19?true
-	ID          int
-	FromID      PeerClass // flags.8?Peer
-	PeerID      PeerClass
-	ReplyTo     MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date        int
-	Action      MessageActionClass
-	TTLPeriod   int // flags.25?int
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out                  bool       // flags.1?true
+	Mentioned            bool       // flags.4?true
+	MediaUnread          bool       // flags.5?true
+	ReactionsArePossible bool       // flags.9?true
+	Silent               bool       // flags.13?true
+	Post                 bool       // flags.14?true
+	Legacy               bool       // flags.19?true
+	ID                   int
+	FromID               PeerClass // flags.8?Peer
+	PeerID               PeerClass
+	SavedPeerID          PeerClass               // flags.28?Peer
+	ReplyTo              MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                 int
+	Action               MessageActionClass
+	Reactions            *MessageReactions // flags.20?MessageReactions
+	TTLPeriod            int               // flags.25?int
 }
 
 // MessageServiceTypeID is the ID of messageService.
-const MessageServiceTypeID = 0x2b085862
+const MessageServiceTypeID = 0x7a800e0a
 
-// TypeID returns 0x2b085862, the ID of messageService.
+// TypeID returns 0x7a800e0a, the ID of messageService.
 func (*MessageService) TypeID() uint32 {
 	return MessageServiceTypeID
 }
@@ -1400,7 +2094,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19)
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28)
 	if m.Out {
 		flags.Set(1)
 	}
@@ -1409,6 +2103,9 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.MediaUnread {
 		flags.Set(5)
+	}
+	if m.ReactionsArePossible {
+		flags.Set(9)
 	}
 	if m.Silent {
 		flags.Set(13)
@@ -1422,8 +2119,14 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(28)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
+	}
+	if m.Reactions != nil {
+		flags.Set(20)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
@@ -1438,6 +2141,11 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "messageService", "peer_id")
 	}
+	if flags.Has(28) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "saved_peer_id")
+		}
+	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messageService", "reply_to")
@@ -1446,6 +2154,11 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "messageService", "action")
+	}
+	if flags.Has(20) {
+		if err := m.Reactions.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "reactions")
+		}
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
@@ -1482,6 +2195,7 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
+	m.ReactionsArePossible = m.Flags.Has(9)
 	m.Silent = m.Flags.Has(13)
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
@@ -1496,6 +2210,11 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "peer_id")
 	}
+	if m.Flags.Has(28) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageService", "saved_peer_id")
+		}
+	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "reply_to")
@@ -1507,12 +2226,18 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "action")
 	}
+	if m.Flags.Has(20) {
+		m.Reactions = new(MessageReactions)
+		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageService", "reactions")
+		}
+	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageService", "ttl_period")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
@@ -1538,7 +2263,21 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 // MessageActionTopicCreate, MessageActionTopicEdit,
 // MessageActionSuggestProfilePhoto, MessageActionRequestedPeer,
 // MessageActionSetChatWallPaper, MessageActionGiftCode,
-// MessageActionGiveawayLaunch, MessageActionGiveawayResults.
+// MessageActionGiveawayLaunch, MessageActionGiveawayResults,
+// MessageActionBoostApply, MessageActionRequestedPeerSentMe,
+// MessageActionPaymentRefunded, MessageActionGiftStars,
+// MessageActionPrizeStars, MessageActionStarGift, MessageActionStarGiftUnique,
+// MessageActionPaidMessagesRefunded, MessageActionPaidMessagesPrice,
+// MessageActionConferenceCall, MessageActionTodoCompletions,
+// MessageActionTodoAppendTasks, MessageActionSuggestedPostApproval,
+// MessageActionSuggestedPostSuccess, MessageActionSuggestedPostRefund,
+// MessageActionGiftTon, MessageActionSuggestBirthday,
+// MessageActionStarGiftPurchaseOffer,
+// MessageActionStarGiftPurchaseOfferDeclined, MessageActionNewCreatorPending,
+// MessageActionChangeCreator, MessageActionNoForwardsToggle,
+// MessageActionNoForwardsRequest, MessageActionPollAppendAnswer,
+// MessageActionPollDeleteAnswer, MessageActionManagedBotCreated,
+// MessageActionChangeCommunity.
 //
 // See https://core.telegram.org/type/MessageAction.
 type MessageActionClass interface {
@@ -1642,6 +2381,60 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 		v = &MessageActionGiveawayLaunch{}
 	case MessageActionGiveawayResultsTypeID:
 		v = &MessageActionGiveawayResults{}
+	case MessageActionBoostApplyTypeID:
+		v = &MessageActionBoostApply{}
+	case MessageActionRequestedPeerSentMeTypeID:
+		v = &MessageActionRequestedPeerSentMe{}
+	case MessageActionPaymentRefundedTypeID:
+		v = &MessageActionPaymentRefunded{}
+	case MessageActionGiftStarsTypeID:
+		v = &MessageActionGiftStars{}
+	case MessageActionPrizeStarsTypeID:
+		v = &MessageActionPrizeStars{}
+	case MessageActionStarGiftTypeID:
+		v = &MessageActionStarGift{}
+	case MessageActionStarGiftUniqueTypeID:
+		v = &MessageActionStarGiftUnique{}
+	case MessageActionPaidMessagesRefundedTypeID:
+		v = &MessageActionPaidMessagesRefunded{}
+	case MessageActionPaidMessagesPriceTypeID:
+		v = &MessageActionPaidMessagesPrice{}
+	case MessageActionConferenceCallTypeID:
+		v = &MessageActionConferenceCall{}
+	case MessageActionTodoCompletionsTypeID:
+		v = &MessageActionTodoCompletions{}
+	case MessageActionTodoAppendTasksTypeID:
+		v = &MessageActionTodoAppendTasks{}
+	case MessageActionSuggestedPostApprovalTypeID:
+		v = &MessageActionSuggestedPostApproval{}
+	case MessageActionSuggestedPostSuccessTypeID:
+		v = &MessageActionSuggestedPostSuccess{}
+	case MessageActionSuggestedPostRefundTypeID:
+		v = &MessageActionSuggestedPostRefund{}
+	case MessageActionGiftTonTypeID:
+		v = &MessageActionGiftTon{}
+	case MessageActionSuggestBirthdayTypeID:
+		v = &MessageActionSuggestBirthday{}
+	case MessageActionStarGiftPurchaseOfferTypeID:
+		v = &MessageActionStarGiftPurchaseOffer{}
+	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
+		v = &MessageActionStarGiftPurchaseOfferDeclined{}
+	case MessageActionNewCreatorPendingTypeID:
+		v = &MessageActionNewCreatorPending{}
+	case MessageActionChangeCreatorTypeID:
+		v = &MessageActionChangeCreator{}
+	case MessageActionNoForwardsToggleTypeID:
+		v = &MessageActionNoForwardsToggle{}
+	case MessageActionNoForwardsRequestTypeID:
+		v = &MessageActionNoForwardsRequest{}
+	case MessageActionPollAppendAnswerTypeID:
+		v = &MessageActionPollAppendAnswer{}
+	case MessageActionPollDeleteAnswerTypeID:
+		v = &MessageActionPollDeleteAnswer{}
+	case MessageActionManagedBotCreatedTypeID:
+		v = &MessageActionManagedBotCreated{}
+	case MessageActionChangeCommunityTypeID:
+		v = &MessageActionChangeCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
@@ -2614,11 +3407,11 @@ func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
 //
-//	messageActionPaymentSentMe#8f31b327 flags:# recurring_init:flags.2?true
+//	messageActionPaymentSentMe#ffa00ccc flags:# recurring_init:flags.2?true
 //	    recurring_used:flags.3?true currency:string total_amount:long
 //	    payload:bytes info:flags.0?PaymentRequestedInfo
 //	    shipping_option_id:flags.1?string charge:PaymentCharge
-//	    = MessageAction
+//	    subscription_until_date:flags.4?int = MessageAction
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetShippingOptionID and the other Set methods send a zero value too;
@@ -2627,21 +3420,22 @@ func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSentMe.
 type MessageActionPaymentSentMe struct {
-	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
-	RecurringInit    bool       // flags.2?true
-	RecurringUsed    bool       // flags.3?true
-	Currency         string
-	TotalAmount      int64
-	Payload          []byte
-	Info             *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
-	ShippingOptionID string                // flags.1?string
-	Charge           PaymentCharge
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	Payload               []byte
+	Info                  *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
+	ShippingOptionID      string                // flags.1?string
+	Charge                PaymentCharge
+	SubscriptionUntilDate int // flags.4?int
 }
 
 // MessageActionPaymentSentMeTypeID is the ID of messageActionPaymentSentMe.
-const MessageActionPaymentSentMeTypeID = 0x8f31b327
+const MessageActionPaymentSentMeTypeID = 0xffa00ccc
 
-// TypeID returns 0x8f31b327, the ID of messageActionPaymentSentMe.
+// TypeID returns 0xffa00ccc, the ID of messageActionPaymentSentMe.
 func (*MessageActionPaymentSentMe) TypeID() uint32 {
 	return MessageActionPaymentSentMeTypeID
 }
@@ -2674,6 +3468,26 @@ func (m *MessageActionPaymentSentMe) ClearShippingOptionID() {
 	m.Flags.Unset(1)
 }
 
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *MessageActionPaymentSentMe) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(4)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionPaymentSentMe) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(4)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(4)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2701,6 +3515,9 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	if m.ShippingOptionID != "" {
 		flags.Set(1)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
@@ -2715,6 +3532,9 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	}
 	if err := m.Charge.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
+	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
 	}
 	return nil
 }
@@ -2770,18 +3590,27 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
+		}
+	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.ShippingOptionID != "" {
 		m.Flags.Unset(1)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
 // MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
 //
-//	messageActionPaymentSent#96163f56 flags:# recurring_init:flags.2?true
+//	messageActionPaymentSent#c624b16e flags:# recurring_init:flags.2?true
 //	    recurring_used:flags.3?true currency:string total_amount:long
-//	    invoice_slug:flags.0?string = MessageAction
+//	    invoice_slug:flags.0?string subscription_until_date:flags.4?int
+//	    = MessageAction
 //
 // An optional field is sent when it is not zero, nil or false. SetInvoiceSlug
 // and the other Set methods send a zero value too; HasInvoiceSlug reports
@@ -2790,18 +3619,19 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSent.
 type MessageActionPaymentSent struct {
-	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
-	RecurringInit bool       // flags.2?true
-	RecurringUsed bool       // flags.3?true
-	Currency      string
-	TotalAmount   int64
-	InvoiceSlug   string // flags.0?string
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	InvoiceSlug           string // flags.0?string
+	SubscriptionUntilDate int    // flags.4?int
 }
 
 // MessageActionPaymentSentTypeID is the ID of messageActionPaymentSent.
-const MessageActionPaymentSentTypeID = 0x96163f56
+const MessageActionPaymentSentTypeID = 0xc624b16e
 
-// TypeID returns 0x96163f56, the ID of messageActionPaymentSent.
+// TypeID returns 0xc624b16e, the ID of messageActionPaymentSent.
 func (*MessageActionPaymentSent) TypeID() uint32 {
 	return MessageActionPaymentSentTypeID
 }
@@ -2833,6 +3663,26 @@ func (m *MessageActionPaymentSent) ClearInvoiceSlug() {
 	m.Flags.Unset(0)
 }
 
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *MessageActionPaymentSent) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(4)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionPaymentSent) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(4)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(4)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2857,11 +3707,17 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	if m.InvoiceSlug != "" {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	if flags.Has(0) {
 		b.PutString(m.InvoiceSlug)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
 	}
 	return nil
 }
@@ -2902,9 +3758,17 @@ func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
+		}
+	}
 	m.Flags &^= 1<<2 | 1<<3
 	if m.InvoiceSlug != "" {
 		m.Flags.Unset(0)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
@@ -3645,7 +4509,7 @@ func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int
 // See https://core.telegram.org/constructor/messageActionGroupCall.
 type MessageActionGroupCall struct {
 	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Call     InputGroupCall
+	Call     InputGroupCallClass
 	Duration int // flags.0?int
 }
 
@@ -3703,7 +4567,7 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
 	}
 	if flags.Has(0) {
@@ -3738,7 +4602,7 @@ func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
 	}
 	if m.Flags.Has(0) {
@@ -3760,7 +4624,7 @@ func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageActionInviteToGroupCall.
 type MessageActionInviteToGroupCall struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []int64
 }
 
@@ -3796,7 +4660,7 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Users))
@@ -3828,7 +4692,7 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
 	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
@@ -3962,7 +4826,7 @@ func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionGroupCallScheduled.
 type MessageActionGroupCallScheduled struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	ScheduleDate int
 }
 
@@ -3998,7 +4862,7 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	b.PutInt(m.ScheduleDate)
@@ -4027,7 +4891,7 @@ func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	if m.ScheduleDate, err = b.Int(); err != nil {
@@ -4038,17 +4902,17 @@ func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int)
 
 // MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
 //
-//	messageActionSetChatTheme#aa786345 emoticon:string = MessageAction
+//	messageActionSetChatTheme#b91bbd3a theme:ChatTheme = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSetChatTheme.
 type MessageActionSetChatTheme struct {
-	Emoticon string
+	Theme ChatThemeClass
 }
 
 // MessageActionSetChatThemeTypeID is the ID of messageActionSetChatTheme.
-const MessageActionSetChatThemeTypeID = 0xaa786345
+const MessageActionSetChatThemeTypeID = 0xb91bbd3a
 
-// TypeID returns 0xaa786345, the ID of messageActionSetChatTheme.
+// TypeID returns 0xb91bbd3a, the ID of messageActionSetChatTheme.
 func (*MessageActionSetChatTheme) TypeID() uint32 {
 	return MessageActionSetChatThemeTypeID
 }
@@ -4075,7 +4939,9 @@ func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSetChatTheme", "theme")
+	}
 	return nil
 }
 
@@ -4093,13 +4959,16 @@ func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
+	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "emoticon")
+	if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
 	}
 	return nil
 }
@@ -4317,9 +5186,9 @@ func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error 
 
 // MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
 //
-//	messageActionGiftPremium#c83d6aec flags:# currency:string amount:long
-//	    months:int crypto_currency:flags.0?string crypto_amount:flags.0?long
-//	    = MessageAction
+//	messageActionGiftPremium#48e91302 flags:# currency:string amount:long
+//	    days:int crypto_currency:flags.0?string crypto_amount:flags.0?long
+//	    message:flags.1?TextWithEntities = MessageAction
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetCryptoCurrency and the other Set methods send a zero value too;
@@ -4331,15 +5200,16 @@ type MessageActionGiftPremium struct {
 	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Currency       string
 	Amount         int64
-	Months         int
-	CryptoCurrency string // flags.0?string
-	CryptoAmount   int64  // flags.0?long
+	Days           int
+	CryptoCurrency string            // flags.0?string
+	CryptoAmount   int64             // flags.0?long
+	Message        *TextWithEntities // flags.1?TextWithEntities
 }
 
 // MessageActionGiftPremiumTypeID is the ID of messageActionGiftPremium.
-const MessageActionGiftPremiumTypeID = 0xc83d6aec
+const MessageActionGiftPremiumTypeID = 0x48e91302
 
-// TypeID returns 0xc83d6aec, the ID of messageActionGiftPremium.
+// TypeID returns 0x48e91302, the ID of messageActionGiftPremium.
 func (*MessageActionGiftPremium) TypeID() uint32 {
 	return MessageActionGiftPremiumTypeID
 }
@@ -4409,19 +5279,27 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	if flags.Has(0) {
 		b.PutString(m.CryptoCurrency)
 	}
 	if flags.Has(0) {
 		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftPremium", "message")
+		}
 	}
 	return nil
 }
@@ -4440,9 +5318,12 @@ func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
 	}
 	*m = MessageActionGiftPremium{}
 	var err error
@@ -4455,8 +5336,8 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "months")
+	if m.Days, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
@@ -4468,6 +5349,13 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
 		}
 	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -4476,8 +5364,9 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
 //
-//	messageActionTopicCreate#d999256 flags:# title:string icon_color:int
-//	    icon_emoji_id:flags.0?long = MessageAction
+//	messageActionTopicCreate#d999256 flags:# title_missing:flags.1?true
+//	    title:string icon_color:int icon_emoji_id:flags.0?long
+//	    = MessageAction
 //
 // An optional field is sent when it is not zero, nil or false. SetIconEmojiID
 // and the other Set methods send a zero value too; HasIconEmojiID reports
@@ -4486,10 +5375,11 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionTopicCreate.
 type MessageActionTopicCreate struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Title       string
-	IconColor   int
-	IconEmojiID int64 // flags.0?long
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TitleMissing bool       // flags.1?true
+	Title        string
+	IconColor    int
+	IconEmojiID  int64 // flags.0?long
 }
 
 // MessageActionTopicCreateTypeID is the ID of messageActionTopicCreate.
@@ -4541,7 +5431,10 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleMissing {
+		flags.Set(1)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -4577,6 +5470,7 @@ func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
+	m.TitleMissing = m.Flags.Has(1)
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
@@ -4588,6 +5482,7 @@ func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -5061,11 +5956,11 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 
 // MessageActionGiftCode is the TL constructor messageActionGiftCode.
 //
-//	messageActionGiftCode#678c2e09 flags:# via_giveaway:flags.0?true
-//	    unclaimed:flags.2?true boost_peer:flags.1?Peer months:int
-//	    slug:string currency:flags.2?string amount:flags.2?long
+//	messageActionGiftCode#31c48347 flags:# via_giveaway:flags.0?true
+//	    unclaimed:flags.5?true boost_peer:flags.1?Peer days:int slug:string
+//	    currency:flags.2?string amount:flags.2?long
 //	    crypto_currency:flags.3?string crypto_amount:flags.3?long
-//	    = MessageAction
+//	    message:flags.4?TextWithEntities = MessageAction
 //
 // An optional field is sent when it is not zero, nil or false. SetCurrency and
 // the other Set methods send a zero value too; HasCurrency reports whether
@@ -5075,20 +5970,21 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 type MessageActionGiftCode struct {
 	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaGiveaway    bool       // flags.0?true
-	Unclaimed      bool       // flags.2?true
+	Unclaimed      bool       // flags.5?true
 	BoostPeer      PeerClass  // flags.1?Peer
-	Months         int
+	Days           int
 	Slug           string
-	Currency       string // flags.2?string
-	Amount         int64  // flags.2?long
-	CryptoCurrency string // flags.3?string
-	CryptoAmount   int64  // flags.3?long
+	Currency       string            // flags.2?string
+	Amount         int64             // flags.2?long
+	CryptoCurrency string            // flags.3?string
+	CryptoAmount   int64             // flags.3?long
+	Message        *TextWithEntities // flags.4?TextWithEntities
 }
 
 // MessageActionGiftCodeTypeID is the ID of messageActionGiftCode.
-const MessageActionGiftCodeTypeID = 0x678c2e09
+const MessageActionGiftCodeTypeID = 0x31c48347
 
-// TypeID returns 0x678c2e09, the ID of messageActionGiftCode.
+// TypeID returns 0x31c48347, the ID of messageActionGiftCode.
 func (*MessageActionGiftCode) TypeID() uint32 {
 	return MessageActionGiftCodeTypeID
 }
@@ -5102,10 +5998,10 @@ func (*MessageActionGiftCode) TypeName() string {
 func (*MessageActionGiftCode) messageActionClass() {}
 
 // HasCurrency reports whether Currency is present: not zero, set by
-// SetCurrency, or received. It shares its flag with Unclaimed and Amount: they
-// are present together.
+// SetCurrency, or received. It shares its flag with Amount: they are present
+// together.
 func (m *MessageActionGiftCode) HasCurrency() bool {
-	return m.Unclaimed || m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+	return m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
 }
 
 // SetCurrency sets Currency to v and marks it present, so that it is sent even
@@ -5116,17 +6012,16 @@ func (m *MessageActionGiftCode) SetCurrency(v string) {
 }
 
 // ClearCurrency sets Currency to its zero value and marks it absent; it is
-// still sent, as zero, when Unclaimed or Amount, which shares its flag, is set.
+// still sent, as zero, when Amount, which shares its flag, is set.
 func (m *MessageActionGiftCode) ClearCurrency() {
 	m.Currency = ""
 	m.Flags.Unset(2)
 }
 
 // HasAmount reports whether Amount is present: not zero, set by SetAmount, or
-// received. It shares its flag with Unclaimed and Currency: they are present
-// together.
+// received. It shares its flag with Currency: they are present together.
 func (m *MessageActionGiftCode) HasAmount() bool {
-	return m.Unclaimed || m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+	return m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
 }
 
 // SetAmount sets Amount to v and marks it present, so that it is sent even when
@@ -5137,7 +6032,7 @@ func (m *MessageActionGiftCode) SetAmount(v int64) {
 }
 
 // ClearAmount sets Amount to its zero value and marks it absent; it is still
-// sent, as zero, when Unclaimed or Currency, which shares its flag, is set.
+// sent, as zero, when Currency, which shares its flag, is set.
 func (m *MessageActionGiftCode) ClearAmount() {
 	m.Amount = 0
 	m.Flags.Unset(2)
@@ -5200,18 +6095,24 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
 	if m.ViaGiveaway {
 		flags.Set(0)
 	}
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
-		flags.Set(2)
+	if m.Unclaimed {
+		flags.Set(5)
 	}
 	if m.BoostPeer != nil {
 		flags.Set(1)
 	}
+	if m.Currency != "" || m.Amount != 0 {
+		flags.Set(2)
+	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(3)
+	}
+	if m.Message != nil {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
@@ -5219,7 +6120,7 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	b.PutString(m.Slug)
 	if flags.Has(2) {
 		b.PutString(m.Currency)
@@ -5232,6 +6133,11 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(3) {
 		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(4) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftCode", "message")
+		}
 	}
 	return nil
 }
@@ -5263,14 +6169,14 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
-	m.Unclaimed = m.Flags.Has(2)
+	m.Unclaimed = m.Flags.Has(5)
 	if m.Flags.Has(1) {
 		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "months")
+	if m.Days, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
 	if m.Slug, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
@@ -5295,8 +6201,14 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
+	if m.Flags.Has(4) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5
+	if m.Currency != "" || m.Amount != 0 {
 		m.Flags.Unset(2)
 	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
@@ -5308,15 +6220,23 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 // MessageActionGiveawayLaunch is the TL constructor
 // messageActionGiveawayLaunch.
 //
-//	messageActionGiveawayLaunch#332ba9ed = MessageAction
+//	messageActionGiveawayLaunch#a80f51e4 flags:# stars:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetStars and the
+// other Set methods send a zero value too; HasStars reports whether Stars is
+// present (sent, or received) and ClearStars leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayLaunch.
-type MessageActionGiveawayLaunch struct{}
+type MessageActionGiveawayLaunch struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars int64      // flags.0?long
+}
 
 // MessageActionGiveawayLaunchTypeID is the ID of messageActionGiveawayLaunch.
-const MessageActionGiveawayLaunchTypeID = 0x332ba9ed
+const MessageActionGiveawayLaunchTypeID = 0xa80f51e4
 
-// TypeID returns 0x332ba9ed, the ID of messageActionGiveawayLaunch.
+// TypeID returns 0xa80f51e4, the ID of messageActionGiveawayLaunch.
 func (*MessageActionGiveawayLaunch) TypeID() uint32 {
 	return MessageActionGiveawayLaunchTypeID
 }
@@ -5328,6 +6248,25 @@ func (*MessageActionGiveawayLaunch) TypeName() string {
 
 // messageActionClass marks MessageActionGiveawayLaunch as a MessageActionClass.
 func (*MessageActionGiveawayLaunch) messageActionClass() {}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageActionGiveawayLaunch) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(0)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageActionGiveawayLaunch) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(0)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageActionGiveawayLaunch) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
@@ -5342,6 +6281,14 @@ func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
 func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Stars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.Stars)
 	}
 	return nil
 }
@@ -5364,25 +6311,40 @@ func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageActionGiveawayLaunch{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
+		}
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // MessageActionGiveawayResults is the TL constructor
 // messageActionGiveawayResults.
 //
-//	messageActionGiveawayResults#2a9fadc5 winners_count:int
-//	    unclaimed_count:int = MessageAction
+//	messageActionGiveawayResults#87e2f155 flags:# stars:flags.0?true
+//	    winners_count:int unclaimed_count:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayResults.
 type MessageActionGiveawayResults struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars          bool       // flags.0?true
 	WinnersCount   int
 	UnclaimedCount int
 }
 
 // MessageActionGiveawayResultsTypeID is the ID of messageActionGiveawayResults.
-const MessageActionGiveawayResultsTypeID = 0x2a9fadc5
+const MessageActionGiveawayResultsTypeID = 0x87e2f155
 
-// TypeID returns 0x2a9fadc5, the ID of messageActionGiveawayResults.
+// TypeID returns 0x87e2f155, the ID of messageActionGiveawayResults.
 func (*MessageActionGiveawayResults) TypeID() uint32 {
 	return MessageActionGiveawayResultsTypeID
 }
@@ -5410,6 +6372,11 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Stars {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.WinnersCount)
 	b.PutInt(m.UnclaimedCount)
 	return nil
@@ -5433,12 +6400,3344 @@ func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageActionGiveawayResults{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
+	}
+	m.Stars = m.Flags.Has(0)
 	if m.WinnersCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionBoostApply is the TL constructor messageActionBoostApply.
+//
+//	messageActionBoostApply#cc02aa6d boosts:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionBoostApply.
+type MessageActionBoostApply struct {
+	Boosts int
+}
+
+// MessageActionBoostApplyTypeID is the ID of messageActionBoostApply.
+const MessageActionBoostApplyTypeID = 0xcc02aa6d
+
+// TypeID returns 0xcc02aa6d, the ID of messageActionBoostApply.
+func (*MessageActionBoostApply) TypeID() uint32 {
+	return MessageActionBoostApplyTypeID
+}
+
+// TypeName returns "messageActionBoostApply".
+func (*MessageActionBoostApply) TypeName() string {
+	return "messageActionBoostApply"
+}
+
+// messageActionClass marks MessageActionBoostApply as a MessageActionClass.
+func (*MessageActionBoostApply) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionBoostApplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBoostApply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBoostApply) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
+	}
+	return nil
+}
+
+// MessageActionRequestedPeerSentMe is the TL constructor
+// messageActionRequestedPeerSentMe.
+//
+//	messageActionRequestedPeerSentMe#93b31848 button_id:int
+//	    peers:Vector<RequestedPeer> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionRequestedPeerSentMe.
+type MessageActionRequestedPeerSentMe struct {
+	ButtonID int
+	Peers    []RequestedPeerClass
+}
+
+// MessageActionRequestedPeerSentMeTypeID is the ID of
+// messageActionRequestedPeerSentMe.
+const MessageActionRequestedPeerSentMeTypeID = 0x93b31848
+
+// TypeID returns 0x93b31848, the ID of messageActionRequestedPeerSentMe.
+func (*MessageActionRequestedPeerSentMe) TypeID() uint32 {
+	return MessageActionRequestedPeerSentMeTypeID
+}
+
+// TypeName returns "messageActionRequestedPeerSentMe".
+func (*MessageActionRequestedPeerSentMe) TypeName() string {
+	return "messageActionRequestedPeerSentMe"
+}
+
+// messageActionClass marks MessageActionRequestedPeerSentMe as a
+// MessageActionClass.
+func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionRequestedPeerSentMeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ButtonID)
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
+	}
+	var err error
+	if m.ButtonID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
+	}
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeRequestedPeer); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
+	}
+	return nil
+}
+
+// MessageActionPaymentRefunded is the TL constructor
+// messageActionPaymentRefunded.
+//
+//	messageActionPaymentRefunded#41b3e202 flags:# peer:Peer currency:string
+//	    total_amount:long payload:flags.0?bytes charge:PaymentCharge
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetPayload and
+// the other Set methods send a zero value too; HasPayload reports whether
+// Payload is present (sent, or received) and ClearPayload leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionPaymentRefunded.
+type MessageActionPaymentRefunded struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	Currency    string
+	TotalAmount int64
+	Payload     []byte // flags.0?bytes
+	Charge      PaymentCharge
+}
+
+// MessageActionPaymentRefundedTypeID is the ID of messageActionPaymentRefunded.
+const MessageActionPaymentRefundedTypeID = 0x41b3e202
+
+// TypeID returns 0x41b3e202, the ID of messageActionPaymentRefunded.
+func (*MessageActionPaymentRefunded) TypeID() uint32 {
+	return MessageActionPaymentRefundedTypeID
+}
+
+// TypeName returns "messageActionPaymentRefunded".
+func (*MessageActionPaymentRefunded) TypeName() string {
+	return "messageActionPaymentRefunded"
+}
+
+// messageActionClass marks MessageActionPaymentRefunded as a
+// MessageActionClass.
+func (*MessageActionPaymentRefunded) messageActionClass() {}
+
+// HasPayload reports whether Payload is present: not zero, set by SetPayload,
+// or received.
+func (m *MessageActionPaymentRefunded) HasPayload() bool {
+	return len(m.Payload) > 0 || m.Flags.Has(0)
+}
+
+// SetPayload sets Payload to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionPaymentRefunded) SetPayload(v []byte) {
+	m.Payload = v
+	m.Flags.Set(0)
+}
+
+// ClearPayload sets Payload to its zero value and marks it absent.
+func (m *MessageActionPaymentRefunded) ClearPayload() {
+	m.Payload = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaymentRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Payload) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.TotalAmount)
+	if flags.Has(0) {
+		b.PutBytes(m.Payload)
+	}
+	if err := m.Charge.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
+	}
+	*m = MessageActionPaymentRefunded{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
+	}
+	if m.TotalAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
+	}
+	if len(m.Payload) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionGiftStars is the TL constructor messageActionGiftStars.
+//
+//	messageActionGiftStars#45d5b021 flags:# currency:string amount:long
+//	    stars:long crypto_currency:flags.0?string crypto_amount:flags.0?long
+//	    transaction_id:flags.1?string = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCryptoCurrency and the other Set methods send a zero value too;
+// HasCryptoCurrency reports whether CryptoCurrency is present (sent, or
+// received) and ClearCryptoCurrency leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionGiftStars.
+type MessageActionGiftStars struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Currency       string
+	Amount         int64
+	Stars          int64
+	CryptoCurrency string // flags.0?string
+	CryptoAmount   int64  // flags.0?long
+	TransactionID  string // flags.1?string
+}
+
+// MessageActionGiftStarsTypeID is the ID of messageActionGiftStars.
+const MessageActionGiftStarsTypeID = 0x45d5b021
+
+// TypeID returns 0x45d5b021, the ID of messageActionGiftStars.
+func (*MessageActionGiftStars) TypeID() uint32 {
+	return MessageActionGiftStarsTypeID
+}
+
+// TypeName returns "messageActionGiftStars".
+func (*MessageActionGiftStars) TypeName() string {
+	return "messageActionGiftStars"
+}
+
+// messageActionClass marks MessageActionGiftStars as a MessageActionClass.
+func (*MessageActionGiftStars) messageActionClass() {}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftStars) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftStars) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftStars) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(0)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftStars) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftStars) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftStars) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(0)
+}
+
+// HasTransactionID reports whether TransactionID is present: not zero, set by
+// SetTransactionID, or received.
+func (m *MessageActionGiftStars) HasTransactionID() bool {
+	return m.TransactionID != "" || m.Flags.Has(1)
+}
+
+// SetTransactionID sets TransactionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftStars) SetTransactionID(v string) {
+	m.TransactionID = v
+	m.Flags.Set(1)
+}
+
+// ClearTransactionID sets TransactionID to its zero value and marks it absent.
+func (m *MessageActionGiftStars) ClearTransactionID() {
+	m.TransactionID = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		flags.Set(0)
+	}
+	if m.TransactionID != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.CryptoCurrency)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoCurrency, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
+		}
+	}
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessageActionPrizeStars is the TL constructor messageActionPrizeStars.
+//
+//	messageActionPrizeStars#b00c47a2 flags:# unclaimed:flags.0?true
+//	    stars:long transaction_id:string boost_peer:Peer giveaway_msg_id:int
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPrizeStars.
+type MessageActionPrizeStars struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unclaimed     bool       // flags.0?true
+	Stars         int64
+	TransactionID string
+	BoostPeer     PeerClass
+	GiveawayMsgID int
+}
+
+// MessageActionPrizeStarsTypeID is the ID of messageActionPrizeStars.
+const MessageActionPrizeStarsTypeID = 0xb00c47a2
+
+// TypeID returns 0xb00c47a2, the ID of messageActionPrizeStars.
+func (*MessageActionPrizeStars) TypeID() uint32 {
+	return MessageActionPrizeStarsTypeID
+}
+
+// TypeName returns "messageActionPrizeStars".
+func (*MessageActionPrizeStars) TypeName() string {
+	return "messageActionPrizeStars"
+}
+
+// messageActionClass marks MessageActionPrizeStars as a MessageActionClass.
+func (*MessageActionPrizeStars) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPrizeStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Unclaimed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.TransactionID)
+	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
+	}
+	b.PutInt(m.GiveawayMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
+	}
+	*m = MessageActionPrizeStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
+	}
+	m.Unclaimed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
+	}
+	if m.TransactionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
+	}
+	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
+	}
+	if m.GiveawayMsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionStarGift is the TL constructor messageActionStarGift.
+//
+//	messageActionStarGift#ea2c31d3 flags:# name_hidden:flags.0?true
+//	    saved:flags.2?true converted:flags.3?true upgraded:flags.5?true
+//	    refunded:flags.9?true can_upgrade:flags.10?true
+//	    prepaid_upgrade:flags.13?true upgrade_separate:flags.16?true
+//	    auction_acquired:flags.17?true gift:StarGift
+//	    message:flags.1?TextWithEntities convert_stars:flags.4?long
+//	    upgrade_msg_id:flags.5?int upgrade_stars:flags.8?long
+//	    from_id:flags.11?Peer peer:flags.12?Peer saved_id:flags.12?long
+//	    prepaid_upgrade_hash:flags.14?string gift_msg_id:flags.15?int
+//	    to_id:flags.18?Peer gift_num:flags.19?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetConvertStars
+// and the other Set methods send a zero value too; HasConvertStars reports
+// whether ConvertStars is present (sent, or received) and ClearConvertStars
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionStarGift.
+type MessageActionStarGift struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden         bool       // flags.0?true
+	Saved              bool       // flags.2?true
+	Converted          bool       // flags.3?true
+	Upgraded           bool       // flags.5?true
+	Refunded           bool       // flags.9?true
+	CanUpgrade         bool       // flags.10?true
+	PrepaidUpgrade     bool       // flags.13?true
+	UpgradeSeparate    bool       // flags.16?true
+	AuctionAcquired    bool       // flags.17?true
+	Gift               StarGiftClass
+	Message            *TextWithEntities // flags.1?TextWithEntities
+	ConvertStars       int64             // flags.4?long
+	UpgradeMsgID       int               // flags.5?int
+	UpgradeStars       int64             // flags.8?long
+	FromID             PeerClass         // flags.11?Peer
+	Peer               PeerClass         // flags.12?Peer
+	SavedID            int64             // flags.12?long
+	PrepaidUpgradeHash string            // flags.14?string
+	GiftMsgID          int               // flags.15?int
+	ToID               PeerClass         // flags.18?Peer
+	GiftNum            int               // flags.19?int
+}
+
+// MessageActionStarGiftTypeID is the ID of messageActionStarGift.
+const MessageActionStarGiftTypeID = 0xea2c31d3
+
+// TypeID returns 0xea2c31d3, the ID of messageActionStarGift.
+func (*MessageActionStarGift) TypeID() uint32 {
+	return MessageActionStarGiftTypeID
+}
+
+// TypeName returns "messageActionStarGift".
+func (*MessageActionStarGift) TypeName() string {
+	return "messageActionStarGift"
+}
+
+// messageActionClass marks MessageActionStarGift as a MessageActionClass.
+func (*MessageActionStarGift) messageActionClass() {}
+
+// HasConvertStars reports whether ConvertStars is present: not zero, set by
+// SetConvertStars, or received.
+func (m *MessageActionStarGift) HasConvertStars() bool {
+	return m.ConvertStars != 0 || m.Flags.Has(4)
+}
+
+// SetConvertStars sets ConvertStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetConvertStars(v int64) {
+	m.ConvertStars = v
+	m.Flags.Set(4)
+}
+
+// ClearConvertStars sets ConvertStars to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearConvertStars() {
+	m.ConvertStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasUpgradeMsgID reports whether UpgradeMsgID is present: not zero, set by
+// SetUpgradeMsgID, or received. It shares its flag with Upgraded: they are
+// present together.
+func (m *MessageActionStarGift) HasUpgradeMsgID() bool {
+	return m.Upgraded || m.UpgradeMsgID != 0 || m.Flags.Has(5)
+}
+
+// SetUpgradeMsgID sets UpgradeMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetUpgradeMsgID(v int) {
+	m.UpgradeMsgID = v
+	m.Flags.Set(5)
+}
+
+// ClearUpgradeMsgID sets UpgradeMsgID to its zero value and marks it absent; it
+// is still sent, as zero, when Upgraded, which shares its flag, is set.
+func (m *MessageActionStarGift) ClearUpgradeMsgID() {
+	m.UpgradeMsgID = 0
+	m.Flags.Unset(5)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *MessageActionStarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(8)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(8)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(8)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received. It shares its flag with Peer: they are present together.
+func (m *MessageActionStarGift) HasSavedID() bool {
+	return m.Peer != nil || m.SavedID != 0 || m.Flags.Has(12)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGift) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(12)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *MessageActionStarGift) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(12)
+}
+
+// HasPrepaidUpgradeHash reports whether PrepaidUpgradeHash is present: not
+// zero, set by SetPrepaidUpgradeHash, or received.
+func (m *MessageActionStarGift) HasPrepaidUpgradeHash() bool {
+	return m.PrepaidUpgradeHash != "" || m.Flags.Has(14)
+}
+
+// SetPrepaidUpgradeHash sets PrepaidUpgradeHash to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MessageActionStarGift) SetPrepaidUpgradeHash(v string) {
+	m.PrepaidUpgradeHash = v
+	m.Flags.Set(14)
+}
+
+// ClearPrepaidUpgradeHash sets PrepaidUpgradeHash to its zero value and marks
+// it absent.
+func (m *MessageActionStarGift) ClearPrepaidUpgradeHash() {
+	m.PrepaidUpgradeHash = ""
+	m.Flags.Unset(14)
+}
+
+// HasGiftMsgID reports whether GiftMsgID is present: not zero, set by
+// SetGiftMsgID, or received.
+func (m *MessageActionStarGift) HasGiftMsgID() bool {
+	return m.GiftMsgID != 0 || m.Flags.Has(15)
+}
+
+// SetGiftMsgID sets GiftMsgID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGift) SetGiftMsgID(v int) {
+	m.GiftMsgID = v
+	m.Flags.Set(15)
+}
+
+// ClearGiftMsgID sets GiftMsgID to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearGiftMsgID() {
+	m.GiftMsgID = 0
+	m.Flags.Unset(15)
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *MessageActionStarGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(19)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(19)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(19)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Converted {
+		flags.Set(3)
+	}
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(13)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(16)
+	}
+	if m.AuctionAcquired {
+		flags.Set(17)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(8)
+	}
+	if m.FromID != nil {
+		flags.Set(11)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(14)
+	}
+	if m.GiftMsgID != 0 {
+		flags.Set(15)
+	}
+	if m.ToID != nil {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
+	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "message")
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(5) {
+		b.PutInt(m.UpgradeMsgID)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(11) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "from_id")
+		}
+	}
+	if flags.Has(12) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(14) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.GiftMsgID)
+	}
+	if flags.Has(18) {
+		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "to_id")
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
+	}
+	*m = MessageActionStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Saved = m.Flags.Has(2)
+	m.Converted = m.Flags.Has(3)
+	m.Upgraded = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PrepaidUpgrade = m.Flags.Has(13)
+	m.UpgradeSeparate = m.Flags.Has(16)
+	m.AuctionAcquired = m.Flags.Has(17)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.UpgradeMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.GiftMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.ToID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		m.Flags.Unset(5)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(14)
+	}
+	if m.GiftMsgID != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	return nil
+}
+
+// MessageActionStarGiftUnique is the TL constructor
+// messageActionStarGiftUnique.
+//
+//	messageActionStarGiftUnique#e6c31522 flags:# upgrade:flags.0?true
+//	    transferred:flags.1?true saved:flags.2?true refunded:flags.5?true
+//	    prepaid_upgrade:flags.11?true assigned:flags.13?true
+//	    from_offer:flags.14?true craft:flags.16?true gift:StarGift
+//	    can_export_at:flags.3?int transfer_stars:flags.4?long
+//	    from_id:flags.6?Peer peer:flags.7?Peer saved_id:flags.7?long
+//	    resale_amount:flags.8?StarsAmount can_transfer_at:flags.9?int
+//	    can_resell_at:flags.10?int drop_original_details_stars:flags.12?long
+//	    can_craft_at:flags.15?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCanExportAt
+// and the other Set methods send a zero value too; HasCanExportAt reports
+// whether CanExportAt is present (sent, or received) and ClearCanExportAt
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftUnique.
+type MessageActionStarGiftUnique struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Upgrade                  bool       // flags.0?true
+	Transferred              bool       // flags.1?true
+	Saved                    bool       // flags.2?true
+	Refunded                 bool       // flags.5?true
+	PrepaidUpgrade           bool       // flags.11?true
+	Assigned                 bool       // flags.13?true
+	FromOffer                bool       // flags.14?true
+	Craft                    bool       // flags.16?true
+	Gift                     StarGiftClass
+	CanExportAt              int              // flags.3?int
+	TransferStars            int64            // flags.4?long
+	FromID                   PeerClass        // flags.6?Peer
+	Peer                     PeerClass        // flags.7?Peer
+	SavedID                  int64            // flags.7?long
+	ResaleAmount             StarsAmountClass // flags.8?StarsAmount
+	CanTransferAt            int              // flags.9?int
+	CanResellAt              int              // flags.10?int
+	DropOriginalDetailsStars int64            // flags.12?long
+	CanCraftAt               int              // flags.15?int
+}
+
+// MessageActionStarGiftUniqueTypeID is the ID of messageActionStarGiftUnique.
+const MessageActionStarGiftUniqueTypeID = 0xe6c31522
+
+// TypeID returns 0xe6c31522, the ID of messageActionStarGiftUnique.
+func (*MessageActionStarGiftUnique) TypeID() uint32 {
+	return MessageActionStarGiftUniqueTypeID
+}
+
+// TypeName returns "messageActionStarGiftUnique".
+func (*MessageActionStarGiftUnique) TypeName() string {
+	return "messageActionStarGiftUnique"
+}
+
+// messageActionClass marks MessageActionStarGiftUnique as a MessageActionClass.
+func (*MessageActionStarGiftUnique) messageActionClass() {}
+
+// HasCanExportAt reports whether CanExportAt is present: not zero, set by
+// SetCanExportAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanExportAt() bool {
+	return m.CanExportAt != 0 || m.Flags.Has(3)
+}
+
+// SetCanExportAt sets CanExportAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanExportAt(v int) {
+	m.CanExportAt = v
+	m.Flags.Set(3)
+}
+
+// ClearCanExportAt sets CanExportAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanExportAt() {
+	m.CanExportAt = 0
+	m.Flags.Unset(3)
+}
+
+// HasTransferStars reports whether TransferStars is present: not zero, set by
+// SetTransferStars, or received.
+func (m *MessageActionStarGiftUnique) HasTransferStars() bool {
+	return m.TransferStars != 0 || m.Flags.Has(4)
+}
+
+// SetTransferStars sets TransferStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetTransferStars(v int64) {
+	m.TransferStars = v
+	m.Flags.Set(4)
+}
+
+// ClearTransferStars sets TransferStars to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearTransferStars() {
+	m.TransferStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received. It shares its flag with Peer: they are present together.
+func (m *MessageActionStarGiftUnique) HasSavedID() bool {
+	return m.Peer != nil || m.SavedID != 0 || m.Flags.Has(7)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGiftUnique) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(7)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *MessageActionStarGiftUnique) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(7)
+}
+
+// HasCanTransferAt reports whether CanTransferAt is present: not zero, set by
+// SetCanTransferAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanTransferAt() bool {
+	return m.CanTransferAt != 0 || m.Flags.Has(9)
+}
+
+// SetCanTransferAt sets CanTransferAt to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanTransferAt(v int) {
+	m.CanTransferAt = v
+	m.Flags.Set(9)
+}
+
+// ClearCanTransferAt sets CanTransferAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanTransferAt() {
+	m.CanTransferAt = 0
+	m.Flags.Unset(9)
+}
+
+// HasCanResellAt reports whether CanResellAt is present: not zero, set by
+// SetCanResellAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanResellAt() bool {
+	return m.CanResellAt != 0 || m.Flags.Has(10)
+}
+
+// SetCanResellAt sets CanResellAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanResellAt(v int) {
+	m.CanResellAt = v
+	m.Flags.Set(10)
+}
+
+// ClearCanResellAt sets CanResellAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanResellAt() {
+	m.CanResellAt = 0
+	m.Flags.Unset(10)
+}
+
+// HasDropOriginalDetailsStars reports whether DropOriginalDetailsStars is
+// present: not zero, set by SetDropOriginalDetailsStars, or received.
+func (m *MessageActionStarGiftUnique) HasDropOriginalDetailsStars() bool {
+	return m.DropOriginalDetailsStars != 0 || m.Flags.Has(12)
+}
+
+// SetDropOriginalDetailsStars sets DropOriginalDetailsStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetDropOriginalDetailsStars(v int64) {
+	m.DropOriginalDetailsStars = v
+	m.Flags.Set(12)
+}
+
+// ClearDropOriginalDetailsStars sets DropOriginalDetailsStars to its zero value
+// and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearDropOriginalDetailsStars() {
+	m.DropOriginalDetailsStars = 0
+	m.Flags.Unset(12)
+}
+
+// HasCanCraftAt reports whether CanCraftAt is present: not zero, set by
+// SetCanCraftAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanCraftAt() bool {
+	return m.CanCraftAt != 0 || m.Flags.Has(15)
+}
+
+// SetCanCraftAt sets CanCraftAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanCraftAt(v int) {
+	m.CanCraftAt = v
+	m.Flags.Set(15)
+}
+
+// ClearCanCraftAt sets CanCraftAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
+	m.CanCraftAt = 0
+	m.Flags.Unset(15)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
+	if m.Upgrade {
+		flags.Set(0)
+	}
+	if m.Transferred {
+		flags.Set(1)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Refunded {
+		flags.Set(5)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(11)
+	}
+	if m.Assigned {
+		flags.Set(13)
+	}
+	if m.FromOffer {
+		flags.Set(14)
+	}
+	if m.Craft {
+		flags.Set(16)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(3)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(4)
+	}
+	if m.FromID != nil {
+		flags.Set(6)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(7)
+	}
+	if m.ResaleAmount != nil {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(9)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(12)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(15)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
+	}
+	if flags.Has(3) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "from_id")
+		}
+	}
+	if flags.Has(7) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
+		}
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(8) {
+		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "resale_amount")
+		}
+	}
+	if flags.Has(9) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(10) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(12) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
+	}
+	*m = MessageActionStarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
+	}
+	m.Upgrade = m.Flags.Has(0)
+	m.Transferred = m.Flags.Has(1)
+	m.Saved = m.Flags.Has(2)
+	m.Refunded = m.Flags.Has(5)
+	m.PrepaidUpgrade = m.Flags.Has(11)
+	m.Assigned = m.Flags.Has(13)
+	m.FromOffer = m.Flags.Has(14)
+	m.Craft = m.Flags.Has(16)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
+	}
+	if m.Flags.Has(3) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ResaleAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(15)
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesRefunded is the TL constructor
+// messageActionPaidMessagesRefunded.
+//
+//	messageActionPaidMessagesRefunded#ac1f1fcd count:int stars:long
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesRefunded.
+type MessageActionPaidMessagesRefunded struct {
+	Count int
+	Stars int64
+}
+
+// MessageActionPaidMessagesRefundedTypeID is the ID of
+// messageActionPaidMessagesRefunded.
+const MessageActionPaidMessagesRefundedTypeID = 0xac1f1fcd
+
+// TypeID returns 0xac1f1fcd, the ID of messageActionPaidMessagesRefunded.
+func (*MessageActionPaidMessagesRefunded) TypeID() uint32 {
+	return MessageActionPaidMessagesRefundedTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesRefunded".
+func (*MessageActionPaidMessagesRefunded) TypeName() string {
+	return "messageActionPaidMessagesRefunded"
+}
+
+// messageActionClass marks MessageActionPaidMessagesRefunded as a
+// MessageActionClass.
+func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesPrice is the TL constructor
+// messageActionPaidMessagesPrice.
+//
+//	messageActionPaidMessagesPrice#84b88578 flags:#
+//	    broadcast_messages_allowed:flags.0?true stars:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesPrice.
+type MessageActionPaidMessagesPrice struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Stars                    int64
+}
+
+// MessageActionPaidMessagesPriceTypeID is the ID of
+// messageActionPaidMessagesPrice.
+const MessageActionPaidMessagesPriceTypeID = 0x84b88578
+
+// TypeID returns 0x84b88578, the ID of messageActionPaidMessagesPrice.
+func (*MessageActionPaidMessagesPrice) TypeID() uint32 {
+	return MessageActionPaidMessagesPriceTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesPrice".
+func (*MessageActionPaidMessagesPrice) TypeName() string {
+	return "messageActionPaidMessagesPrice"
+}
+
+// messageActionClass marks MessageActionPaidMessagesPrice as a
+// MessageActionClass.
+func (*MessageActionPaidMessagesPrice) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesPriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPaidMessagesPrice{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionConferenceCall is the TL constructor
+// messageActionConferenceCall.
+//
+//	messageActionConferenceCall#2ffe2f7a flags:# missed:flags.0?true
+//	    active:flags.1?true video:flags.4?true call_id:long
+//	    duration:flags.2?int other_participants:flags.3?Vector<Peer>
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionConferenceCall.
+type MessageActionConferenceCall struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Missed            bool       // flags.0?true
+	Active            bool       // flags.1?true
+	Video             bool       // flags.4?true
+	CallID            int64
+	Duration          int         // flags.2?int
+	OtherParticipants []PeerClass // flags.3?Vector<Peer>
+}
+
+// MessageActionConferenceCallTypeID is the ID of messageActionConferenceCall.
+const MessageActionConferenceCallTypeID = 0x2ffe2f7a
+
+// TypeID returns 0x2ffe2f7a, the ID of messageActionConferenceCall.
+func (*MessageActionConferenceCall) TypeID() uint32 {
+	return MessageActionConferenceCallTypeID
+}
+
+// TypeName returns "messageActionConferenceCall".
+func (*MessageActionConferenceCall) TypeName() string {
+	return "messageActionConferenceCall"
+}
+
+// messageActionClass marks MessageActionConferenceCall as a MessageActionClass.
+func (*MessageActionConferenceCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionConferenceCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(2)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionConferenceCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(2)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionConferenceCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(2)
+}
+
+// HasOtherParticipants reports whether OtherParticipants is present: not zero,
+// set by SetOtherParticipants, or received.
+func (m *MessageActionConferenceCall) HasOtherParticipants() bool {
+	return len(m.OtherParticipants) > 0 || m.Flags.Has(3)
+}
+
+// SetOtherParticipants sets OtherParticipants to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MessageActionConferenceCall) SetOtherParticipants(v []PeerClass) {
+	m.OtherParticipants = v
+	m.Flags.Set(3)
+}
+
+// ClearOtherParticipants sets OtherParticipants to its zero value and marks it
+// absent.
+func (m *MessageActionConferenceCall) ClearOtherParticipants() {
+	m.OtherParticipants = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Missed {
+		flags.Set(0)
+	}
+	if m.Active {
+		flags.Set(1)
+	}
+	if m.Video {
+		flags.Set(4)
+	}
+	if m.Duration != 0 {
+		flags.Set(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CallID)
+	if flags.Has(2) {
+		b.PutInt(m.Duration)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.OtherParticipants))
+		for i := range m.OtherParticipants {
+			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
+	}
+	*m = MessageActionConferenceCall{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
+	}
+	m.Missed = m.Flags.Has(0)
+	m.Active = m.Flags.Has(1)
+	m.Video = m.Flags.Has(4)
+	if m.CallID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
+	}
+	if m.Flags.Has(2) {
+		if m.Duration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.Duration != 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionTodoCompletions is the TL constructor
+// messageActionTodoCompletions.
+//
+//	messageActionTodoCompletions#cc7c5c89 completed:Vector<int>
+//	    incompleted:Vector<int> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoCompletions.
+type MessageActionTodoCompletions struct {
+	Completed   []int
+	Incompleted []int
+}
+
+// MessageActionTodoCompletionsTypeID is the ID of messageActionTodoCompletions.
+const MessageActionTodoCompletionsTypeID = 0xcc7c5c89
+
+// TypeID returns 0xcc7c5c89, the ID of messageActionTodoCompletions.
+func (*MessageActionTodoCompletions) TypeID() uint32 {
+	return MessageActionTodoCompletionsTypeID
+}
+
+// TypeName returns "messageActionTodoCompletions".
+func (*MessageActionTodoCompletions) TypeName() string {
+	return "messageActionTodoCompletions"
+}
+
+// messageActionClass marks MessageActionTodoCompletions as a
+// MessageActionClass.
+func (*MessageActionTodoCompletions) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoCompletionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Completed))
+	for i := range m.Completed {
+		b.PutInt(m.Completed[i])
+	}
+	b.PutVectorHeader(len(m.Incompleted))
+	for i := range m.Incompleted {
+		b.PutInt(m.Incompleted[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
+	}
+	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
+	}
+	return nil
+}
+
+// MessageActionTodoAppendTasks is the TL constructor
+// messageActionTodoAppendTasks.
+//
+//	messageActionTodoAppendTasks#c7edbc83 list:Vector<TodoItem>
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoAppendTasks.
+type MessageActionTodoAppendTasks struct {
+	List []TodoItem
+}
+
+// MessageActionTodoAppendTasksTypeID is the ID of messageActionTodoAppendTasks.
+const MessageActionTodoAppendTasksTypeID = 0xc7edbc83
+
+// TypeID returns 0xc7edbc83, the ID of messageActionTodoAppendTasks.
+func (*MessageActionTodoAppendTasks) TypeID() uint32 {
+	return MessageActionTodoAppendTasksTypeID
+}
+
+// TypeName returns "messageActionTodoAppendTasks".
+func (*MessageActionTodoAppendTasks) TypeName() string {
+	return "messageActionTodoAppendTasks"
+}
+
+// messageActionClass marks MessageActionTodoAppendTasks as a
+// MessageActionClass.
+func (*MessageActionTodoAppendTasks) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoAppendTasksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
+	}
+	var err error
+	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostApproval is the TL constructor
+// messageActionSuggestedPostApproval.
+//
+//	messageActionSuggestedPostApproval#ee7a1596 flags:#
+//	    rejected:flags.0?true balance_too_low:flags.1?true
+//	    reject_comment:flags.2?string schedule_date:flags.3?int
+//	    price:flags.4?StarsAmount = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetRejectComment
+// and the other Set methods send a zero value too; HasRejectComment reports
+// whether RejectComment is present (sent, or received) and ClearRejectComment
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostApproval.
+type MessageActionSuggestedPostApproval struct {
+	Flags         bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	Rejected      bool             // flags.0?true
+	BalanceTooLow bool             // flags.1?true
+	RejectComment string           // flags.2?string
+	ScheduleDate  int              // flags.3?int
+	Price         StarsAmountClass // flags.4?StarsAmount
+}
+
+// MessageActionSuggestedPostApprovalTypeID is the ID of
+// messageActionSuggestedPostApproval.
+const MessageActionSuggestedPostApprovalTypeID = 0xee7a1596
+
+// TypeID returns 0xee7a1596, the ID of messageActionSuggestedPostApproval.
+func (*MessageActionSuggestedPostApproval) TypeID() uint32 {
+	return MessageActionSuggestedPostApprovalTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostApproval".
+func (*MessageActionSuggestedPostApproval) TypeName() string {
+	return "messageActionSuggestedPostApproval"
+}
+
+// messageActionClass marks MessageActionSuggestedPostApproval as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostApproval) messageActionClass() {}
+
+// HasRejectComment reports whether RejectComment is present: not zero, set by
+// SetRejectComment, or received.
+func (m *MessageActionSuggestedPostApproval) HasRejectComment() bool {
+	return m.RejectComment != "" || m.Flags.Has(2)
+}
+
+// SetRejectComment sets RejectComment to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionSuggestedPostApproval) SetRejectComment(v string) {
+	m.RejectComment = v
+	m.Flags.Set(2)
+}
+
+// ClearRejectComment sets RejectComment to its zero value and marks it absent.
+func (m *MessageActionSuggestedPostApproval) ClearRejectComment() {
+	m.RejectComment = ""
+	m.Flags.Unset(2)
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *MessageActionSuggestedPostApproval) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(3)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionSuggestedPostApproval) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(3)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostApprovalTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Rejected {
+		flags.Set(0)
+	}
+	if m.BalanceTooLow {
+		flags.Set(1)
+	}
+	if m.RejectComment != "" {
+		flags.Set(2)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(3)
+	}
+	if m.Price != nil {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.RejectComment)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Price); err != nil {
+			return tlrt.EncodeErr(err, "messageActionSuggestedPostApproval", "price")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
+	}
+	*m = MessageActionSuggestedPostApproval{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
+	}
+	m.Rejected = m.Flags.Has(0)
+	m.BalanceTooLow = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.RejectComment, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.RejectComment != "" {
+		m.Flags.Unset(2)
+	}
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostSuccess is the TL constructor
+// messageActionSuggestedPostSuccess.
+//
+//	messageActionSuggestedPostSuccess#95ddcf69 price:StarsAmount
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostSuccess.
+type MessageActionSuggestedPostSuccess struct {
+	Price StarsAmountClass
+}
+
+// MessageActionSuggestedPostSuccessTypeID is the ID of
+// messageActionSuggestedPostSuccess.
+const MessageActionSuggestedPostSuccessTypeID = 0x95ddcf69
+
+// TypeID returns 0x95ddcf69, the ID of messageActionSuggestedPostSuccess.
+func (*MessageActionSuggestedPostSuccess) TypeID() uint32 {
+	return MessageActionSuggestedPostSuccessTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostSuccess".
+func (*MessageActionSuggestedPostSuccess) TypeName() string {
+	return "messageActionSuggestedPostSuccess"
+}
+
+// messageActionClass marks MessageActionSuggestedPostSuccess as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostSuccessTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestedPostSuccess", "price")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
+	}
+	var err error
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostRefund is the TL constructor
+// messageActionSuggestedPostRefund.
+//
+//	messageActionSuggestedPostRefund#69f916f8 flags:#
+//	    payer_initiated:flags.0?true = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostRefund.
+type MessageActionSuggestedPostRefund struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PayerInitiated bool       // flags.0?true
+}
+
+// MessageActionSuggestedPostRefundTypeID is the ID of
+// messageActionSuggestedPostRefund.
+const MessageActionSuggestedPostRefundTypeID = 0x69f916f8
+
+// TypeID returns 0x69f916f8, the ID of messageActionSuggestedPostRefund.
+func (*MessageActionSuggestedPostRefund) TypeID() uint32 {
+	return MessageActionSuggestedPostRefundTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostRefund".
+func (*MessageActionSuggestedPostRefund) TypeName() string {
+	return "messageActionSuggestedPostRefund"
+}
+
+// messageActionClass marks MessageActionSuggestedPostRefund as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostRefund) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostRefundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.PayerInitiated {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSuggestedPostRefund{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
+	}
+	m.PayerInitiated = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionGiftTon is the TL constructor messageActionGiftTon.
+//
+//	messageActionGiftTon#a8a3c699 flags:# currency:string amount:long
+//	    crypto_currency:string crypto_amount:long
+//	    transaction_id:flags.0?string = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetTransactionID
+// and the other Set methods send a zero value too; HasTransactionID reports
+// whether TransactionID is present (sent, or received) and ClearTransactionID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionGiftTon.
+type MessageActionGiftTon struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Currency       string
+	Amount         int64
+	CryptoCurrency string
+	CryptoAmount   int64
+	TransactionID  string // flags.0?string
+}
+
+// MessageActionGiftTonTypeID is the ID of messageActionGiftTon.
+const MessageActionGiftTonTypeID = 0xa8a3c699
+
+// TypeID returns 0xa8a3c699, the ID of messageActionGiftTon.
+func (*MessageActionGiftTon) TypeID() uint32 {
+	return MessageActionGiftTonTypeID
+}
+
+// TypeName returns "messageActionGiftTon".
+func (*MessageActionGiftTon) TypeName() string {
+	return "messageActionGiftTon"
+}
+
+// messageActionClass marks MessageActionGiftTon as a MessageActionClass.
+func (*MessageActionGiftTon) messageActionClass() {}
+
+// HasTransactionID reports whether TransactionID is present: not zero, set by
+// SetTransactionID, or received.
+func (m *MessageActionGiftTon) HasTransactionID() bool {
+	return m.TransactionID != "" || m.Flags.Has(0)
+}
+
+// SetTransactionID sets TransactionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftTon) SetTransactionID(v string) {
+	m.TransactionID = v
+	m.Flags.Set(0)
+}
+
+// ClearTransactionID sets TransactionID to its zero value and marks it absent.
+func (m *MessageActionGiftTon) ClearTransactionID() {
+	m.TransactionID = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftTonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TransactionID != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutString(m.CryptoCurrency)
+	b.PutLong(m.CryptoAmount)
+	if flags.Has(0) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftTon{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
+	}
+	if m.CryptoCurrency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
+	}
+	if m.CryptoAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
+	}
+	if m.Flags.Has(0) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
+		}
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionSuggestBirthday is the TL constructor
+// messageActionSuggestBirthday.
+//
+//	messageActionSuggestBirthday#2c8f2a25 birthday:Birthday = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestBirthday.
+type MessageActionSuggestBirthday struct {
+	Birthday Birthday
+}
+
+// MessageActionSuggestBirthdayTypeID is the ID of messageActionSuggestBirthday.
+const MessageActionSuggestBirthdayTypeID = 0x2c8f2a25
+
+// TypeID returns 0x2c8f2a25, the ID of messageActionSuggestBirthday.
+func (*MessageActionSuggestBirthday) TypeID() uint32 {
+	return MessageActionSuggestBirthdayTypeID
+}
+
+// TypeName returns "messageActionSuggestBirthday".
+func (*MessageActionSuggestBirthday) TypeName() string {
+	return "messageActionSuggestBirthday"
+}
+
+// messageActionClass marks MessageActionSuggestBirthday as a
+// MessageActionClass.
+func (*MessageActionSuggestBirthday) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Birthday.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOffer is the TL constructor
+// messageActionStarGiftPurchaseOffer.
+//
+//	messageActionStarGiftPurchaseOffer#774278d4 flags:#
+//	    accepted:flags.0?true declined:flags.1?true gift:StarGift
+//	    price:StarsAmount expires_at:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftPurchaseOffer.
+type MessageActionStarGiftPurchaseOffer struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Accepted  bool       // flags.0?true
+	Declined  bool       // flags.1?true
+	Gift      StarGiftClass
+	Price     StarsAmountClass
+	ExpiresAt int
+}
+
+// MessageActionStarGiftPurchaseOfferTypeID is the ID of
+// messageActionStarGiftPurchaseOffer.
+const MessageActionStarGiftPurchaseOfferTypeID = 0x774278d4
+
+// TypeID returns 0x774278d4, the ID of messageActionStarGiftPurchaseOffer.
+func (*MessageActionStarGiftPurchaseOffer) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOffer".
+func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
+	return "messageActionStarGiftPurchaseOffer"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOffer as a
+// MessageActionClass.
+func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Accepted {
+		flags.Set(0)
+	}
+	if m.Declined {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
+	}
+	b.PutInt(m.ExpiresAt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
+	}
+	*m = MessageActionStarGiftPurchaseOffer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
+	}
+	m.Accepted = m.Flags.Has(0)
+	m.Declined = m.Flags.Has(1)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
+	}
+	if m.ExpiresAt, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOfferDeclined is the TL constructor
+// messageActionStarGiftPurchaseOfferDeclined.
+//
+//	messageActionStarGiftPurchaseOfferDeclined#73ada76b flags:#
+//	    expired:flags.0?true gift:StarGift price:StarsAmount
+//	    = MessageAction
+//
+// See
+// https://core.telegram.org/constructor/messageActionStarGiftPurchaseOfferDeclined.
+type MessageActionStarGiftPurchaseOfferDeclined struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Expired bool       // flags.0?true
+	Gift    StarGiftClass
+	Price   StarsAmountClass
+}
+
+// MessageActionStarGiftPurchaseOfferDeclinedTypeID is the ID of
+// messageActionStarGiftPurchaseOfferDeclined.
+const MessageActionStarGiftPurchaseOfferDeclinedTypeID = 0x73ada76b
+
+// TypeID returns 0x73ada76b, the ID of
+// messageActionStarGiftPurchaseOfferDeclined.
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferDeclinedTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOfferDeclined".
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
+	return "messageActionStarGiftPurchaseOfferDeclined"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOfferDeclined as a
+// MessageActionClass.
+func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferDeclinedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
+	}
+	*m = MessageActionStarGiftPurchaseOfferDeclined{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionNewCreatorPending is the TL constructor
+// messageActionNewCreatorPending.
+//
+//	messageActionNewCreatorPending#b07ed085 new_creator_id:long
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNewCreatorPending.
+type MessageActionNewCreatorPending struct {
+	NewCreatorID int64
+}
+
+// MessageActionNewCreatorPendingTypeID is the ID of
+// messageActionNewCreatorPending.
+const MessageActionNewCreatorPendingTypeID = 0xb07ed085
+
+// TypeID returns 0xb07ed085, the ID of messageActionNewCreatorPending.
+func (*MessageActionNewCreatorPending) TypeID() uint32 {
+	return MessageActionNewCreatorPendingTypeID
+}
+
+// TypeName returns "messageActionNewCreatorPending".
+func (*MessageActionNewCreatorPending) TypeName() string {
+	return "messageActionNewCreatorPending"
+}
+
+// messageActionClass marks MessageActionNewCreatorPending as a
+// MessageActionClass.
+func (*MessageActionNewCreatorPending) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNewCreatorPendingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNewCreatorPending) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
+	}
+	return nil
+}
+
+// MessageActionChangeCreator is the TL constructor messageActionChangeCreator.
+//
+//	messageActionChangeCreator#e188503b new_creator_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionChangeCreator.
+type MessageActionChangeCreator struct {
+	NewCreatorID int64
+}
+
+// MessageActionChangeCreatorTypeID is the ID of messageActionChangeCreator.
+const MessageActionChangeCreatorTypeID = 0xe188503b
+
+// TypeID returns 0xe188503b, the ID of messageActionChangeCreator.
+func (*MessageActionChangeCreator) TypeID() uint32 {
+	return MessageActionChangeCreatorTypeID
+}
+
+// TypeName returns "messageActionChangeCreator".
+func (*MessageActionChangeCreator) TypeName() string {
+	return "messageActionChangeCreator"
+}
+
+// messageActionClass marks MessageActionChangeCreator as a MessageActionClass.
+func (*MessageActionChangeCreator) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCreatorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
+	}
+	return nil
+}
+
+// MessageActionNoForwardsToggle is the TL constructor
+// messageActionNoForwardsToggle.
+//
+//	messageActionNoForwardsToggle#bf7d6572 prev_value:Bool new_value:Bool
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsToggle.
+type MessageActionNoForwardsToggle struct {
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsToggleTypeID is the ID of
+// messageActionNoForwardsToggle.
+const MessageActionNoForwardsToggleTypeID = 0xbf7d6572
+
+// TypeID returns 0xbf7d6572, the ID of messageActionNoForwardsToggle.
+func (*MessageActionNoForwardsToggle) TypeID() uint32 {
+	return MessageActionNoForwardsToggleTypeID
+}
+
+// TypeName returns "messageActionNoForwardsToggle".
+func (*MessageActionNoForwardsToggle) TypeName() string {
+	return "messageActionNoForwardsToggle"
+}
+
+// messageActionClass marks MessageActionNoForwardsToggle as a
+// MessageActionClass.
+func (*MessageActionNoForwardsToggle) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsToggleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsToggle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
+	}
+	return nil
+}
+
+// MessageActionNoForwardsRequest is the TL constructor
+// messageActionNoForwardsRequest.
+//
+//	messageActionNoForwardsRequest#3e2793ba flags:# expired:flags.0?true
+//	    prev_value:Bool new_value:Bool = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsRequest.
+type MessageActionNoForwardsRequest struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Expired   bool       // flags.0?true
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsRequestTypeID is the ID of
+// messageActionNoForwardsRequest.
+const MessageActionNoForwardsRequestTypeID = 0x3e2793ba
+
+// TypeID returns 0x3e2793ba, the ID of messageActionNoForwardsRequest.
+func (*MessageActionNoForwardsRequest) TypeID() uint32 {
+	return MessageActionNoForwardsRequestTypeID
+}
+
+// TypeName returns "messageActionNoForwardsRequest".
+func (*MessageActionNoForwardsRequest) TypeName() string {
+	return "messageActionNoForwardsRequest"
+}
+
+// messageActionClass marks MessageActionNoForwardsRequest as a
+// MessageActionClass.
+func (*MessageActionNoForwardsRequest) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionNoForwardsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionPollAppendAnswer is the TL constructor
+// messageActionPollAppendAnswer.
+//
+//	messageActionPollAppendAnswer#9da1cd6c answer:PollAnswer
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollAppendAnswer.
+type MessageActionPollAppendAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollAppendAnswerTypeID is the ID of
+// messageActionPollAppendAnswer.
+const MessageActionPollAppendAnswerTypeID = 0x9da1cd6c
+
+// TypeID returns 0x9da1cd6c, the ID of messageActionPollAppendAnswer.
+func (*MessageActionPollAppendAnswer) TypeID() uint32 {
+	return MessageActionPollAppendAnswerTypeID
+}
+
+// TypeName returns "messageActionPollAppendAnswer".
+func (*MessageActionPollAppendAnswer) TypeName() string {
+	return "messageActionPollAppendAnswer"
+}
+
+// messageActionClass marks MessageActionPollAppendAnswer as a
+// MessageActionClass.
+func (*MessageActionPollAppendAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollAppendAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPollAppendAnswer", "answer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
+	}
+	return nil
+}
+
+// MessageActionPollDeleteAnswer is the TL constructor
+// messageActionPollDeleteAnswer.
+//
+//	messageActionPollDeleteAnswer#399674dc answer:PollAnswer
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollDeleteAnswer.
+type MessageActionPollDeleteAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollDeleteAnswerTypeID is the ID of
+// messageActionPollDeleteAnswer.
+const MessageActionPollDeleteAnswerTypeID = 0x399674dc
+
+// TypeID returns 0x399674dc, the ID of messageActionPollDeleteAnswer.
+func (*MessageActionPollDeleteAnswer) TypeID() uint32 {
+	return MessageActionPollDeleteAnswerTypeID
+}
+
+// TypeName returns "messageActionPollDeleteAnswer".
+func (*MessageActionPollDeleteAnswer) TypeName() string {
+	return "messageActionPollDeleteAnswer"
+}
+
+// messageActionClass marks MessageActionPollDeleteAnswer as a
+// MessageActionClass.
+func (*MessageActionPollDeleteAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollDeleteAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPollDeleteAnswer", "answer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
+	}
+	return nil
+}
+
+// MessageActionManagedBotCreated is the TL constructor
+// messageActionManagedBotCreated.
+//
+//	messageActionManagedBotCreated#16605e3e bot_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionManagedBotCreated.
+type MessageActionManagedBotCreated struct {
+	BotID int64
+}
+
+// MessageActionManagedBotCreatedTypeID is the ID of
+// messageActionManagedBotCreated.
+const MessageActionManagedBotCreatedTypeID = 0x16605e3e
+
+// TypeID returns 0x16605e3e, the ID of messageActionManagedBotCreated.
+func (*MessageActionManagedBotCreated) TypeID() uint32 {
+	return MessageActionManagedBotCreatedTypeID
+}
+
+// TypeName returns "messageActionManagedBotCreated".
+func (*MessageActionManagedBotCreated) TypeName() string {
+	return "messageActionManagedBotCreated"
+}
+
+// messageActionClass marks MessageActionManagedBotCreated as a
+// MessageActionClass.
+func (*MessageActionManagedBotCreated) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionManagedBotCreatedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionManagedBotCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
+	}
+	return nil
+}
+
+// MessageActionChangeCommunity is the TL constructor
+// messageActionChangeCommunity.
+//
+//	messageActionChangeCommunity#5d20bae8 flags:# community_id:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCommunityID
+// and the other Set methods send a zero value too; HasCommunityID reports
+// whether CommunityID is present (sent, or received) and ClearCommunityID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionChangeCommunity.
+type MessageActionChangeCommunity struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CommunityID int64      // flags.0?long
+}
+
+// MessageActionChangeCommunityTypeID is the ID of messageActionChangeCommunity.
+const MessageActionChangeCommunityTypeID = 0x5d20bae8
+
+// TypeID returns 0x5d20bae8, the ID of messageActionChangeCommunity.
+func (*MessageActionChangeCommunity) TypeID() uint32 {
+	return MessageActionChangeCommunityTypeID
+}
+
+// TypeName returns "messageActionChangeCommunity".
+func (*MessageActionChangeCommunity) TypeName() string {
+	return "messageActionChangeCommunity"
+}
+
+// messageActionClass marks MessageActionChangeCommunity as a
+// MessageActionClass.
+func (*MessageActionChangeCommunity) messageActionClass() {}
+
+// HasCommunityID reports whether CommunityID is present: not zero, set by
+// SetCommunityID, or received.
+func (m *MessageActionChangeCommunity) HasCommunityID() bool {
+	return m.CommunityID != 0 || m.Flags.Has(0)
+}
+
+// SetCommunityID sets CommunityID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionChangeCommunity) SetCommunityID(v int64) {
+	m.CommunityID = v
+	m.Flags.Set(0)
+}
+
+// ClearCommunityID sets CommunityID to its zero value and marks it absent.
+func (m *MessageActionChangeCommunity) ClearCommunityID() {
+	m.CommunityID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CommunityID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.CommunityID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionChangeCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.CommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
+		}
+	}
+	if m.CommunityID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -5450,7 +9749,8 @@ func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error 
 // MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone,
 // MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike,
 // MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji,
-// MessageEntityBlockquote.
+// MessageEntityBlockquote, MessageEntityFormattedDate, MessageEntityDiffInsert,
+// MessageEntityDiffReplace, MessageEntityDiffDelete.
 //
 // See https://core.telegram.org/type/MessageEntity.
 type MessageEntityClass interface {
@@ -5514,6 +9814,14 @@ func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 		v = &MessageEntityCustomEmoji{}
 	case MessageEntityBlockquoteTypeID:
 		v = &MessageEntityBlockquote{}
+	case MessageEntityFormattedDateTypeID:
+		v = &MessageEntityFormattedDate{}
+	case MessageEntityDiffInsertTypeID:
+		v = &MessageEntityDiffInsert{}
+	case MessageEntityDiffReplaceTypeID:
+		v = &MessageEntityDiffReplace{}
+	case MessageEntityDiffDeleteTypeID:
+		v = &MessageEntityDiffDelete{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
@@ -7023,18 +11331,21 @@ func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageEntityBlockquote is the TL constructor messageEntityBlockquote.
 //
-//	messageEntityBlockquote#20df5d0 offset:int length:int = MessageEntity
+//	messageEntityBlockquote#f1ccaaac flags:# collapsed:flags.0?true
+//	    offset:int length:int = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityBlockquote.
 type MessageEntityBlockquote struct {
-	Offset int
-	Length int
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Collapsed bool       // flags.0?true
+	Offset    int
+	Length    int
 }
 
 // MessageEntityBlockquoteTypeID is the ID of messageEntityBlockquote.
-const MessageEntityBlockquoteTypeID = 0x020df5d0
+const MessageEntityBlockquoteTypeID = 0xf1ccaaac
 
-// TypeID returns 0x020df5d0, the ID of messageEntityBlockquote.
+// TypeID returns 0xf1ccaaac, the ID of messageEntityBlockquote.
 func (*MessageEntityBlockquote) TypeID() uint32 {
 	return MessageEntityBlockquoteTypeID
 }
@@ -7061,6 +11372,11 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Collapsed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
 	b.PutInt(m.Length)
 	return nil
@@ -7084,12 +11400,363 @@ func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageEntityBlockquote{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "flags")
+	}
+	m.Collapsed = m.Flags.Has(0)
 	if m.Offset, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "length")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageEntityFormattedDate is the TL constructor messageEntityFormattedDate.
+//
+//	messageEntityFormattedDate#904ac7c7 flags:# relative:flags.0?true
+//	    short_time:flags.1?true long_time:flags.2?true
+//	    short_date:flags.3?true long_date:flags.4?true
+//	    day_of_week:flags.5?true offset:int length:int date:int
+//	    = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityFormattedDate.
+type MessageEntityFormattedDate struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Relative  bool       // flags.0?true
+	ShortTime bool       // flags.1?true
+	LongTime  bool       // flags.2?true
+	ShortDate bool       // flags.3?true
+	LongDate  bool       // flags.4?true
+	DayOfWeek bool       // flags.5?true
+	Offset    int
+	Length    int
+	Date      int
+}
+
+// MessageEntityFormattedDateTypeID is the ID of messageEntityFormattedDate.
+const MessageEntityFormattedDateTypeID = 0x904ac7c7
+
+// TypeID returns 0x904ac7c7, the ID of messageEntityFormattedDate.
+func (*MessageEntityFormattedDate) TypeID() uint32 {
+	return MessageEntityFormattedDateTypeID
+}
+
+// TypeName returns "messageEntityFormattedDate".
+func (*MessageEntityFormattedDate) TypeName() string {
+	return "messageEntityFormattedDate"
+}
+
+// messageEntityClass marks MessageEntityFormattedDate as a MessageEntityClass.
+func (*MessageEntityFormattedDate) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityFormattedDate) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityFormattedDateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
+	if m.Relative {
+		flags.Set(0)
+	}
+	if m.ShortTime {
+		flags.Set(1)
+	}
+	if m.LongTime {
+		flags.Set(2)
+	}
+	if m.ShortDate {
+		flags.Set(3)
+	}
+	if m.LongDate {
+		flags.Set(4)
+	}
+	if m.DayOfWeek {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityFormattedDate{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "flags")
+	}
+	m.Relative = m.Flags.Has(0)
+	m.ShortTime = m.Flags.Has(1)
+	m.LongTime = m.Flags.Has(2)
+	m.ShortDate = m.Flags.Has(3)
+	m.LongDate = m.Flags.Has(4)
+	m.DayOfWeek = m.Flags.Has(5)
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "length")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "date")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	return nil
+}
+
+// MessageEntityDiffInsert is the TL constructor messageEntityDiffInsert.
+//
+//	messageEntityDiffInsert#71777116 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffInsert.
+type MessageEntityDiffInsert struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffInsertTypeID is the ID of messageEntityDiffInsert.
+const MessageEntityDiffInsertTypeID = 0x71777116
+
+// TypeID returns 0x71777116, the ID of messageEntityDiffInsert.
+func (*MessageEntityDiffInsert) TypeID() uint32 {
+	return MessageEntityDiffInsertTypeID
+}
+
+// TypeName returns "messageEntityDiffInsert".
+func (*MessageEntityDiffInsert) TypeName() string {
+	return "messageEntityDiffInsert"
+}
+
+// messageEntityClass marks MessageEntityDiffInsert as a MessageEntityClass.
+func (*MessageEntityDiffInsert) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffInsertTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffInsert) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "length")
+	}
+	return nil
+}
+
+// MessageEntityDiffReplace is the TL constructor messageEntityDiffReplace.
+//
+//	messageEntityDiffReplace#c6c1e5a7 offset:int length:int old_text:string
+//	    = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffReplace.
+type MessageEntityDiffReplace struct {
+	Offset  int
+	Length  int
+	OldText string
+}
+
+// MessageEntityDiffReplaceTypeID is the ID of messageEntityDiffReplace.
+const MessageEntityDiffReplaceTypeID = 0xc6c1e5a7
+
+// TypeID returns 0xc6c1e5a7, the ID of messageEntityDiffReplace.
+func (*MessageEntityDiffReplace) TypeID() uint32 {
+	return MessageEntityDiffReplaceTypeID
+}
+
+// TypeName returns "messageEntityDiffReplace".
+func (*MessageEntityDiffReplace) TypeName() string {
+	return "messageEntityDiffReplace"
+}
+
+// messageEntityClass marks MessageEntityDiffReplace as a MessageEntityClass.
+func (*MessageEntityDiffReplace) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffReplace) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffReplaceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutString(m.OldText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
+	}
+	if m.OldText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
+	}
+	return nil
+}
+
+// MessageEntityDiffDelete is the TL constructor messageEntityDiffDelete.
+//
+//	messageEntityDiffDelete#652c1c5 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffDelete.
+type MessageEntityDiffDelete struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffDeleteTypeID is the ID of messageEntityDiffDelete.
+const MessageEntityDiffDeleteTypeID = 0x0652c1c5
+
+// TypeID returns 0x0652c1c5, the ID of messageEntityDiffDelete.
+func (*MessageEntityDiffDelete) TypeID() uint32 {
+	return MessageEntityDiffDeleteTypeID
+}
+
+// TypeName returns "messageEntityDiffDelete".
+func (*MessageEntityDiffDelete) TypeName() string {
+	return "messageEntityDiffDelete"
+}
+
+// messageEntityClass marks MessageEntityDiffDelete as a MessageEntityClass.
+func (*MessageEntityDiffDelete) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffDeleteTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "length")
 	}
 	return nil
 }
@@ -7403,7 +12070,8 @@ func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 // MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage,
 // MessageMediaVenue, MessageMediaGame, MessageMediaInvoice,
 // MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory,
-// MessageMediaGiveaway, MessageMediaGiveawayResults.
+// MessageMediaGiveaway, MessageMediaGiveawayResults, MessageMediaPaidMedia,
+// MessageMediaToDo, MessageMediaVideoStream.
 //
 // See https://core.telegram.org/type/MessageMedia.
 type MessageMediaClass interface {
@@ -7457,6 +12125,12 @@ func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 		v = &MessageMediaGiveaway{}
 	case MessageMediaGiveawayResultsTypeID:
 		v = &MessageMediaGiveawayResults{}
+	case MessageMediaPaidMediaTypeID:
+		v = &MessageMediaPaidMedia{}
+	case MessageMediaToDoTypeID:
+		v = &MessageMediaToDo{}
+	case MessageMediaVideoStreamTypeID:
+		v = &MessageMediaVideoStream{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
@@ -7529,8 +12203,9 @@ func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageMediaPhoto is the TL constructor messageMediaPhoto.
 //
-//	messageMediaPhoto#695150d7 flags:# spoiler:flags.3?true
-//	    photo:flags.0?Photo ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaPhoto#e216eb63 flags:# spoiler:flags.3?true
+//	    live_photo:flags.4?true photo:flags.0?Photo ttl_seconds:flags.2?int
+//	    video:flags.4?Document = MessageMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetTTLSeconds
 // and the other Set methods send a zero value too; HasTTLSeconds reports
@@ -7539,16 +12214,18 @@ func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaPhoto.
 type MessageMediaPhoto struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Spoiler    bool       // flags.3?true
-	Photo      PhotoClass // flags.0?Photo
-	TTLSeconds int        // flags.2?int
+	Flags      bin.Fields    // flags word; Encode adds the bits of the fields that are set
+	Spoiler    bool          // flags.3?true
+	LivePhoto  bool          // flags.4?true
+	Photo      PhotoClass    // flags.0?Photo
+	TTLSeconds int           // flags.2?int
+	Video      DocumentClass // flags.4?Document
 }
 
 // MessageMediaPhotoTypeID is the ID of messageMediaPhoto.
-const MessageMediaPhotoTypeID = 0x695150d7
+const MessageMediaPhotoTypeID = 0xe216eb63
 
-// TypeID returns 0x695150d7, the ID of messageMediaPhoto.
+// TypeID returns 0xe216eb63, the ID of messageMediaPhoto.
 func (*MessageMediaPhoto) TypeID() uint32 {
 	return MessageMediaPhotoTypeID
 }
@@ -7594,9 +12271,12 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Spoiler {
 		flags.Set(3)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(4)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
@@ -7612,6 +12292,11 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPhoto", "video")
+		}
 	}
 	return nil
 }
@@ -7643,6 +12328,7 @@ func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(3)
+	m.LivePhoto = m.Flags.Has(4)
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "photo")
@@ -7653,7 +12339,12 @@ func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageMediaPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3
+	if m.Flags.Has(4) {
+		if m.Video, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7885,34 +12576,36 @@ func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageMediaDocument is the TL constructor messageMediaDocument.
 //
-//	messageMediaDocument#4cf4d72d flags:# nopremium:flags.3?true
+//	messageMediaDocument#52d8ccd9 flags:# nopremium:flags.3?true
 //	    spoiler:flags.4?true video:flags.6?true round:flags.7?true
 //	    voice:flags.8?true document:flags.0?Document
-//	    alt_document:flags.5?Document ttl_seconds:flags.2?int
-//	    = MessageMedia
+//	    alt_documents:flags.5?Vector<Document> video_cover:flags.9?Photo
+//	    video_timestamp:flags.10?int ttl_seconds:flags.2?int = MessageMedia
 //
-// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
-// and the other Set methods send a zero value too; HasTTLSeconds reports
-// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
-// it out.
+// An optional field is sent when it is not zero, nil or false. SetAltDocuments
+// and the other Set methods send a zero value too; HasAltDocuments reports
+// whether AltDocuments is present (sent, or received) and ClearAltDocuments
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaDocument.
 type MessageMediaDocument struct {
-	Flags       bin.Fields    // flags word; Encode adds the bits of the fields that are set
-	Nopremium   bool          // flags.3?true
-	Spoiler     bool          // flags.4?true
-	Video       bool          // flags.6?true
-	Round       bool          // flags.7?true
-	Voice       bool          // flags.8?true
-	Document    DocumentClass // flags.0?Document
-	AltDocument DocumentClass // flags.5?Document
-	TTLSeconds  int           // flags.2?int
+	Flags          bin.Fields      // flags word; Encode adds the bits of the fields that are set
+	Nopremium      bool            // flags.3?true
+	Spoiler        bool            // flags.4?true
+	Video          bool            // flags.6?true
+	Round          bool            // flags.7?true
+	Voice          bool            // flags.8?true
+	Document       DocumentClass   // flags.0?Document
+	AltDocuments   []DocumentClass // flags.5?Vector<Document>
+	VideoCover     PhotoClass      // flags.9?Photo
+	VideoTimestamp int             // flags.10?int
+	TTLSeconds     int             // flags.2?int
 }
 
 // MessageMediaDocumentTypeID is the ID of messageMediaDocument.
-const MessageMediaDocumentTypeID = 0x4cf4d72d
+const MessageMediaDocumentTypeID = 0x52d8ccd9
 
-// TypeID returns 0x4cf4d72d, the ID of messageMediaDocument.
+// TypeID returns 0x52d8ccd9, the ID of messageMediaDocument.
 func (*MessageMediaDocument) TypeID() uint32 {
 	return MessageMediaDocumentTypeID
 }
@@ -7924,6 +12617,45 @@ func (*MessageMediaDocument) TypeName() string {
 
 // messageMediaClass marks MessageMediaDocument as a MessageMediaClass.
 func (*MessageMediaDocument) messageMediaClass() {}
+
+// HasAltDocuments reports whether AltDocuments is present: not zero, set by
+// SetAltDocuments, or received.
+func (m *MessageMediaDocument) HasAltDocuments() bool {
+	return len(m.AltDocuments) > 0 || m.Flags.Has(5)
+}
+
+// SetAltDocuments sets AltDocuments to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaDocument) SetAltDocuments(v []DocumentClass) {
+	m.AltDocuments = v
+	m.Flags.Set(5)
+}
+
+// ClearAltDocuments sets AltDocuments to its zero value and marks it absent.
+func (m *MessageMediaDocument) ClearAltDocuments() {
+	m.AltDocuments = nil
+	m.Flags.Unset(5)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *MessageMediaDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(10)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageMediaDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(10)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *MessageMediaDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(10)
+}
 
 // HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
 // SetTTLSeconds, or received.
@@ -7958,7 +12690,7 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
 	if m.Nopremium {
 		flags.Set(3)
 	}
@@ -7977,8 +12709,14 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m.Document != nil {
 		flags.Set(0)
 	}
-	if m.AltDocument != nil {
+	if len(m.AltDocuments) > 0 {
 		flags.Set(5)
+	}
+	if m.VideoCover != nil {
+		flags.Set(9)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(10)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
@@ -7990,9 +12728,20 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.AltDocument); err != nil {
-			return tlrt.EncodeErr(err, "messageMediaDocument", "alt_document")
+		b.PutVectorHeader(len(m.AltDocuments))
+		for i := range m.AltDocuments {
+			if err := tlrt.EncodeObject(b, m.AltDocuments[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageMediaDocument", "alt_documents")
+			}
 		}
+	}
+	if flags.Has(9) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDocument", "video_cover")
+		}
+	}
+	if flags.Has(10) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
@@ -8037,8 +12786,18 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocument, err = decodeDocument(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_document")
+		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.VideoCover, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(2) {
@@ -8046,7 +12805,13 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if len(m.AltDocuments) > 0 {
+		m.Flags.Unset(5)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(10)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -8670,18 +13435,21 @@ func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessageMediaPoll is the TL constructor messageMediaPoll.
 //
-//	messageMediaPoll#4bd6e798 poll:Poll results:PollResults = MessageMedia
+//	messageMediaPoll#773f4e66 flags:# poll:Poll results:PollResults
+//	    attached_media:flags.0?MessageMedia = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaPoll.
 type MessageMediaPoll struct {
-	Poll    Poll
-	Results PollResults
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Poll          Poll
+	Results       PollResults
+	AttachedMedia MessageMediaClass // flags.0?MessageMedia
 }
 
 // MessageMediaPollTypeID is the ID of messageMediaPoll.
-const MessageMediaPollTypeID = 0x4bd6e798
+const MessageMediaPollTypeID = 0x773f4e66
 
-// TypeID returns 0x4bd6e798, the ID of messageMediaPoll.
+// TypeID returns 0x773f4e66, the ID of messageMediaPoll.
 func (*MessageMediaPoll) TypeID() uint32 {
 	return MessageMediaPollTypeID
 }
@@ -8708,11 +13476,21 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.AttachedMedia != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
 	}
 	if err := m.Results.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaPoll", "results")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPoll", "attached_media")
+		}
 	}
 	return nil
 }
@@ -8738,30 +13516,43 @@ func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
+	*m = MessageMediaPoll{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "flags")
+	}
 	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "poll")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "results")
 	}
+	if m.Flags.Has(0) {
+		if m.AttachedMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaPoll", "attached_media")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // MessageMediaDice is the TL constructor messageMediaDice.
 //
-//	messageMediaDice#3f7ee58b value:int emoticon:string = MessageMedia
+//	messageMediaDice#8cbec07 flags:# value:int emoticon:string
+//	    game_outcome:flags.0?messages.EmojiGameOutcome = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaDice.
 type MessageMediaDice struct {
-	Value    int
-	Emoticon string
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Value       int
+	Emoticon    string
+	GameOutcome *MessagesEmojiGameOutcome // flags.0?messages.EmojiGameOutcome
 }
 
 // MessageMediaDiceTypeID is the ID of messageMediaDice.
-const MessageMediaDiceTypeID = 0x3f7ee58b
+const MessageMediaDiceTypeID = 0x08cbec07
 
-// TypeID returns 0x3f7ee58b, the ID of messageMediaDice.
+// TypeID returns 0x08cbec07, the ID of messageMediaDice.
 func (*MessageMediaDice) TypeID() uint32 {
 	return MessageMediaDiceTypeID
 }
@@ -8788,8 +13579,18 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GameOutcome != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Value)
 	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		if err := m.GameOutcome.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDice", "game_outcome")
+		}
+	}
 	return nil
 }
 
@@ -8807,17 +13608,31 @@ func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDice", "")
+	}
+	*m = MessageMediaDice{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDice", "flags")
+	}
 	if m.Value, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
 	if m.Emoticon, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
+	if m.Flags.Has(0) {
+		m.GameOutcome = new(MessagesEmojiGameOutcome)
+		if err = tlrt.DecodeBoxed(b, m.GameOutcome, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDice", "game_outcome")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8929,11 +13744,11 @@ func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessageMediaGiveaway is the TL constructor messageMediaGiveaway.
 //
-//	messageMediaGiveaway#daad85b0 flags:# only_new_subscribers:flags.0?true
+//	messageMediaGiveaway#aa073beb flags:# only_new_subscribers:flags.0?true
 //	    winners_are_visible:flags.2?true channels:Vector<long>
 //	    countries_iso2:flags.1?Vector<string>
-//	    prize_description:flags.3?string quantity:int months:int
-//	    until_date:int = MessageMedia
+//	    prize_description:flags.3?string quantity:int months:flags.4?int
+//	    stars:flags.5?long until_date:int = MessageMedia
 //
 // An optional field is sent when it is not zero, nil or false. SetCountriesIso2
 // and the other Set methods send a zero value too; HasCountriesIso2 reports
@@ -8949,14 +13764,15 @@ type MessageMediaGiveaway struct {
 	CountriesIso2      []string // flags.1?Vector<string>
 	PrizeDescription   string   // flags.3?string
 	Quantity           int
-	Months             int
+	Months             int   // flags.4?int
+	Stars              int64 // flags.5?long
 	UntilDate          int
 }
 
 // MessageMediaGiveawayTypeID is the ID of messageMediaGiveaway.
-const MessageMediaGiveawayTypeID = 0xdaad85b0
+const MessageMediaGiveawayTypeID = 0xaa073beb
 
-// TypeID returns 0xdaad85b0, the ID of messageMediaGiveaway.
+// TypeID returns 0xaa073beb, the ID of messageMediaGiveaway.
 func (*MessageMediaGiveaway) TypeID() uint32 {
 	return MessageMediaGiveawayTypeID
 }
@@ -9008,6 +13824,44 @@ func (m *MessageMediaGiveaway) ClearPrizeDescription() {
 	m.Flags.Unset(3)
 }
 
+// HasMonths reports whether Months is present: not zero, set by SetMonths, or
+// received.
+func (m *MessageMediaGiveaway) HasMonths() bool {
+	return m.Months != 0 || m.Flags.Has(4)
+}
+
+// SetMonths sets Months to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageMediaGiveaway) SetMonths(v int) {
+	m.Months = v
+	m.Flags.Set(4)
+}
+
+// ClearMonths sets Months to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearMonths() {
+	m.Months = 0
+	m.Flags.Unset(4)
+}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageMediaGiveaway) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(5)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageMediaGiveaway) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(5)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(5)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageMediaGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9035,6 +13889,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Channels))
 	for i := range m.Channels {
@@ -9050,7 +13910,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PrizeDescription)
 	}
 	b.PutInt(m.Quantity)
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	b.PutInt(m.UntilDate)
 	return nil
 }
@@ -9096,8 +13961,15 @@ func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Quantity, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "quantity")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "stars")
+		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "until_date")
@@ -9109,18 +13981,24 @@ func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(3)
 	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
+	}
 	return nil
 }
 
 // MessageMediaGiveawayResults is the TL constructor
 // messageMediaGiveawayResults.
 //
-//	messageMediaGiveawayResults#c6991068 flags:#
+//	messageMediaGiveawayResults#ceaa3ea1 flags:#
 //	    only_new_subscribers:flags.0?true refunded:flags.2?true
 //	    channel_id:long additional_peers_count:flags.3?int launch_msg_id:int
 //	    winners_count:int unclaimed_count:int winners:Vector<long>
-//	    months:int prize_description:flags.1?string until_date:int
-//	    = MessageMedia
+//	    months:flags.4?int stars:flags.5?long
+//	    prize_description:flags.1?string until_date:int = MessageMedia
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetAdditionalPeersCount and the other Set methods send a zero value too;
@@ -9138,15 +14016,16 @@ type MessageMediaGiveawayResults struct {
 	WinnersCount         int
 	UnclaimedCount       int
 	Winners              []int64
-	Months               int
+	Months               int    // flags.4?int
+	Stars                int64  // flags.5?long
 	PrizeDescription     string // flags.1?string
 	UntilDate            int
 }
 
 // MessageMediaGiveawayResultsTypeID is the ID of messageMediaGiveawayResults.
-const MessageMediaGiveawayResultsTypeID = 0xc6991068
+const MessageMediaGiveawayResultsTypeID = 0xceaa3ea1
 
-// TypeID returns 0xc6991068, the ID of messageMediaGiveawayResults.
+// TypeID returns 0xceaa3ea1, the ID of messageMediaGiveawayResults.
 func (*MessageMediaGiveawayResults) TypeID() uint32 {
 	return MessageMediaGiveawayResultsTypeID
 }
@@ -9177,6 +14056,44 @@ func (m *MessageMediaGiveawayResults) SetAdditionalPeersCount(v int) {
 func (m *MessageMediaGiveawayResults) ClearAdditionalPeersCount() {
 	m.AdditionalPeersCount = 0
 	m.Flags.Unset(3)
+}
+
+// HasMonths reports whether Months is present: not zero, set by SetMonths, or
+// received.
+func (m *MessageMediaGiveawayResults) HasMonths() bool {
+	return m.Months != 0 || m.Flags.Has(4)
+}
+
+// SetMonths sets Months to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageMediaGiveawayResults) SetMonths(v int) {
+	m.Months = v
+	m.Flags.Set(4)
+}
+
+// ClearMonths sets Months to its zero value and marks it absent.
+func (m *MessageMediaGiveawayResults) ClearMonths() {
+	m.Months = 0
+	m.Flags.Unset(4)
+}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageMediaGiveawayResults) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(5)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageMediaGiveawayResults) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(5)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageMediaGiveawayResults) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(5)
 }
 
 // HasPrizeDescription reports whether PrizeDescription is present: not zero,
@@ -9223,6 +14140,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalPeersCount != 0 {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	if m.PrizeDescription != "" {
 		flags.Set(1)
 	}
@@ -9238,7 +14161,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	for i := range m.Winners {
 		b.PutLong(m.Winners[i])
 	}
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	if flags.Has(1) {
 		b.PutString(m.PrizeDescription)
 	}
@@ -9291,8 +14219,15 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Winners, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "stars")
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PrizeDescription, err = b.String(); err != nil {
@@ -9306,9 +14241,309 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AdditionalPeersCount != 0 {
 		m.Flags.Unset(3)
 	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
+	}
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// MessageMediaPaidMedia is the TL constructor messageMediaPaidMedia.
+//
+//	messageMediaPaidMedia#a8852491 stars_amount:long
+//	    extended_media:Vector<MessageExtendedMedia> = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaPaidMedia.
+type MessageMediaPaidMedia struct {
+	StarsAmount   int64
+	ExtendedMedia []MessageExtendedMediaClass
+}
+
+// MessageMediaPaidMediaTypeID is the ID of messageMediaPaidMedia.
+const MessageMediaPaidMediaTypeID = 0xa8852491
+
+// TypeID returns 0xa8852491, the ID of messageMediaPaidMedia.
+func (*MessageMediaPaidMedia) TypeID() uint32 {
+	return MessageMediaPaidMediaTypeID
+}
+
+// TypeName returns "messageMediaPaidMedia".
+func (*MessageMediaPaidMedia) TypeName() string {
+	return "messageMediaPaidMedia"
+}
+
+// messageMediaClass marks MessageMediaPaidMedia as a MessageMediaClass.
+func (*MessageMediaPaidMedia) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPaidMedia", "extended_media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPaidMedia", "")
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
+	}
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
+	}
+	return nil
+}
+
+// MessageMediaToDo is the TL constructor messageMediaToDo.
+//
+//	messageMediaToDo#8a53b014 flags:# todo:TodoList
+//	    completions:flags.0?Vector<TodoCompletion> = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetCompletions
+// and the other Set methods send a zero value too; HasCompletions reports
+// whether Completions is present (sent, or received) and ClearCompletions
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageMediaToDo.
+type MessageMediaToDo struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Todo        TodoList
+	Completions []TodoCompletion // flags.0?Vector<TodoCompletion>
+}
+
+// MessageMediaToDoTypeID is the ID of messageMediaToDo.
+const MessageMediaToDoTypeID = 0x8a53b014
+
+// TypeID returns 0x8a53b014, the ID of messageMediaToDo.
+func (*MessageMediaToDo) TypeID() uint32 {
+	return MessageMediaToDoTypeID
+}
+
+// TypeName returns "messageMediaToDo".
+func (*MessageMediaToDo) TypeName() string {
+	return "messageMediaToDo"
+}
+
+// messageMediaClass marks MessageMediaToDo as a MessageMediaClass.
+func (*MessageMediaToDo) messageMediaClass() {}
+
+// HasCompletions reports whether Completions is present: not zero, set by
+// SetCompletions, or received.
+func (m *MessageMediaToDo) HasCompletions() bool {
+	return len(m.Completions) > 0 || m.Flags.Has(0)
+}
+
+// SetCompletions sets Completions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaToDo) SetCompletions(v []TodoCompletion) {
+	m.Completions = v
+	m.Flags.Set(0)
+}
+
+// ClearCompletions sets Completions to its zero value and marks it absent.
+func (m *MessageMediaToDo) ClearCompletions() {
+	m.Completions = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaToDo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaToDoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Completions) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Todo.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaToDo", "todo")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Completions))
+		for i := range m.Completions {
+			if err := m.Completions[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "messageMediaToDo", "completions")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaToDo", "")
+	}
+	*m = MessageMediaToDo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
+	}
+	if m.Flags.Has(0) {
+		if m.Completions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoCompletion]); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
+		}
+	}
+	if len(m.Completions) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageMediaVideoStream is the TL constructor messageMediaVideoStream.
+//
+//	messageMediaVideoStream#ca5cab89 flags:# rtmp_stream:flags.0?true
+//	    call:InputGroupCall = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaVideoStream.
+type MessageMediaVideoStream struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RtmpStream bool       // flags.0?true
+	Call       InputGroupCallClass
+}
+
+// MessageMediaVideoStreamTypeID is the ID of messageMediaVideoStream.
+const MessageMediaVideoStreamTypeID = 0xca5cab89
+
+// TypeID returns 0xca5cab89, the ID of messageMediaVideoStream.
+func (*MessageMediaVideoStream) TypeID() uint32 {
+	return MessageMediaVideoStreamTypeID
+}
+
+// TypeName returns "messageMediaVideoStream".
+func (*MessageMediaVideoStream) TypeName() string {
+	return "messageMediaVideoStream"
+}
+
+// messageMediaClass marks MessageMediaVideoStream as a MessageMediaClass.
+func (*MessageMediaVideoStream) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaVideoStream) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaVideoStreamTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.RtmpStream {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaVideoStream", "call")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVideoStream", "")
+	}
+	*m = MessageMediaVideoStream{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "flags")
+	}
+	m.RtmpStream = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "call")
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -9639,13 +14874,15 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 
 // MessageReplyHeader is the TL constructor messageReplyHeader.
 //
-//	messageReplyHeader#afbc09db flags:# reply_to_scheduled:flags.2?true
+//	messageReplyHeader#1b97dd66 flags:# reply_to_scheduled:flags.2?true
 //	    forum_topic:flags.3?true quote:flags.9?true
-//	    reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer
-//	    reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia
-//	    reply_to_top_id:flags.1?int quote_text:flags.6?string
+//	    reply_to_ephemeral:flags.13?true reply_to_msg_id:flags.4?int
+//	    reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader
+//	    reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int
+//	    quote_text:flags.6?string
 //	    quote_entities:flags.7?Vector<MessageEntity>
-//	    quote_offset:flags.10?int = MessageReplyHeader
+//	    quote_offset:flags.10?int todo_item_id:flags.11?int
+//	    poll_option:flags.12?bytes = MessageReplyHeader
 //
 // An optional field is sent when it is not zero, nil or false. SetReplyToMsgID
 // and the other Set methods send a zero value too; HasReplyToMsgID reports
@@ -9658,6 +14895,7 @@ type MessageReplyHeader struct {
 	ReplyToScheduled bool                 // flags.2?true
 	ForumTopic       bool                 // flags.3?true
 	Quote            bool                 // flags.9?true
+	ReplyToEphemeral bool                 // flags.13?true
 	ReplyToMsgID     int                  // flags.4?int
 	ReplyToPeerID    PeerClass            // flags.0?Peer
 	ReplyFrom        *MessageFwdHeader    // flags.5?MessageFwdHeader
@@ -9666,12 +14904,14 @@ type MessageReplyHeader struct {
 	QuoteText        string               // flags.6?string
 	QuoteEntities    []MessageEntityClass // flags.7?Vector<MessageEntity>
 	QuoteOffset      int                  // flags.10?int
+	TodoItemID       int                  // flags.11?int
+	PollOption       []byte               // flags.12?bytes
 }
 
 // MessageReplyHeaderTypeID is the ID of messageReplyHeader.
-const MessageReplyHeaderTypeID = 0xafbc09db
+const MessageReplyHeaderTypeID = 0x1b97dd66
 
-// TypeID returns 0xafbc09db, the ID of messageReplyHeader.
+// TypeID returns 0x1b97dd66, the ID of messageReplyHeader.
 func (*MessageReplyHeader) TypeID() uint32 {
 	return MessageReplyHeaderTypeID
 }
@@ -9780,6 +15020,44 @@ func (m *MessageReplyHeader) ClearQuoteOffset() {
 	m.Flags.Unset(10)
 }
 
+// HasTodoItemID reports whether TodoItemID is present: not zero, set by
+// SetTodoItemID, or received.
+func (m *MessageReplyHeader) HasTodoItemID() bool {
+	return m.TodoItemID != 0 || m.Flags.Has(11)
+}
+
+// SetTodoItemID sets TodoItemID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetTodoItemID(v int) {
+	m.TodoItemID = v
+	m.Flags.Set(11)
+}
+
+// ClearTodoItemID sets TodoItemID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearTodoItemID() {
+	m.TodoItemID = 0
+	m.Flags.Unset(11)
+}
+
+// HasPollOption reports whether PollOption is present: not zero, set by
+// SetPollOption, or received.
+func (m *MessageReplyHeader) HasPollOption() bool {
+	return len(m.PollOption) > 0 || m.Flags.Has(12)
+}
+
+// SetPollOption sets PollOption to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetPollOption(v []byte) {
+	m.PollOption = v
+	m.Flags.Set(12)
+}
+
+// ClearPollOption sets PollOption to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearPollOption() {
+	m.PollOption = nil
+	m.Flags.Unset(12)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageReplyHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9794,7 +15072,7 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13)
 	if m.ReplyToScheduled {
 		flags.Set(2)
 	}
@@ -9803,6 +15081,9 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Quote {
 		flags.Set(9)
+	}
+	if m.ReplyToEphemeral {
+		flags.Set(13)
 	}
 	if m.ReplyToMsgID != 0 {
 		flags.Set(4)
@@ -9827,6 +15108,12 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.QuoteOffset != 0 {
 		flags.Set(10)
+	}
+	if m.TodoItemID != 0 {
+		flags.Set(11)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(12)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
@@ -9864,6 +15151,12 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(10) {
 		b.PutInt(m.QuoteOffset)
 	}
+	if flags.Has(11) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(12) {
+		b.PutBytes(m.PollOption)
+	}
 	return nil
 }
 
@@ -9896,6 +15189,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.ReplyToScheduled = m.Flags.Has(2)
 	m.ForumTopic = m.Flags.Has(3)
 	m.Quote = m.Flags.Has(9)
+	m.ReplyToEphemeral = m.Flags.Has(13)
 	if m.Flags.Has(4) {
 		if m.ReplyToMsgID, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_msg_id")
@@ -9937,7 +15231,17 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_offset")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9
+	if m.Flags.Has(11) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "todo_item_id")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13
 	if m.ReplyToMsgID != 0 {
 		m.Flags.Unset(4)
 	}
@@ -9953,24 +15257,30 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(11)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(12)
+	}
 	return nil
 }
 
 // MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader.
 //
-//	messageReplyStoryHeader#9c98bfc1 user_id:long story_id:int
+//	messageReplyStoryHeader#e5af939 peer:Peer story_id:int
 //	    = MessageReplyHeader
 //
 // See https://core.telegram.org/constructor/messageReplyStoryHeader.
 type MessageReplyStoryHeader struct {
-	UserID  int64
+	Peer    PeerClass
 	StoryID int
 }
 
 // MessageReplyStoryHeaderTypeID is the ID of messageReplyStoryHeader.
-const MessageReplyStoryHeaderTypeID = 0x9c98bfc1
+const MessageReplyStoryHeaderTypeID = 0x0e5af939
 
-// TypeID returns 0x9c98bfc1, the ID of messageReplyStoryHeader.
+// TypeID returns 0x0e5af939, the ID of messageReplyStoryHeader.
 func (*MessageReplyStoryHeader) TypeID() uint32 {
 	return MessageReplyStoryHeaderTypeID
 }
@@ -9998,7 +15308,9 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageReplyStoryHeader", "peer")
+	}
 	b.PutInt(m.StoryID)
 	return nil
 }
@@ -10017,13 +15329,16 @@ func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplyStoryHeader", "")
+	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "user_id")
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "story_id")
@@ -10039,7 +15354,8 @@ func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, _ int) error {
 // InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls,
 // InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo,
 // InputMessagesFilterMyMentions, InputMessagesFilterGeo,
-// InputMessagesFilterContacts, InputMessagesFilterPinned.
+// InputMessagesFilterContacts, InputMessagesFilterPinned,
+// InputMessagesFilterPoll.
 //
 // See https://core.telegram.org/type/MessagesFilter.
 type MessagesFilterClass interface {
@@ -10095,6 +15411,8 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 		v = &InputMessagesFilterContacts{}
 	case InputMessagesFilterPinnedTypeID:
 		v = &InputMessagesFilterPinned{}
+	case InputMessagesFilterPollTypeID:
+		v = &InputMessagesFilterPoll{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
 	}
@@ -11179,6 +16497,67 @@ func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll.
+//
+//	inputMessagesFilterPoll#fa2bc90a = MessagesFilter
+//
+// See https://core.telegram.org/constructor/inputMessagesFilterPoll.
+type InputMessagesFilterPoll struct{}
+
+// InputMessagesFilterPollTypeID is the ID of inputMessagesFilterPoll.
+const InputMessagesFilterPollTypeID = 0xfa2bc90a
+
+// TypeID returns 0xfa2bc90a, the ID of inputMessagesFilterPoll.
+func (*InputMessagesFilterPoll) TypeID() uint32 {
+	return InputMessagesFilterPollTypeID
+}
+
+// TypeName returns "inputMessagesFilterPoll".
+func (*InputMessagesFilterPoll) TypeName() string {
+	return "inputMessagesFilterPoll"
+}
+
+// messagesFilterClass marks InputMessagesFilterPoll as a MessagesFilterClass.
+func (*InputMessagesFilterPoll) messagesFilterClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMessagesFilterPollTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // MaskCoords is the TL constructor maskCoords.
 //
 //	maskCoords#aed6dbb2 n:int x:double y:double zoom:double = MaskCoords
@@ -11261,22 +16640,29 @@ func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
 //
-//	mediaAreaCoordinates#3d1ea4e x:double y:double w:double h:double
-//	    rotation:double = MediaAreaCoordinates
+//	mediaAreaCoordinates#cfc9e002 flags:# x:double y:double w:double
+//	    h:double rotation:double radius:flags.0?double
+//	    = MediaAreaCoordinates
+//
+// An optional field is sent when it is not zero, nil or false. SetRadius and
+// the other Set methods send a zero value too; HasRadius reports whether Radius
+// is present (sent, or received) and ClearRadius leaves it out.
 //
 // See https://core.telegram.org/constructor/mediaAreaCoordinates.
 type MediaAreaCoordinates struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	X        float64
 	Y        float64
 	W        float64
 	H        float64
 	Rotation float64
+	Radius   float64 // flags.0?double
 }
 
 // MediaAreaCoordinatesTypeID is the ID of mediaAreaCoordinates.
-const MediaAreaCoordinatesTypeID = 0x03d1ea4e
+const MediaAreaCoordinatesTypeID = 0xcfc9e002
 
-// TypeID returns 0x03d1ea4e, the ID of mediaAreaCoordinates.
+// TypeID returns 0xcfc9e002, the ID of mediaAreaCoordinates.
 func (*MediaAreaCoordinates) TypeID() uint32 {
 	return MediaAreaCoordinatesTypeID
 }
@@ -11284,6 +16670,25 @@ func (*MediaAreaCoordinates) TypeID() uint32 {
 // TypeName returns "mediaAreaCoordinates".
 func (*MediaAreaCoordinates) TypeName() string {
 	return "mediaAreaCoordinates"
+}
+
+// HasRadius reports whether Radius is present: not zero, set by SetRadius, or
+// received.
+func (m *MediaAreaCoordinates) HasRadius() bool {
+	return m.Radius != 0 || m.Flags.Has(0)
+}
+
+// SetRadius sets Radius to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MediaAreaCoordinates) SetRadius(v float64) {
+	m.Radius = v
+	m.Flags.Set(0)
+}
+
+// ClearRadius sets Radius to its zero value and marks it absent.
+func (m *MediaAreaCoordinates) ClearRadius() {
+	m.Radius = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -11300,11 +16705,19 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Radius != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutDouble(m.X)
 	b.PutDouble(m.Y)
 	b.PutDouble(m.W)
 	b.PutDouble(m.H)
 	b.PutDouble(m.Rotation)
+	if flags.Has(0) {
+		b.PutDouble(m.Radius)
+	}
 	return nil
 }
 
@@ -11326,7 +16739,11 @@ func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MediaAreaCoordinates{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
+	}
 	if m.X, err = b.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
 	}
@@ -11341,6 +16758,14 @@ func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Rotation, err = b.Double(); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
+	}
+	if m.Flags.Has(0) {
+		if m.Radius, err = b.Double(); err != nil {
+			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
+		}
+	}
+	if m.Radius != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -11900,10 +17325,11 @@ func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageReactions is the TL constructor messageReactions.
 //
-//	messageReactions#4f2b9479 flags:# min:flags.0?true
-//	    can_see_list:flags.2?true results:Vector<ReactionCount>
+//	messageReactions#a339f0b flags:# min:flags.0?true
+//	    can_see_list:flags.2?true reactions_as_tags:flags.3?true
+//	    results:Vector<ReactionCount>
 //	    recent_reactions:flags.1?Vector<MessagePeerReaction>
-//	    = MessageReactions
+//	    top_reactors:flags.4?Vector<MessageReactor> = MessageReactions
 //
 // An optional field is sent when it is not zero, nil or false.
 // SetRecentReactions and the other Set methods send a zero value too;
@@ -11915,14 +17341,16 @@ type MessageReactions struct {
 	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Min             bool       // flags.0?true
 	CanSeeList      bool       // flags.2?true
+	ReactionsAsTags bool       // flags.3?true
 	Results         []ReactionCount
 	RecentReactions []MessagePeerReaction // flags.1?Vector<MessagePeerReaction>
+	TopReactors     []MessageReactor      // flags.4?Vector<MessageReactor>
 }
 
 // MessageReactionsTypeID is the ID of messageReactions.
-const MessageReactionsTypeID = 0x4f2b9479
+const MessageReactionsTypeID = 0x0a339f0b
 
-// TypeID returns 0x4f2b9479, the ID of messageReactions.
+// TypeID returns 0x0a339f0b, the ID of messageReactions.
 func (*MessageReactions) TypeID() uint32 {
 	return MessageReactionsTypeID
 }
@@ -11952,6 +17380,25 @@ func (m *MessageReactions) ClearRecentReactions() {
 	m.Flags.Unset(1)
 }
 
+// HasTopReactors reports whether TopReactors is present: not zero, set by
+// SetTopReactors, or received.
+func (m *MessageReactions) HasTopReactors() bool {
+	return len(m.TopReactors) > 0 || m.Flags.Has(4)
+}
+
+// SetTopReactors sets TopReactors to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReactions) SetTopReactors(v []MessageReactor) {
+	m.TopReactors = v
+	m.Flags.Set(4)
+}
+
+// ClearTopReactors sets TopReactors to its zero value and marks it absent.
+func (m *MessageReactions) ClearTopReactors() {
+	m.TopReactors = nil
+	m.Flags.Unset(4)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -11966,15 +17413,21 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.Min {
 		flags.Set(0)
 	}
 	if m.CanSeeList {
 		flags.Set(2)
 	}
+	if m.ReactionsAsTags {
+		flags.Set(3)
+	}
 	if len(m.RecentReactions) > 0 {
 		flags.Set(1)
+	}
+	if len(m.TopReactors) > 0 {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Results))
@@ -11988,6 +17441,14 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageReactions", "recent_reactions")
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.TopReactors))
+		for i := range m.TopReactors {
+			if err := m.TopReactors[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "messageReactions", "top_reactors")
 			}
 		}
 	}
@@ -12022,6 +17483,7 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
+	m.ReactionsAsTags = m.Flags.Has(3)
 	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
@@ -12030,10 +17492,125 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2
+	if m.Flags.Has(4) {
+		if m.TopReactors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReactor]); err != nil {
+			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if len(m.RecentReactions) > 0 {
 		m.Flags.Unset(1)
 	}
+	if len(m.TopReactors) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// MessageReactor is the TL constructor messageReactor.
+//
+//	messageReactor#4ba3a95a flags:# top:flags.0?true my:flags.1?true
+//	    anonymous:flags.2?true peer_id:flags.3?Peer count:int
+//	    = MessageReactor
+//
+// See https://core.telegram.org/constructor/messageReactor.
+type MessageReactor struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Top       bool       // flags.0?true
+	My        bool       // flags.1?true
+	Anonymous bool       // flags.2?true
+	PeerID    PeerClass  // flags.3?Peer
+	Count     int
+}
+
+// MessageReactorTypeID is the ID of messageReactor.
+const MessageReactorTypeID = 0x4ba3a95a
+
+// TypeID returns 0x4ba3a95a, the ID of messageReactor.
+func (*MessageReactor) TypeID() uint32 {
+	return MessageReactorTypeID
+}
+
+// TypeName returns "messageReactor".
+func (*MessageReactor) TypeName() string {
+	return "messageReactor"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReactor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReactorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.Anonymous {
+		flags.Set(2)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
+		}
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReactor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
+	}
+	*m = MessageReactor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "flags")
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	m.Anonymous = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
+		}
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "count")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -12271,6 +17848,77 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessageReportOption is the TL constructor messageReportOption.
+//
+//	messageReportOption#7903e3d9 text:string option:bytes
+//	    = MessageReportOption
+//
+// See https://core.telegram.org/constructor/messageReportOption.
+type MessageReportOption struct {
+	Text   string
+	Option []byte
+}
+
+// MessageReportOptionTypeID is the ID of messageReportOption.
+const MessageReportOptionTypeID = 0x7903e3d9
+
+// TypeID returns 0x7903e3d9, the ID of messageReportOption.
+func (*MessageReportOption) TypeID() uint32 {
+	return MessageReportOptionTypeID
+}
+
+// TypeName returns "messageReportOption".
+func (*MessageReportOption) TypeName() string {
+	return "messageReportOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReportOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReportOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReportOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "option")
+	}
+	return nil
+}
+
 // MessageViews is the TL constructor messageViews.
 //
 //	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int
@@ -12427,6 +18075,90 @@ func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Forwards != 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// MissingInvitee is the TL constructor missingInvitee.
+//
+//	missingInvitee#628c9224 flags:# premium_would_allow_invite:flags.0?true
+//	    premium_required_for_pm:flags.1?true user_id:long = MissingInvitee
+//
+// See https://core.telegram.org/constructor/missingInvitee.
+type MissingInvitee struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PremiumWouldAllowInvite bool       // flags.0?true
+	PremiumRequiredForPm    bool       // flags.1?true
+	UserID                  int64
+}
+
+// MissingInviteeTypeID is the ID of missingInvitee.
+const MissingInviteeTypeID = 0x628c9224
+
+// TypeID returns 0x628c9224, the ID of missingInvitee.
+func (*MissingInvitee) TypeID() uint32 {
+	return MissingInviteeTypeID
+}
+
+// TypeName returns "missingInvitee".
+func (*MissingInvitee) TypeName() string {
+	return "missingInvitee"
+}
+
+// Encode writes m to b with its ID.
+func (m *MissingInvitee) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MissingInviteeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.PremiumWouldAllowInvite {
+		flags.Set(0)
+	}
+	if m.PremiumRequiredForPm {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MissingInvitee) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MissingInvitee{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "flags")
+	}
+	m.PremiumWouldAllowInvite = m.Flags.Has(0)
+	m.PremiumRequiredForPm = m.Flags.Has(1)
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 

@@ -191,6 +191,203 @@ func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesAvailableEffectsClass is the TL type messages.AvailableEffects: one
+// of MessagesAvailableEffectsNotModified, MessagesAvailableEffects.
+//
+// See https://core.telegram.org/type/messages.AvailableEffects.
+type MessagesAvailableEffectsClass interface {
+	Object
+	messagesAvailableEffectsClass()
+}
+
+// DecodeMessagesAvailableEffects decodes any constructor of
+// messages.AvailableEffects.
+func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
+	return decodeMessagesAvailableEffects(b, 0)
+}
+
+// decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
+// nested depth levels deep.
+func decodeMessagesAvailableEffects(b *bin.Buffer, depth int) (MessagesAvailableEffectsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesAvailableEffectsClass
+	switch id {
+	case MessagesAvailableEffectsNotModifiedTypeID:
+		v = &MessagesAvailableEffectsNotModified{}
+	case MessagesAvailableEffectsTypeID:
+		v = &MessagesAvailableEffects{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableEffects"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesAvailableEffectsNotModified is the TL constructor
+// messages.availableEffectsNotModified.
+//
+//	messages.availableEffectsNotModified#d1ed9a5b
+//	    = messages.AvailableEffects
+//
+// See
+// https://core.telegram.org/constructor/messages.availableEffectsNotModified.
+type MessagesAvailableEffectsNotModified struct{}
+
+// MessagesAvailableEffectsNotModifiedTypeID is the ID of
+// messages.availableEffectsNotModified.
+const MessagesAvailableEffectsNotModifiedTypeID = 0xd1ed9a5b
+
+// TypeID returns 0xd1ed9a5b, the ID of messages.availableEffectsNotModified.
+func (*MessagesAvailableEffectsNotModified) TypeID() uint32 {
+	return MessagesAvailableEffectsNotModifiedTypeID
+}
+
+// TypeName returns "messages.availableEffectsNotModified".
+func (*MessagesAvailableEffectsNotModified) TypeName() string {
+	return "messages.availableEffectsNotModified"
+}
+
+// messagesAvailableEffectsClass marks MessagesAvailableEffectsNotModified as a
+// MessagesAvailableEffectsClass.
+func (*MessagesAvailableEffectsNotModified) messagesAvailableEffectsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAvailableEffectsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAvailableEffectsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableEffectsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesAvailableEffects is the TL constructor messages.availableEffects.
+//
+//	messages.availableEffects#bddb616e hash:int
+//	    effects:Vector<AvailableEffect> documents:Vector<Document>
+//	    = messages.AvailableEffects
+//
+// See https://core.telegram.org/constructor/messages.availableEffects.
+type MessagesAvailableEffects struct {
+	Hash      int
+	Effects   []AvailableEffect
+	Documents []DocumentClass
+}
+
+// MessagesAvailableEffectsTypeID is the ID of messages.availableEffects.
+const MessagesAvailableEffectsTypeID = 0xbddb616e
+
+// TypeID returns 0xbddb616e, the ID of messages.availableEffects.
+func (*MessagesAvailableEffects) TypeID() uint32 {
+	return MessagesAvailableEffectsTypeID
+}
+
+// TypeName returns "messages.availableEffects".
+func (*MessagesAvailableEffects) TypeName() string {
+	return "messages.availableEffects"
+}
+
+// messagesAvailableEffectsClass marks MessagesAvailableEffects as a
+// MessagesAvailableEffectsClass.
+func (*MessagesAvailableEffects) messagesAvailableEffectsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAvailableEffects) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAvailableEffectsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAvailableEffects) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	b.PutVectorHeader(len(m.Effects))
+	for i := range m.Effects {
+		if err := m.Effects[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.availableEffects", "effects")
+		}
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.availableEffects", "documents")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsTypeID, "messages.availableEffects"); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableEffects", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.availableEffects", "")
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
+	}
+	if m.Effects, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableEffect]); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
+	}
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
+	}
+	return nil
+}
+
 // MessagesAvailableReactionsClass is the TL type messages.AvailableReactions:
 // one of MessagesAvailableReactionsNotModified, MessagesAvailableReactions.
 //
@@ -373,6 +570,212 @@ func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableReaction]); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
+	}
+	return nil
+}
+
+// MessagesChatInviteJoinResultClass is the TL type
+// messages.ChatInviteJoinResult: one of MessagesChatInviteJoinResultOk,
+// MessagesChatInviteJoinResultWebView.
+//
+// See https://core.telegram.org/type/messages.ChatInviteJoinResult.
+type MessagesChatInviteJoinResultClass interface {
+	Object
+	messagesChatInviteJoinResultClass()
+}
+
+// DecodeMessagesChatInviteJoinResult decodes any constructor of
+// messages.ChatInviteJoinResult.
+func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
+	return decodeMessagesChatInviteJoinResult(b, 0)
+}
+
+// decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
+// a value nested depth levels deep.
+func decodeMessagesChatInviteJoinResult(b *bin.Buffer, depth int) (MessagesChatInviteJoinResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesChatInviteJoinResultClass
+	switch id {
+	case MessagesChatInviteJoinResultOkTypeID:
+		v = &MessagesChatInviteJoinResultOk{}
+	case MessagesChatInviteJoinResultWebViewTypeID:
+		v = &MessagesChatInviteJoinResultWebView{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.ChatInviteJoinResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesChatInviteJoinResultOk is the TL constructor
+// messages.chatInviteJoinResultOk.
+//
+//	messages.chatInviteJoinResultOk#445663a7 updates:Updates
+//	    = messages.ChatInviteJoinResult
+//
+// See https://core.telegram.org/constructor/messages.chatInviteJoinResultOk.
+type MessagesChatInviteJoinResultOk struct {
+	Updates UpdatesClass
+}
+
+// MessagesChatInviteJoinResultOkTypeID is the ID of
+// messages.chatInviteJoinResultOk.
+const MessagesChatInviteJoinResultOkTypeID = 0x445663a7
+
+// TypeID returns 0x445663a7, the ID of messages.chatInviteJoinResultOk.
+func (*MessagesChatInviteJoinResultOk) TypeID() uint32 {
+	return MessagesChatInviteJoinResultOkTypeID
+}
+
+// TypeName returns "messages.chatInviteJoinResultOk".
+func (*MessagesChatInviteJoinResultOk) TypeName() string {
+	return "messages.chatInviteJoinResultOk"
+}
+
+// messagesChatInviteJoinResultClass marks MessagesChatInviteJoinResultOk as a
+// MessagesChatInviteJoinResultClass.
+func (*MessagesChatInviteJoinResultOk) messagesChatInviteJoinResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesChatInviteJoinResultOk) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesChatInviteJoinResultOkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesChatInviteJoinResultOk) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
+		return tlrt.EncodeErr(err, "messages.chatInviteJoinResultOk", "updates")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultOk", "")
+	}
+	var err error
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "updates")
+	}
+	return nil
+}
+
+// MessagesChatInviteJoinResultWebView is the TL constructor
+// messages.chatInviteJoinResultWebView.
+//
+//	messages.chatInviteJoinResultWebView#61ca29d3 bot_id:long query_id:long
+//	    users:Vector<User> = messages.ChatInviteJoinResult
+//
+// See
+// https://core.telegram.org/constructor/messages.chatInviteJoinResultWebView.
+type MessagesChatInviteJoinResultWebView struct {
+	BotID   int64
+	QueryID int64
+	Users   []UserClass
+}
+
+// MessagesChatInviteJoinResultWebViewTypeID is the ID of
+// messages.chatInviteJoinResultWebView.
+const MessagesChatInviteJoinResultWebViewTypeID = 0x61ca29d3
+
+// TypeID returns 0x61ca29d3, the ID of messages.chatInviteJoinResultWebView.
+func (*MessagesChatInviteJoinResultWebView) TypeID() uint32 {
+	return MessagesChatInviteJoinResultWebViewTypeID
+}
+
+// TypeName returns "messages.chatInviteJoinResultWebView".
+func (*MessagesChatInviteJoinResultWebView) TypeName() string {
+	return "messages.chatInviteJoinResultWebView"
+}
+
+// messagesChatInviteJoinResultClass marks MessagesChatInviteJoinResultWebView
+// as a MessagesChatInviteJoinResultClass.
+func (*MessagesChatInviteJoinResultWebView) messagesChatInviteJoinResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesChatInviteJoinResultWebView) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesChatInviteJoinResultWebViewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesChatInviteJoinResultWebView) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	b.PutLong(m.QueryID)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.chatInviteJoinResultWebView", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultWebView", "")
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "bot_id")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
 }
@@ -1089,6 +1492,241 @@ func (m *MessagesDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesEmojiGameInfoClass is the TL type messages.EmojiGameInfo: one of
+// MessagesEmojiGameUnavailable, MessagesEmojiGameDiceInfo.
+//
+// See https://core.telegram.org/type/messages.EmojiGameInfo.
+type MessagesEmojiGameInfoClass interface {
+	Object
+	messagesEmojiGameInfoClass()
+}
+
+// DecodeMessagesEmojiGameInfo decodes any constructor of
+// messages.EmojiGameInfo.
+func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
+	return decodeMessagesEmojiGameInfo(b, 0)
+}
+
+// decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
+// depth levels deep.
+func decodeMessagesEmojiGameInfo(b *bin.Buffer, depth int) (MessagesEmojiGameInfoClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesEmojiGameInfoClass
+	switch id {
+	case MessagesEmojiGameUnavailableTypeID:
+		v = &MessagesEmojiGameUnavailable{}
+	case MessagesEmojiGameDiceInfoTypeID:
+		v = &MessagesEmojiGameDiceInfo{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGameInfo"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesEmojiGameUnavailable is the TL constructor
+// messages.emojiGameUnavailable.
+//
+//	messages.emojiGameUnavailable#59e65335 = messages.EmojiGameInfo
+//
+// See https://core.telegram.org/constructor/messages.emojiGameUnavailable.
+type MessagesEmojiGameUnavailable struct{}
+
+// MessagesEmojiGameUnavailableTypeID is the ID of
+// messages.emojiGameUnavailable.
+const MessagesEmojiGameUnavailableTypeID = 0x59e65335
+
+// TypeID returns 0x59e65335, the ID of messages.emojiGameUnavailable.
+func (*MessagesEmojiGameUnavailable) TypeID() uint32 {
+	return MessagesEmojiGameUnavailableTypeID
+}
+
+// TypeName returns "messages.emojiGameUnavailable".
+func (*MessagesEmojiGameUnavailable) TypeName() string {
+	return "messages.emojiGameUnavailable"
+}
+
+// messagesEmojiGameInfoClass marks MessagesEmojiGameUnavailable as a
+// MessagesEmojiGameInfoClass.
+func (*MessagesEmojiGameUnavailable) messagesEmojiGameInfoClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameUnavailableTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameUnavailable) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameUnavailable", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameUnavailable) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesEmojiGameDiceInfo is the TL constructor messages.emojiGameDiceInfo.
+//
+//	messages.emojiGameDiceInfo#44e56023 flags:# game_hash:string
+//	    prev_stake:long current_streak:int params:Vector<int>
+//	    plays_left:flags.0?int = messages.EmojiGameInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaysLeft and
+// the other Set methods send a zero value too; HasPlaysLeft reports whether
+// PlaysLeft is present (sent, or received) and ClearPlaysLeft leaves it out.
+//
+// See https://core.telegram.org/constructor/messages.emojiGameDiceInfo.
+type MessagesEmojiGameDiceInfo struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	GameHash      string
+	PrevStake     int64
+	CurrentStreak int
+	Params        []int
+	PlaysLeft     int // flags.0?int
+}
+
+// MessagesEmojiGameDiceInfoTypeID is the ID of messages.emojiGameDiceInfo.
+const MessagesEmojiGameDiceInfoTypeID = 0x44e56023
+
+// TypeID returns 0x44e56023, the ID of messages.emojiGameDiceInfo.
+func (*MessagesEmojiGameDiceInfo) TypeID() uint32 {
+	return MessagesEmojiGameDiceInfoTypeID
+}
+
+// TypeName returns "messages.emojiGameDiceInfo".
+func (*MessagesEmojiGameDiceInfo) TypeName() string {
+	return "messages.emojiGameDiceInfo"
+}
+
+// messagesEmojiGameInfoClass marks MessagesEmojiGameDiceInfo as a
+// MessagesEmojiGameInfoClass.
+func (*MessagesEmojiGameDiceInfo) messagesEmojiGameInfoClass() {}
+
+// HasPlaysLeft reports whether PlaysLeft is present: not zero, set by
+// SetPlaysLeft, or received.
+func (m *MessagesEmojiGameDiceInfo) HasPlaysLeft() bool {
+	return m.PlaysLeft != 0 || m.Flags.Has(0)
+}
+
+// SetPlaysLeft sets PlaysLeft to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesEmojiGameDiceInfo) SetPlaysLeft(v int) {
+	m.PlaysLeft = v
+	m.Flags.Set(0)
+}
+
+// ClearPlaysLeft sets PlaysLeft to its zero value and marks it absent.
+func (m *MessagesEmojiGameDiceInfo) ClearPlaysLeft() {
+	m.PlaysLeft = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameDiceInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameDiceInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.PlaysLeft != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.GameHash)
+	b.PutLong(m.PrevStake)
+	b.PutInt(m.CurrentStreak)
+	b.PutVectorHeader(len(m.Params))
+	for i := range m.Params {
+		b.PutInt(m.Params[i])
+	}
+	if flags.Has(0) {
+		b.PutInt(m.PlaysLeft)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEmojiGameDiceInfo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
+	}
+	if m.GameHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
+	}
+	if m.PrevStake, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "prev_stake")
+	}
+	if m.CurrentStreak, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
+	}
+	if m.Params, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
+	}
+	if m.Flags.Has(0) {
+		if m.PlaysLeft, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "plays_left")
+		}
+	}
+	if m.PlaysLeft != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // MessagesEmojiGroupsClass is the TL type messages.EmojiGroups: one of
 // MessagesEmojiGroupsNotModified, MessagesEmojiGroups.
 //
@@ -1197,7 +1835,7 @@ func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(b *bin.Buffer, _ int) erro
 // See https://core.telegram.org/constructor/messages.emojiGroups.
 type MessagesEmojiGroups struct {
 	Hash   int
-	Groups []EmojiGroup
+	Groups []EmojiGroupClass
 }
 
 // MessagesEmojiGroupsTypeID is the ID of messages.emojiGroups.
@@ -1234,7 +1872,7 @@ func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Hash)
 	b.PutVectorHeader(len(m.Groups))
 	for i := range m.Groups {
-		if err := m.Groups[i].Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Groups[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.emojiGroups", "groups")
 		}
 	}
@@ -1266,7 +1904,7 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[EmojiGroup]); err != nil {
+	if m.Groups, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -2090,6 +2728,285 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
+// MessagesFoundStickersClass is the TL type messages.FoundStickers: one of
+// MessagesFoundStickersNotModified, MessagesFoundStickers.
+//
+// See https://core.telegram.org/type/messages.FoundStickers.
+type MessagesFoundStickersClass interface {
+	Object
+	messagesFoundStickersClass()
+}
+
+// DecodeMessagesFoundStickers decodes any constructor of
+// messages.FoundStickers.
+func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
+	return decodeMessagesFoundStickers(b, 0)
+}
+
+// decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
+// depth levels deep.
+func decodeMessagesFoundStickers(b *bin.Buffer, depth int) (MessagesFoundStickersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesFoundStickersClass
+	switch id {
+	case MessagesFoundStickersNotModifiedTypeID:
+		v = &MessagesFoundStickersNotModified{}
+	case MessagesFoundStickersTypeID:
+		v = &MessagesFoundStickers{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickers"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesFoundStickersNotModified is the TL constructor
+// messages.foundStickersNotModified.
+//
+//	messages.foundStickersNotModified#6010c534 flags:#
+//	    next_offset:flags.0?int = messages.FoundStickers
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/messages.foundStickersNotModified.
+type MessagesFoundStickersNotModified struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NextOffset int        // flags.0?int
+}
+
+// MessagesFoundStickersNotModifiedTypeID is the ID of
+// messages.foundStickersNotModified.
+const MessagesFoundStickersNotModifiedTypeID = 0x6010c534
+
+// TypeID returns 0x6010c534, the ID of messages.foundStickersNotModified.
+func (*MessagesFoundStickersNotModified) TypeID() uint32 {
+	return MessagesFoundStickersNotModifiedTypeID
+}
+
+// TypeName returns "messages.foundStickersNotModified".
+func (*MessagesFoundStickersNotModified) TypeName() string {
+	return "messages.foundStickersNotModified"
+}
+
+// messagesFoundStickersClass marks MessagesFoundStickersNotModified as a
+// MessagesFoundStickersClass.
+func (*MessagesFoundStickersNotModified) messagesFoundStickersClass() {}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *MessagesFoundStickersNotModified) HasNextOffset() bool {
+	return m.NextOffset != 0 || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesFoundStickersNotModified) SetNextOffset(v int) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *MessagesFoundStickersNotModified) ClearNextOffset() {
+	m.NextOffset = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesFoundStickersNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesFoundStickersNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.NextOffset)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesFoundStickersNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFoundStickersNotModified{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "next_offset")
+		}
+	}
+	if m.NextOffset != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesFoundStickers is the TL constructor messages.foundStickers.
+//
+//	messages.foundStickers#82c9e290 flags:# next_offset:flags.0?int
+//	    hash:long stickers:Vector<Document> = messages.FoundStickers
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/messages.foundStickers.
+type MessagesFoundStickers struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NextOffset int        // flags.0?int
+	Hash       int64
+	Stickers   []DocumentClass
+}
+
+// MessagesFoundStickersTypeID is the ID of messages.foundStickers.
+const MessagesFoundStickersTypeID = 0x82c9e290
+
+// TypeID returns 0x82c9e290, the ID of messages.foundStickers.
+func (*MessagesFoundStickers) TypeID() uint32 {
+	return MessagesFoundStickersTypeID
+}
+
+// TypeName returns "messages.foundStickers".
+func (*MessagesFoundStickers) TypeName() string {
+	return "messages.foundStickers"
+}
+
+// messagesFoundStickersClass marks MessagesFoundStickers as a
+// MessagesFoundStickersClass.
+func (*MessagesFoundStickers) messagesFoundStickersClass() {}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *MessagesFoundStickers) HasNextOffset() bool {
+	return m.NextOffset != 0 || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesFoundStickers) SetNextOffset(v int) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *MessagesFoundStickers) ClearNextOffset() {
+	m.NextOffset = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesFoundStickers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesFoundStickersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.NextOffset)
+	}
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Stickers))
+	for i := range m.Stickers {
+		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.foundStickers", "stickers")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesFoundStickersTypeID, "messages.foundStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
+	}
+	*m = MessagesFoundStickers{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.foundStickers", "next_offset")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
+	}
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
+	}
+	if m.NextOffset != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // MessagesMessagesClass is the TL type messages.Messages: one of
 // MessagesMessages, MessagesMessagesSlice, MessagesChannelMessages,
 // MessagesMessagesNotModified.
@@ -2133,20 +3050,22 @@ func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, er
 
 // MessagesMessages is the TL constructor messages.messages.
 //
-//	messages.messages#8c718e87 messages:Vector<Message> chats:Vector<Chat>
-//	    users:Vector<User> = messages.Messages
+//	messages.messages#1d73e7ea messages:Vector<Message>
+//	    topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User>
+//	    = messages.Messages
 //
 // See https://core.telegram.org/constructor/messages.messages.
 type MessagesMessages struct {
 	Messages []MessageClass
+	Topics   []ForumTopicClass
 	Chats    []ChatClass
 	Users    []UserClass
 }
 
 // MessagesMessagesTypeID is the ID of messages.messages.
-const MessagesMessagesTypeID = 0x8c718e87
+const MessagesMessagesTypeID = 0x1d73e7ea
 
-// TypeID returns 0x8c718e87, the ID of messages.messages.
+// TypeID returns 0x1d73e7ea, the ID of messages.messages.
 func (*MessagesMessages) TypeID() uint32 {
 	return MessagesMessagesTypeID
 }
@@ -2177,6 +3096,12 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "messages")
+		}
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.messages", "topics")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
@@ -2219,6 +3144,9 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
+	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+		return tlrt.DecodeErr(err, "messages.messages", "topics")
+	}
 	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
@@ -2230,9 +3158,10 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessagesMessagesSlice is the TL constructor messages.messagesSlice.
 //
-//	messages.messagesSlice#3a54685e flags:# inexact:flags.1?true count:int
+//	messages.messagesSlice#5f206716 flags:# inexact:flags.1?true count:int
 //	    next_rate:flags.0?int offset_id_offset:flags.2?int
-//	    messages:Vector<Message> chats:Vector<Chat> users:Vector<User>
+//	    search_flood:flags.3?SearchPostsFlood messages:Vector<Message>
+//	    topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User>
 //	    = messages.Messages
 //
 // An optional field is sent when it is not zero, nil or false. SetNextRate and
@@ -2244,17 +3173,19 @@ type MessagesMessagesSlice struct {
 	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inexact        bool       // flags.1?true
 	Count          int
-	NextRate       int // flags.0?int
-	OffsetIDOffset int // flags.2?int
+	NextRate       int               // flags.0?int
+	OffsetIDOffset int               // flags.2?int
+	SearchFlood    *SearchPostsFlood // flags.3?SearchPostsFlood
 	Messages       []MessageClass
+	Topics         []ForumTopicClass
 	Chats          []ChatClass
 	Users          []UserClass
 }
 
 // MessagesMessagesSliceTypeID is the ID of messages.messagesSlice.
-const MessagesMessagesSliceTypeID = 0x3a54685e
+const MessagesMessagesSliceTypeID = 0x5f206716
 
-// TypeID returns 0x3a54685e, the ID of messages.messagesSlice.
+// TypeID returns 0x5f206716, the ID of messages.messagesSlice.
 func (*MessagesMessagesSlice) TypeID() uint32 {
 	return MessagesMessagesSliceTypeID
 }
@@ -2320,7 +3251,7 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<3)
 	if m.Inexact {
 		flags.Set(1)
 	}
@@ -2330,6 +3261,9 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m.OffsetIDOffset != 0 {
 		flags.Set(2)
 	}
+	if m.SearchFlood != nil {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
 	if flags.Has(0) {
@@ -2338,10 +3272,21 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutInt(m.OffsetIDOffset)
 	}
+	if flags.Has(3) {
+		if err := m.SearchFlood.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.messagesSlice", "search_flood")
+		}
+	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "messages")
+		}
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.messagesSlice", "topics")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
@@ -2399,8 +3344,17 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "offset_id_offset")
 		}
 	}
+	if m.Flags.Has(3) {
+		m.SearchFlood = new(SearchPostsFlood)
+		if err = tlrt.DecodeBoxed(b, m.SearchFlood, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
+		}
+	}
 	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
+	}
+	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
 	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
@@ -2408,7 +3362,7 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
-	m.Flags &^= 1 << 1
+	m.Flags &^= 1<<1 | 1<<3
 	if m.NextRate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -2657,6 +3611,215 @@ func (m *MessagesMessagesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesNotModified", "count")
+	}
+	return nil
+}
+
+// MessagesQuickRepliesClass is the TL type messages.QuickReplies: one of
+// MessagesQuickReplies, MessagesQuickRepliesNotModified.
+//
+// See https://core.telegram.org/type/messages.QuickReplies.
+type MessagesQuickRepliesClass interface {
+	Object
+	messagesQuickRepliesClass()
+}
+
+// DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
+func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
+	return decodeMessagesQuickReplies(b, 0)
+}
+
+// decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
+// depth levels deep.
+func decodeMessagesQuickReplies(b *bin.Buffer, depth int) (MessagesQuickRepliesClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesQuickRepliesClass
+	switch id {
+	case MessagesQuickRepliesTypeID:
+		v = &MessagesQuickReplies{}
+	case MessagesQuickRepliesNotModifiedTypeID:
+		v = &MessagesQuickRepliesNotModified{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.QuickReplies"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesQuickReplies is the TL constructor messages.quickReplies.
+//
+//	messages.quickReplies#c68d6695 quick_replies:Vector<QuickReply>
+//	    messages:Vector<Message> chats:Vector<Chat> users:Vector<User>
+//	    = messages.QuickReplies
+//
+// See https://core.telegram.org/constructor/messages.quickReplies.
+type MessagesQuickReplies struct {
+	QuickReplies []QuickReply
+	Messages     []MessageClass
+	Chats        []ChatClass
+	Users        []UserClass
+}
+
+// MessagesQuickRepliesTypeID is the ID of messages.quickReplies.
+const MessagesQuickRepliesTypeID = 0xc68d6695
+
+// TypeID returns 0xc68d6695, the ID of messages.quickReplies.
+func (*MessagesQuickReplies) TypeID() uint32 {
+	return MessagesQuickRepliesTypeID
+}
+
+// TypeName returns "messages.quickReplies".
+func (*MessagesQuickReplies) TypeName() string {
+	return "messages.quickReplies"
+}
+
+// messagesQuickRepliesClass marks MessagesQuickReplies as a
+// MessagesQuickRepliesClass.
+func (*MessagesQuickReplies) messagesQuickRepliesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesQuickReplies) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesQuickRepliesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesQuickReplies) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.QuickReplies))
+	for i := range m.QuickReplies {
+		if err := m.QuickReplies[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.quickReplies", "quick_replies")
+		}
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.quickReplies", "messages")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.quickReplies", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.quickReplies", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesQuickRepliesTypeID, "messages.quickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
+	}
+	var err error
+	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
+	}
+	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
+	}
+	return nil
+}
+
+// MessagesQuickRepliesNotModified is the TL constructor
+// messages.quickRepliesNotModified.
+//
+//	messages.quickRepliesNotModified#5f91eb5b = messages.QuickReplies
+//
+// See https://core.telegram.org/constructor/messages.quickRepliesNotModified.
+type MessagesQuickRepliesNotModified struct{}
+
+// MessagesQuickRepliesNotModifiedTypeID is the ID of
+// messages.quickRepliesNotModified.
+const MessagesQuickRepliesNotModifiedTypeID = 0x5f91eb5b
+
+// TypeID returns 0x5f91eb5b, the ID of messages.quickRepliesNotModified.
+func (*MessagesQuickRepliesNotModified) TypeID() uint32 {
+	return MessagesQuickRepliesNotModifiedTypeID
+}
+
+// TypeName returns "messages.quickRepliesNotModified".
+func (*MessagesQuickRepliesNotModified) TypeName() string {
+	return "messages.quickRepliesNotModified"
+}
+
+// messagesQuickRepliesClass marks MessagesQuickRepliesNotModified as a
+// MessagesQuickRepliesClass.
+func (*MessagesQuickRepliesNotModified) messagesQuickRepliesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesQuickRepliesNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesQuickRepliesNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.quickRepliesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesQuickRepliesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
 	}
 	return nil
 }
@@ -3093,7 +4256,7 @@ func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsC
 //
 // See https://core.telegram.org/constructor/messages.savedDialogs.
 type MessagesSavedDialogs struct {
-	Dialogs  []SavedDialog
+	Dialogs  []SavedDialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -3132,7 +4295,7 @@ func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Dialogs))
 	for i := range m.Dialogs {
-		if err := m.Dialogs[i].Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "dialogs")
 		}
 	}
@@ -3179,7 +4342,7 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
 	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
@@ -3203,7 +4366,7 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 // See https://core.telegram.org/constructor/messages.savedDialogsSlice.
 type MessagesSavedDialogsSlice struct {
 	Count    int
-	Dialogs  []SavedDialog
+	Dialogs  []SavedDialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -3243,7 +4406,7 @@ func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Dialogs))
 	for i := range m.Dialogs {
-		if err := m.Dialogs[i].Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "dialogs")
 		}
 	}
@@ -3293,7 +4456,7 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
 	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
@@ -3562,6 +4725,192 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesSavedReactionTagsClass is the TL type messages.SavedReactionTags: one
+// of MessagesSavedReactionTagsNotModified, MessagesSavedReactionTags.
+//
+// See https://core.telegram.org/type/messages.SavedReactionTags.
+type MessagesSavedReactionTagsClass interface {
+	Object
+	messagesSavedReactionTagsClass()
+}
+
+// DecodeMessagesSavedReactionTags decodes any constructor of
+// messages.SavedReactionTags.
+func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
+	return decodeMessagesSavedReactionTags(b, 0)
+}
+
+// decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
+// value nested depth levels deep.
+func decodeMessagesSavedReactionTags(b *bin.Buffer, depth int) (MessagesSavedReactionTagsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesSavedReactionTagsClass
+	switch id {
+	case MessagesSavedReactionTagsNotModifiedTypeID:
+		v = &MessagesSavedReactionTagsNotModified{}
+	case MessagesSavedReactionTagsTypeID:
+		v = &MessagesSavedReactionTags{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "messages.SavedReactionTags"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesSavedReactionTagsNotModified is the TL constructor
+// messages.savedReactionTagsNotModified.
+//
+//	messages.savedReactionTagsNotModified#889b59ef
+//	    = messages.SavedReactionTags
+//
+// See
+// https://core.telegram.org/constructor/messages.savedReactionTagsNotModified.
+type MessagesSavedReactionTagsNotModified struct{}
+
+// MessagesSavedReactionTagsNotModifiedTypeID is the ID of
+// messages.savedReactionTagsNotModified.
+const MessagesSavedReactionTagsNotModifiedTypeID = 0x889b59ef
+
+// TypeID returns 0x889b59ef, the ID of messages.savedReactionTagsNotModified.
+func (*MessagesSavedReactionTagsNotModified) TypeID() uint32 {
+	return MessagesSavedReactionTagsNotModifiedTypeID
+}
+
+// TypeName returns "messages.savedReactionTagsNotModified".
+func (*MessagesSavedReactionTagsNotModified) TypeName() string {
+	return "messages.savedReactionTagsNotModified"
+}
+
+// messagesSavedReactionTagsClass marks MessagesSavedReactionTagsNotModified as
+// a MessagesSavedReactionTagsClass.
+func (*MessagesSavedReactionTagsNotModified) messagesSavedReactionTagsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavedReactionTagsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavedReactionTagsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedReactionTagsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesSavedReactionTags is the TL constructor messages.savedReactionTags.
+//
+//	messages.savedReactionTags#3259950a tags:Vector<SavedReactionTag>
+//	    hash:long = messages.SavedReactionTags
+//
+// See https://core.telegram.org/constructor/messages.savedReactionTags.
+type MessagesSavedReactionTags struct {
+	Tags []SavedReactionTag
+	Hash int64
+}
+
+// MessagesSavedReactionTagsTypeID is the ID of messages.savedReactionTags.
+const MessagesSavedReactionTagsTypeID = 0x3259950a
+
+// TypeID returns 0x3259950a, the ID of messages.savedReactionTags.
+func (*MessagesSavedReactionTags) TypeID() uint32 {
+	return MessagesSavedReactionTagsTypeID
+}
+
+// TypeName returns "messages.savedReactionTags".
+func (*MessagesSavedReactionTags) TypeName() string {
+	return "messages.savedReactionTags"
+}
+
+// messagesSavedReactionTagsClass marks MessagesSavedReactionTags as a
+// MessagesSavedReactionTagsClass.
+func (*MessagesSavedReactionTags) messagesSavedReactionTagsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavedReactionTags) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavedReactionTagsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavedReactionTags) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Tags))
+	for i := range m.Tags {
+		if err := m.Tags[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.savedReactionTags", "tags")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedReactionTags", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
+	}
+	var err error
+	if m.Tags, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedReactionTag]); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedReactionTags", "hash")
+	}
+	return nil
+}
+
 // MessagesSentEncryptedMessageClass is the TL type
 // messages.SentEncryptedMessage: one of MessagesSentEncryptedMessage,
 // MessagesSentEncryptedFile.
@@ -3791,7 +5140,8 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 
 // MessagesSponsoredMessages is the TL constructor messages.sponsoredMessages.
 //
-//	messages.sponsoredMessages#c9ee1d87 flags:# posts_between:flags.0?int
+//	messages.sponsoredMessages#ffda656d flags:# posts_between:flags.0?int
+//	    start_delay:flags.1?int between_delay:flags.2?int
 //	    messages:Vector<SponsoredMessage> chats:Vector<Chat>
 //	    users:Vector<User> = messages.SponsoredMessages
 //
@@ -3804,15 +5154,17 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 type MessagesSponsoredMessages struct {
 	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PostsBetween int        // flags.0?int
+	StartDelay   int        // flags.1?int
+	BetweenDelay int        // flags.2?int
 	Messages     []SponsoredMessage
 	Chats        []ChatClass
 	Users        []UserClass
 }
 
 // MessagesSponsoredMessagesTypeID is the ID of messages.sponsoredMessages.
-const MessagesSponsoredMessagesTypeID = 0xc9ee1d87
+const MessagesSponsoredMessagesTypeID = 0xffda656d
 
-// TypeID returns 0xc9ee1d87, the ID of messages.sponsoredMessages.
+// TypeID returns 0xffda656d, the ID of messages.sponsoredMessages.
 func (*MessagesSponsoredMessages) TypeID() uint32 {
 	return MessagesSponsoredMessagesTypeID
 }
@@ -3845,6 +5197,44 @@ func (m *MessagesSponsoredMessages) ClearPostsBetween() {
 	m.Flags.Unset(0)
 }
 
+// HasStartDelay reports whether StartDelay is present: not zero, set by
+// SetStartDelay, or received.
+func (m *MessagesSponsoredMessages) HasStartDelay() bool {
+	return m.StartDelay != 0 || m.Flags.Has(1)
+}
+
+// SetStartDelay sets StartDelay to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesSponsoredMessages) SetStartDelay(v int) {
+	m.StartDelay = v
+	m.Flags.Set(1)
+}
+
+// ClearStartDelay sets StartDelay to its zero value and marks it absent.
+func (m *MessagesSponsoredMessages) ClearStartDelay() {
+	m.StartDelay = 0
+	m.Flags.Unset(1)
+}
+
+// HasBetweenDelay reports whether BetweenDelay is present: not zero, set by
+// SetBetweenDelay, or received.
+func (m *MessagesSponsoredMessages) HasBetweenDelay() bool {
+	return m.BetweenDelay != 0 || m.Flags.Has(2)
+}
+
+// SetBetweenDelay sets BetweenDelay to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessagesSponsoredMessages) SetBetweenDelay(v int) {
+	m.BetweenDelay = v
+	m.Flags.Set(2)
+}
+
+// ClearBetweenDelay sets BetweenDelay to its zero value and marks it absent.
+func (m *MessagesSponsoredMessages) ClearBetweenDelay() {
+	m.BetweenDelay = 0
+	m.Flags.Unset(2)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSponsoredMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -3863,9 +5253,21 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 	if m.PostsBetween != 0 {
 		flags.Set(0)
 	}
+	if m.StartDelay != 0 {
+		flags.Set(1)
+	}
+	if m.BetweenDelay != 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.PostsBetween)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.StartDelay)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.BetweenDelay)
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
@@ -3919,6 +5321,16 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "posts_between")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.StartDelay, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "start_delay")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.BetweenDelay, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
+		}
+	}
 	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessage]); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
@@ -3930,6 +5342,12 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 	}
 	if m.PostsBetween != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.StartDelay != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.BetweenDelay != 0 {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
@@ -5142,6 +6560,79 @@ func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesBotPreparedInlineMessage is the TL constructor
+// messages.botPreparedInlineMessage.
+//
+//	messages.botPreparedInlineMessage#8ecf0511 id:string expire_date:int
+//	    = messages.BotPreparedInlineMessage
+//
+// See https://core.telegram.org/constructor/messages.botPreparedInlineMessage.
+type MessagesBotPreparedInlineMessage struct {
+	ID         string
+	ExpireDate int
+}
+
+// MessagesBotPreparedInlineMessageTypeID is the ID of
+// messages.botPreparedInlineMessage.
+const MessagesBotPreparedInlineMessageTypeID = 0x8ecf0511
+
+// TypeID returns 0x8ecf0511, the ID of messages.botPreparedInlineMessage.
+func (*MessagesBotPreparedInlineMessage) TypeID() uint32 {
+	return MessagesBotPreparedInlineMessageTypeID
+}
+
+// TypeName returns "messages.botPreparedInlineMessage".
+func (*MessagesBotPreparedInlineMessage) TypeName() string {
+	return "messages.botPreparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesBotPreparedInlineMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesBotPreparedInlineMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesBotPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutInt(m.ExpireDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
+	}
+	if m.ExpireDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "expire_date")
+	}
+	return nil
+}
+
 // MessagesBotResults is the TL constructor messages.botResults.
 //
 //	messages.botResults#e021f2f6 flags:# gallery:flags.0?true query_id:long
@@ -5658,6 +7149,263 @@ func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
+// MessagesComposedMessageWithAI is the TL constructor
+// messages.composedMessageWithAI.
+//
+//	messages.composedMessageWithAI#90d7adfa flags:#
+//	    result_text:TextWithEntities diff_text:flags.0?TextWithEntities
+//	    = messages.ComposedMessageWithAI
+//
+// See https://core.telegram.org/constructor/messages.composedMessageWithAI.
+type MessagesComposedMessageWithAI struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ResultText TextWithEntities
+	DiffText   *TextWithEntities // flags.0?TextWithEntities
+}
+
+// MessagesComposedMessageWithAITypeID is the ID of
+// messages.composedMessageWithAI.
+const MessagesComposedMessageWithAITypeID = 0x90d7adfa
+
+// TypeID returns 0x90d7adfa, the ID of messages.composedMessageWithAI.
+func (*MessagesComposedMessageWithAI) TypeID() uint32 {
+	return MessagesComposedMessageWithAITypeID
+}
+
+// TypeName returns "messages.composedMessageWithAI".
+func (*MessagesComposedMessageWithAI) TypeName() string {
+	return "messages.composedMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposedMessageWithAI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposedMessageWithAITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.DiffText != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.ResultText.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "result_text")
+	}
+	if flags.Has(0) {
+		if err := m.DiffText.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "diff_text")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"); err != nil {
+		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
+	}
+	*m = MessagesComposedMessageWithAI{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.ResultText, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "result_text")
+	}
+	if m.Flags.Has(0) {
+		m.DiffText = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.DiffText, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "diff_text")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesComposedRichMessageWithAI is the TL constructor
+// messages.composedRichMessageWithAI.
+//
+//	messages.composedRichMessageWithAI#4c4537c8 result:RichMessage
+//	    = messages.ComposedRichMessageWithAI
+//
+// See https://core.telegram.org/constructor/messages.composedRichMessageWithAI.
+type MessagesComposedRichMessageWithAI struct {
+	Result RichMessage
+}
+
+// MessagesComposedRichMessageWithAITypeID is the ID of
+// messages.composedRichMessageWithAI.
+const MessagesComposedRichMessageWithAITypeID = 0x4c4537c8
+
+// TypeID returns 0x4c4537c8, the ID of messages.composedRichMessageWithAI.
+func (*MessagesComposedRichMessageWithAI) TypeID() uint32 {
+	return MessagesComposedRichMessageWithAITypeID
+}
+
+// TypeName returns "messages.composedRichMessageWithAI".
+func (*MessagesComposedRichMessageWithAI) TypeName() string {
+	return "messages.composedRichMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposedRichMessageWithAI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposedRichMessageWithAITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposedRichMessageWithAI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Result.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messages.composedRichMessageWithAI", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"); err != nil {
+		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.composedRichMessageWithAI", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Result, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "result")
+	}
+	return nil
+}
+
+// MessagesDialogFilters is the TL constructor messages.dialogFilters.
+//
+//	messages.dialogFilters#2ad93719 flags:# tags_enabled:flags.0?true
+//	    filters:Vector<DialogFilter> = messages.DialogFilters
+//
+// See https://core.telegram.org/constructor/messages.dialogFilters.
+type MessagesDialogFilters struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TagsEnabled bool       // flags.0?true
+	Filters     []DialogFilterClass
+}
+
+// MessagesDialogFiltersTypeID is the ID of messages.dialogFilters.
+const MessagesDialogFiltersTypeID = 0x2ad93719
+
+// TypeID returns 0x2ad93719, the ID of messages.dialogFilters.
+func (*MessagesDialogFilters) TypeID() uint32 {
+	return MessagesDialogFiltersTypeID
+}
+
+// TypeName returns "messages.dialogFilters".
+func (*MessagesDialogFilters) TypeName() string {
+	return "messages.dialogFilters"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDialogFilters) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDialogFiltersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.TagsEnabled {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Filters))
+	for i := range m.Filters {
+		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.dialogFilters", "filters")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDialogFiltersTypeID, "messages.dialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogFilters", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
+	}
+	*m = MessagesDialogFilters{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
+	}
+	m.TagsEnabled = m.Flags.Has(0)
+	if m.Filters, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogFilter); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // MessagesDiscussionMessage is the TL constructor messages.discussionMessage.
 //
 //	messages.discussionMessage#a6341782 flags:# messages:Vector<Message>
@@ -5870,6 +7618,82 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	}
 	if m.ReadOutboxMaxID != 0 {
 		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesEmojiGameOutcome is the TL constructor messages.emojiGameOutcome.
+//
+//	messages.emojiGameOutcome#da2ad647 seed:bytes stake_ton_amount:long
+//	    ton_amount:long = messages.EmojiGameOutcome
+//
+// See https://core.telegram.org/constructor/messages.emojiGameOutcome.
+type MessagesEmojiGameOutcome struct {
+	Seed           []byte
+	StakeTonAmount int64
+	TonAmount      int64
+}
+
+// MessagesEmojiGameOutcomeTypeID is the ID of messages.emojiGameOutcome.
+const MessagesEmojiGameOutcomeTypeID = 0xda2ad647
+
+// TypeID returns 0xda2ad647, the ID of messages.emojiGameOutcome.
+func (*MessagesEmojiGameOutcome) TypeID() uint32 {
+	return MessagesEmojiGameOutcomeTypeID
+}
+
+// TypeName returns "messages.emojiGameOutcome".
+func (*MessagesEmojiGameOutcome) TypeName() string {
+	return "messages.emojiGameOutcome"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameOutcome) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameOutcomeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameOutcome) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.Seed)
+	b.PutLong(m.StakeTonAmount)
+	b.PutLong(m.TonAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Seed, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
+	}
+	if m.StakeTonAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "stake_ton_amount")
+	}
+	if m.TonAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "ton_amount")
 	}
 	return nil
 }
@@ -6454,6 +8278,87 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesInvitedUsers is the TL constructor messages.invitedUsers.
+//
+//	messages.invitedUsers#7f5defa6 updates:Updates
+//	    missing_invitees:Vector<MissingInvitee> = messages.InvitedUsers
+//
+// See https://core.telegram.org/constructor/messages.invitedUsers.
+type MessagesInvitedUsers struct {
+	Updates         UpdatesClass
+	MissingInvitees []MissingInvitee
+}
+
+// MessagesInvitedUsersTypeID is the ID of messages.invitedUsers.
+const MessagesInvitedUsersTypeID = 0x7f5defa6
+
+// TypeID returns 0x7f5defa6, the ID of messages.invitedUsers.
+func (*MessagesInvitedUsers) TypeID() uint32 {
+	return MessagesInvitedUsersTypeID
+}
+
+// TypeName returns "messages.invitedUsers".
+func (*MessagesInvitedUsers) TypeName() string {
+	return "messages.invitedUsers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesInvitedUsers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesInvitedUsersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesInvitedUsers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
+		return tlrt.EncodeErr(err, "messages.invitedUsers", "updates")
+	}
+	b.PutVectorHeader(len(m.MissingInvitees))
+	for i := range m.MissingInvitees {
+		if err := m.MissingInvitees[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.invitedUsers", "missing_invitees")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesInvitedUsersTypeID, "messages.invitedUsers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.invitedUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.invitedUsers", "")
+	}
+	var err error
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
+	}
+	if m.MissingInvitees, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MissingInvitee]); err != nil {
+		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
+	}
+	return nil
+}
+
 // MessagesMessageEditData is the TL constructor messages.messageEditData.
 //
 //	messages.messageEditData#26b5dde6 flags:# caption:flags.0?true
@@ -6771,6 +8676,85 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesMyStickers is the TL constructor messages.myStickers.
+//
+//	messages.myStickers#faff629d count:int sets:Vector<StickerSetCovered>
+//	    = messages.MyStickers
+//
+// See https://core.telegram.org/constructor/messages.myStickers.
+type MessagesMyStickers struct {
+	Count int
+	Sets  []StickerSetCoveredClass
+}
+
+// MessagesMyStickersTypeID is the ID of messages.myStickers.
+const MessagesMyStickersTypeID = 0xfaff629d
+
+// TypeID returns 0xfaff629d, the ID of messages.myStickers.
+func (*MessagesMyStickers) TypeID() uint32 {
+	return MessagesMyStickersTypeID
+}
+
+// TypeName returns "messages.myStickers".
+func (*MessagesMyStickers) TypeName() string {
+	return "messages.myStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesMyStickers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesMyStickersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesMyStickers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Sets))
+	for i := range m.Sets {
+		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.myStickers", "sets")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesMyStickersTypeID, "messages.myStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.myStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.myStickers", "")
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.myStickers", "count")
+	}
+	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
+	}
+	return nil
+}
+
 // MessagesPeerDialogs is the TL constructor messages.peerDialogs.
 //
 //	messages.peerDialogs#3371c354 dialogs:Vector<Dialog>
@@ -6970,6 +8954,110 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
+	}
+	return nil
+}
+
+// MessagesPreparedInlineMessage is the TL constructor
+// messages.preparedInlineMessage.
+//
+//	messages.preparedInlineMessage#ff57708d query_id:long
+//	    result:BotInlineResult peer_types:Vector<InlineQueryPeerType>
+//	    cache_time:int users:Vector<User> = messages.PreparedInlineMessage
+//
+// See https://core.telegram.org/constructor/messages.preparedInlineMessage.
+type MessagesPreparedInlineMessage struct {
+	QueryID   int64
+	Result    BotInlineResultClass
+	PeerTypes []InlineQueryPeerTypeClass
+	CacheTime int
+	Users     []UserClass
+}
+
+// MessagesPreparedInlineMessageTypeID is the ID of
+// messages.preparedInlineMessage.
+const MessagesPreparedInlineMessageTypeID = 0xff57708d
+
+// TypeID returns 0xff57708d, the ID of messages.preparedInlineMessage.
+func (*MessagesPreparedInlineMessage) TypeID() uint32 {
+	return MessagesPreparedInlineMessageTypeID
+}
+
+// TypeName returns "messages.preparedInlineMessage".
+func (*MessagesPreparedInlineMessage) TypeName() string {
+	return "messages.preparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesPreparedInlineMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesPreparedInlineMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "result")
+	}
+	b.PutVectorHeader(len(m.PeerTypes))
+	for i := range m.PeerTypes {
+		if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "peer_types")
+		}
+	}
+	b.PutInt(m.CacheTime)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.preparedInlineMessage", "")
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "query_id")
+	}
+	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
+	}
+	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
+	}
+	if m.CacheTime, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
 }
@@ -7480,6 +9568,82 @@ func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesTranslatedRichMessage is the TL constructor
+// messages.translatedRichMessage.
+//
+//	messages.translatedRichMessage#4203998f result:Vector<RichMessage>
+//	    = messages.TranslatedRichMessage
+//
+// See https://core.telegram.org/constructor/messages.translatedRichMessage.
+type MessagesTranslatedRichMessage struct {
+	Result []RichMessage
+}
+
+// MessagesTranslatedRichMessageTypeID is the ID of
+// messages.translatedRichMessage.
+const MessagesTranslatedRichMessageTypeID = 0x4203998f
+
+// TypeID returns 0x4203998f, the ID of messages.translatedRichMessage.
+func (*MessagesTranslatedRichMessage) TypeID() uint32 {
+	return MessagesTranslatedRichMessageTypeID
+}
+
+// TypeName returns "messages.translatedRichMessage".
+func (*MessagesTranslatedRichMessage) TypeName() string {
+	return "messages.translatedRichMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTranslatedRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTranslatedRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTranslatedRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Result))
+	for i := range m.Result {
+		if err := m.Result[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.translatedRichMessage", "result")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
+	}
+	var err error
+	if m.Result, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RichMessage]); err != nil {
+		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
+	}
+	return nil
+}
+
 // MessagesTranslateResult is the TL constructor messages.translateResult.
 //
 //	messages.translateResult#33db32f8 result:Vector<TextWithEntities>
@@ -7787,6 +9951,97 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
+	}
+	return nil
+}
+
+// MessagesWebPagePreview is the TL constructor messages.webPagePreview.
+//
+//	messages.webPagePreview#8c9a88ac media:MessageMedia chats:Vector<Chat>
+//	    users:Vector<User> = messages.WebPagePreview
+//
+// See https://core.telegram.org/constructor/messages.webPagePreview.
+type MessagesWebPagePreview struct {
+	Media MessageMediaClass
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// MessagesWebPagePreviewTypeID is the ID of messages.webPagePreview.
+const MessagesWebPagePreviewTypeID = 0x8c9a88ac
+
+// TypeID returns 0x8c9a88ac, the ID of messages.webPagePreview.
+func (*MessagesWebPagePreview) TypeID() uint32 {
+	return MessagesWebPagePreviewTypeID
+}
+
+// TypeName returns "messages.webPagePreview".
+func (*MessagesWebPagePreview) TypeName() string {
+	return "messages.webPagePreview"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesWebPagePreview) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesWebPagePreviewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesWebPagePreview) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "messages.webPagePreview", "media")
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.webPagePreview", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.webPagePreview", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesWebPagePreviewTypeID, "messages.webPagePreview"); err != nil {
+		return tlrt.DecodeErr(err, "messages.webPagePreview", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.webPagePreview", "")
+	}
+	var err error
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
 }
@@ -8142,39 +10397,42 @@ func (c *Client) MessagesGetHistory(ctx context.Context, req *MessagesGetHistory
 
 // MessagesSearchRequest is the TL function messages.search.
 //
-//	messages.search#a7b4e929 flags:# peer:InputPeer q:string
+//	messages.search#29ee847a flags:# peer:InputPeer q:string
 //	    from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer
-//	    top_msg_id:flags.1?int filter:MessagesFilter min_date:int
-//	    max_date:int offset_id:int add_offset:int limit:int max_id:int
-//	    min_id:int hash:long = messages.Messages
+//	    saved_reaction:flags.3?Vector<Reaction> top_msg_id:flags.1?int
+//	    filter:MessagesFilter min_date:int max_date:int offset_id:int
+//	    add_offset:int limit:int max_id:int min_id:int hash:long
+//	    = messages.Messages
 //
-// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
-// the other Set methods send a zero value too; HasTopMsgID reports whether
-// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
+// An optional field is sent when it is not zero, nil or false. SetSavedReaction
+// and the other Set methods send a zero value too; HasSavedReaction reports
+// whether SavedReaction is present (sent, or received) and ClearSavedReaction
+// leaves it out.
 //
 // See https://core.telegram.org/method/messages.search.
 type MessagesSearchRequest struct {
-	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer        InputPeerClass
-	Q           string
-	FromID      InputPeerClass // flags.0?InputPeer
-	SavedPeerID InputPeerClass // flags.2?InputPeer
-	TopMsgID    int            // flags.1?int
-	Filter      MessagesFilterClass
-	MinDate     int
-	MaxDate     int
-	OffsetID    int
-	AddOffset   int
-	Limit       int
-	MaxID       int
-	MinID       int
-	Hash        int64
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer          InputPeerClass
+	Q             string
+	FromID        InputPeerClass  // flags.0?InputPeer
+	SavedPeerID   InputPeerClass  // flags.2?InputPeer
+	SavedReaction []ReactionClass // flags.3?Vector<Reaction>
+	TopMsgID      int             // flags.1?int
+	Filter        MessagesFilterClass
+	MinDate       int
+	MaxDate       int
+	OffsetID      int
+	AddOffset     int
+	Limit         int
+	MaxID         int
+	MinID         int
+	Hash          int64
 }
 
 // MessagesSearchRequestTypeID is the ID of messages.search.
-const MessagesSearchRequestTypeID = 0xa7b4e929
+const MessagesSearchRequestTypeID = 0x29ee847a
 
-// TypeID returns 0xa7b4e929, the ID of messages.search.
+// TypeID returns 0x29ee847a, the ID of messages.search.
 func (*MessagesSearchRequest) TypeID() uint32 {
 	return MessagesSearchRequestTypeID
 }
@@ -8182,6 +10440,25 @@ func (*MessagesSearchRequest) TypeID() uint32 {
 // TypeName returns "messages.search".
 func (*MessagesSearchRequest) TypeName() string {
 	return "messages.search"
+}
+
+// HasSavedReaction reports whether SavedReaction is present: not zero, set by
+// SetSavedReaction, or received.
+func (m *MessagesSearchRequest) HasSavedReaction() bool {
+	return len(m.SavedReaction) > 0 || m.Flags.Has(3)
+}
+
+// SetSavedReaction sets SavedReaction to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessagesSearchRequest) SetSavedReaction(v []ReactionClass) {
+	m.SavedReaction = v
+	m.Flags.Set(3)
+}
+
+// ClearSavedReaction sets SavedReaction to its zero value and marks it absent.
+func (m *MessagesSearchRequest) ClearSavedReaction() {
+	m.SavedReaction = nil
+	m.Flags.Unset(3)
 }
 
 // HasTopMsgID reports whether TopMsgID is present: not zero, set by
@@ -8224,6 +10501,9 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SavedPeerID != nil {
 		flags.Set(2)
 	}
+	if len(m.SavedReaction) > 0 {
+		flags.Set(3)
+	}
 	if m.TopMsgID != 0 {
 		flags.Set(1)
 	}
@@ -8240,6 +10520,14 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 			return tlrt.EncodeErr(err, "messages.search", "saved_peer_id")
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.SavedReaction))
+		for i := range m.SavedReaction {
+			if err := tlrt.EncodeObject(b, m.SavedReaction[i]); err != nil {
+				return tlrt.EncodeErr(err, "messages.search", "saved_reaction")
+			}
 		}
 	}
 	if flags.Has(1) {
@@ -8301,6 +10589,11 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.search", "saved_peer_id")
 		}
 	}
+	if m.Flags.Has(3) {
+		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
+		}
+	}
 	if m.Flags.Has(1) {
 		if m.TopMsgID, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "top_msg_id")
@@ -8334,6 +10627,9 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.search", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<2
+	if len(m.SavedReaction) > 0 {
+		m.Flags.Unset(3)
+	}
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -8910,14 +11206,18 @@ func (c *Client) MessagesSetTyping(ctx context.Context, req *MessagesSetTypingRe
 
 // MessagesSendMessageRequest is the TL function messages.sendMessage.
 //
-//	messages.sendMessage#280d096f flags:# no_webpage:flags.1?true
+//	messages.sendMessage#fef48f62 flags:# no_webpage:flags.1?true
 //	    silent:flags.5?true background:flags.6?true clear_draft:flags.7?true
 //	    noforwards:flags.14?true update_stickersets_order:flags.15?true
-//	    invert_media:flags.16?true peer:InputPeer
-//	    reply_to:flags.0?InputReplyTo message:string random_id:long
-//	    reply_markup:flags.2?ReplyMarkup
+//	    invert_media:flags.16?true allow_paid_floodskip:flags.19?true
+//	    peer:InputPeer reply_to:flags.0?InputReplyTo message:string
+//	    random_id:long reply_markup:flags.2?ReplyMarkup
 //	    entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int
-//	    send_as:flags.13?InputPeer = Updates
+//	    schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer
+//	    quick_reply_shortcut:flags.17?InputQuickReplyShortcut
+//	    effect:flags.18?long allow_paid_stars:flags.21?long
+//	    suggested_post:flags.22?SuggestedPost
+//	    rich_message:flags.23?InputRichMessage = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetEntities and
 // the other Set methods send a zero value too; HasEntities reports whether
@@ -8933,20 +11233,27 @@ type MessagesSendMessageRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	Message                string
 	RandomID               int64
-	ReplyMarkup            ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities               []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate           int                  // flags.10?int
-	SendAs                 InputPeerClass       // flags.13?InputPeer
+	ReplyMarkup            ReplyMarkupClass             // flags.2?ReplyMarkup
+	Entities               []MessageEntityClass         // flags.3?Vector<MessageEntity>
+	ScheduleDate           int                          // flags.10?int
+	ScheduleRepeatPeriod   int                          // flags.24?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
+	SuggestedPost          *SuggestedPost               // flags.22?SuggestedPost
+	RichMessage            InputRichMessageClass        // flags.23?InputRichMessage
 }
 
 // MessagesSendMessageRequestTypeID is the ID of messages.sendMessage.
-const MessagesSendMessageRequestTypeID = 0x280d096f
+const MessagesSendMessageRequestTypeID = 0xfef48f62
 
-// TypeID returns 0x280d096f, the ID of messages.sendMessage.
+// TypeID returns 0xfef48f62, the ID of messages.sendMessage.
 func (*MessagesSendMessageRequest) TypeID() uint32 {
 	return MessagesSendMessageRequestTypeID
 }
@@ -8994,6 +11301,65 @@ func (m *MessagesSendMessageRequest) ClearScheduleDate() {
 	m.Flags.Unset(10)
 }
 
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *MessagesSendMessageRequest) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags.Has(24)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesSendMessageRequest) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags.Set(24)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *MessagesSendMessageRequest) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags.Unset(24)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *MessagesSendMessageRequest) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(18)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesSendMessageRequest) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(18)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *MessagesSendMessageRequest) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(18)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *MessagesSendMessageRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(21)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesSendMessageRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(21)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *MessagesSendMessageRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(21)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9008,7 +11374,7 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -9030,6 +11396,9 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -9042,8 +11411,26 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
+	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(22)
+	}
+	if m.RichMessage != nil {
+		flags.Set(23)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -9072,9 +11459,33 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
 	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMessage", "send_as")
+		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(22) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMessage", "suggested_post")
+		}
+	}
+	if flags.Has(23) {
+		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMessage", "rich_message")
 		}
 	}
 	return nil
@@ -9113,6 +11524,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "peer")
 	}
@@ -9142,17 +11554,57 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_date")
 		}
 	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_repeat_period")
+		}
+	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "send_as")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "effect")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "allow_paid_stars")
+		}
+	}
+	if m.Flags.Has(22) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "suggested_post")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMessage", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
@@ -9168,14 +11620,17 @@ func (c *Client) MessagesSendMessage(ctx context.Context, req *MessagesSendMessa
 
 // MessagesSendMediaRequest is the TL function messages.sendMedia.
 //
-//	messages.sendMedia#72ccc23d flags:# silent:flags.5?true
+//	messages.sendMedia#330e77f flags:# silent:flags.5?true
 //	    background:flags.6?true clear_draft:flags.7?true
 //	    noforwards:flags.14?true update_stickersets_order:flags.15?true
-//	    invert_media:flags.16?true peer:InputPeer
-//	    reply_to:flags.0?InputReplyTo media:InputMedia message:string
-//	    random_id:long reply_markup:flags.2?ReplyMarkup
+//	    invert_media:flags.16?true allow_paid_floodskip:flags.19?true
+//	    peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia
+//	    message:string random_id:long reply_markup:flags.2?ReplyMarkup
 //	    entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int
-//	    send_as:flags.13?InputPeer = Updates
+//	    schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer
+//	    quick_reply_shortcut:flags.17?InputQuickReplyShortcut
+//	    effect:flags.18?long allow_paid_stars:flags.21?long
+//	    suggested_post:flags.22?SuggestedPost = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetEntities and
 // the other Set methods send a zero value too; HasEntities reports whether
@@ -9190,21 +11645,27 @@ type MessagesSendMediaRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	Media                  InputMediaClass
 	Message                string
 	RandomID               int64
-	ReplyMarkup            ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities               []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate           int                  // flags.10?int
-	SendAs                 InputPeerClass       // flags.13?InputPeer
+	ReplyMarkup            ReplyMarkupClass             // flags.2?ReplyMarkup
+	Entities               []MessageEntityClass         // flags.3?Vector<MessageEntity>
+	ScheduleDate           int                          // flags.10?int
+	ScheduleRepeatPeriod   int                          // flags.24?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
+	SuggestedPost          *SuggestedPost               // flags.22?SuggestedPost
 }
 
 // MessagesSendMediaRequestTypeID is the ID of messages.sendMedia.
-const MessagesSendMediaRequestTypeID = 0x72ccc23d
+const MessagesSendMediaRequestTypeID = 0x0330e77f
 
-// TypeID returns 0x72ccc23d, the ID of messages.sendMedia.
+// TypeID returns 0x0330e77f, the ID of messages.sendMedia.
 func (*MessagesSendMediaRequest) TypeID() uint32 {
 	return MessagesSendMediaRequestTypeID
 }
@@ -9252,6 +11713,65 @@ func (m *MessagesSendMediaRequest) ClearScheduleDate() {
 	m.Flags.Unset(10)
 }
 
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *MessagesSendMediaRequest) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags.Has(24)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesSendMediaRequest) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags.Set(24)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *MessagesSendMediaRequest) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags.Unset(24)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *MessagesSendMediaRequest) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(18)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesSendMediaRequest) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(18)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *MessagesSendMediaRequest) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(18)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *MessagesSendMediaRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(21)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesSendMediaRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(21)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *MessagesSendMediaRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(21)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSendMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9266,7 +11786,7 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -9285,6 +11805,9 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -9297,8 +11820,23 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
+	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(22)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -9330,9 +11868,28 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
 	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMedia", "send_as")
+		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(22) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMedia", "suggested_post")
 		}
 	}
 	return nil
@@ -9370,6 +11927,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "peer")
 	}
@@ -9402,17 +11960,52 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_date")
 		}
 	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_repeat_period")
+		}
+	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "send_as")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMedia", "effect")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMedia", "allow_paid_stars")
+		}
+	}
+	if m.Flags.Has(22) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMedia", "suggested_post")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
@@ -9427,12 +12020,18 @@ func (c *Client) MessagesSendMedia(ctx context.Context, req *MessagesSendMediaRe
 
 // MessagesForwardMessagesRequest is the TL function messages.forwardMessages.
 //
-//	messages.forwardMessages#c661bbc4 flags:# silent:flags.5?true
+//	messages.forwardMessages#13704a7c flags:# silent:flags.5?true
 //	    background:flags.6?true with_my_score:flags.8?true
 //	    drop_author:flags.11?true drop_media_captions:flags.12?true
-//	    noforwards:flags.14?true from_peer:InputPeer id:Vector<int>
-//	    random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int
-//	    schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	    noforwards:flags.14?true allow_paid_floodskip:flags.19?true
+//	    from_peer:InputPeer id:Vector<int> random_id:Vector<long>
+//	    to_peer:InputPeer top_msg_id:flags.9?int
+//	    reply_to:flags.22?InputReplyTo schedule_date:flags.10?int
+//	    schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer
+//	    quick_reply_shortcut:flags.17?InputQuickReplyShortcut
+//	    effect:flags.18?long video_timestamp:flags.20?int
+//	    allow_paid_stars:flags.21?long suggested_post:flags.23?SuggestedPost
+//	    = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -9440,26 +12039,34 @@ func (c *Client) MessagesSendMedia(ctx context.Context, req *MessagesSendMediaRe
 //
 // See https://core.telegram.org/method/messages.forwardMessages.
 type MessagesForwardMessagesRequest struct {
-	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Silent            bool       // flags.5?true
-	Background        bool       // flags.6?true
-	WithMyScore       bool       // flags.8?true
-	DropAuthor        bool       // flags.11?true
-	DropMediaCaptions bool       // flags.12?true
-	Noforwards        bool       // flags.14?true
-	FromPeer          InputPeerClass
-	ID                []int
-	RandomID          []int64
-	ToPeer            InputPeerClass
-	TopMsgID          int            // flags.9?int
-	ScheduleDate      int            // flags.10?int
-	SendAs            InputPeerClass // flags.13?InputPeer
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Silent               bool       // flags.5?true
+	Background           bool       // flags.6?true
+	WithMyScore          bool       // flags.8?true
+	DropAuthor           bool       // flags.11?true
+	DropMediaCaptions    bool       // flags.12?true
+	Noforwards           bool       // flags.14?true
+	AllowPaidFloodskip   bool       // flags.19?true
+	FromPeer             InputPeerClass
+	ID                   []int
+	RandomID             []int64
+	ToPeer               InputPeerClass
+	TopMsgID             int                          // flags.9?int
+	ReplyTo              InputReplyToClass            // flags.22?InputReplyTo
+	ScheduleDate         int                          // flags.10?int
+	ScheduleRepeatPeriod int                          // flags.24?int
+	SendAs               InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut   InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect               int64                        // flags.18?long
+	VideoTimestamp       int                          // flags.20?int
+	AllowPaidStars       int64                        // flags.21?long
+	SuggestedPost        *SuggestedPost               // flags.23?SuggestedPost
 }
 
 // MessagesForwardMessagesRequestTypeID is the ID of messages.forwardMessages.
-const MessagesForwardMessagesRequestTypeID = 0xc661bbc4
+const MessagesForwardMessagesRequestTypeID = 0x13704a7c
 
-// TypeID returns 0xc661bbc4, the ID of messages.forwardMessages.
+// TypeID returns 0x13704a7c, the ID of messages.forwardMessages.
 func (*MessagesForwardMessagesRequest) TypeID() uint32 {
 	return MessagesForwardMessagesRequestTypeID
 }
@@ -9507,6 +12114,85 @@ func (m *MessagesForwardMessagesRequest) ClearScheduleDate() {
 	m.Flags.Unset(10)
 }
 
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *MessagesForwardMessagesRequest) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags.Has(24)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesForwardMessagesRequest) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags.Set(24)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *MessagesForwardMessagesRequest) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags.Unset(24)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *MessagesForwardMessagesRequest) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(18)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesForwardMessagesRequest) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(18)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *MessagesForwardMessagesRequest) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(18)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *MessagesForwardMessagesRequest) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(20)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesForwardMessagesRequest) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(20)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *MessagesForwardMessagesRequest) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(20)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *MessagesForwardMessagesRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(21)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesForwardMessagesRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(21)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *MessagesForwardMessagesRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(21)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesForwardMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9521,7 +12207,7 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -9540,14 +12226,38 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Noforwards {
 		flags.Set(14)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.TopMsgID != 0 {
 		flags.Set(9)
+	}
+	if m.ReplyTo != nil {
+		flags.Set(22)
 	}
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
+	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(20)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(23)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.FromPeer); err != nil {
@@ -9567,12 +12277,39 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(9) {
 		b.PutInt(m.TopMsgID)
 	}
+	if flags.Has(22) {
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "messages.forwardMessages", "reply_to")
+		}
+	}
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.forwardMessages", "send_as")
+		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
+			return tlrt.EncodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.VideoTimestamp)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(23) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.forwardMessages", "suggested_post")
 		}
 	}
 	return nil
@@ -9610,6 +12347,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	m.DropAuthor = m.Flags.Has(11)
 	m.DropMediaCaptions = m.Flags.Has(12)
 	m.Noforwards = m.Flags.Has(14)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
 	}
@@ -9627,9 +12365,19 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(22) {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "reply_to")
+		}
+	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_date")
+		}
+	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_repeat_period")
 		}
 	}
 	if m.Flags.Has(13) {
@@ -9637,12 +12385,50 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "messages.forwardMessages", "send_as")
 		}
 	}
-	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "effect")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "video_timestamp")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "allow_paid_stars")
+		}
+	}
+	if m.Flags.Has(23) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.forwardMessages", "suggested_post")
+		}
+	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(9)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(20)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
@@ -9816,21 +12602,21 @@ func (c *Client) MessagesGetPeerSettings(ctx context.Context, req *MessagesGetPe
 
 // MessagesReportRequest is the TL function messages.report.
 //
-//	messages.report#8953ab4e peer:InputPeer id:Vector<int>
-//	    reason:ReportReason message:string = Bool
+//	messages.report#fc78af9b peer:InputPeer id:Vector<int> option:bytes
+//	    message:string = ReportResult
 //
 // See https://core.telegram.org/method/messages.report.
 type MessagesReportRequest struct {
 	Peer    InputPeerClass
 	ID      []int
-	Reason  ReportReasonClass
+	Option  []byte
 	Message string
 }
 
 // MessagesReportRequestTypeID is the ID of messages.report.
-const MessagesReportRequestTypeID = 0x8953ab4e
+const MessagesReportRequestTypeID = 0xfc78af9b
 
-// TypeID returns 0x8953ab4e, the ID of messages.report.
+// TypeID returns 0xfc78af9b, the ID of messages.report.
 func (*MessagesReportRequest) TypeID() uint32 {
 	return MessagesReportRequestTypeID
 }
@@ -9861,9 +12647,7 @@ func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
 	for i := range m.ID {
 		b.PutInt(m.ID[i])
 	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "messages.report", "reason")
-	}
+	b.PutBytes(m.Option)
 	b.PutString(m.Message)
 	return nil
 }
@@ -9896,8 +12680,8 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "reason")
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.report", "option")
 	}
 	if m.Message, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "message")
@@ -9906,11 +12690,11 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 }
 
 // MessagesReport calls messages.report: see MessagesReportRequest.
-func (c *Client) MessagesReport(ctx context.Context, req *MessagesReportRequest) (bool, error) {
+func (c *Client) MessagesReport(ctx context.Context, req *MessagesReportRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(MessagesReportRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
 // MessagesGetChatsRequest is the TL function messages.getChats.
@@ -10229,8 +13013,8 @@ func (c *Client) MessagesEditChatPhoto(ctx context.Context, req *MessagesEditCha
 
 // MessagesAddChatUserRequest is the TL function messages.addChatUser.
 //
-//	messages.addChatUser#f24753e3 chat_id:long user_id:InputUser
-//	    fwd_limit:int = Updates
+//	messages.addChatUser#cbc6d107 chat_id:long user_id:InputUser
+//	    fwd_limit:int = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/messages.addChatUser.
 type MessagesAddChatUserRequest struct {
@@ -10240,9 +13024,9 @@ type MessagesAddChatUserRequest struct {
 }
 
 // MessagesAddChatUserRequestTypeID is the ID of messages.addChatUser.
-const MessagesAddChatUserRequestTypeID = 0xf24753e3
+const MessagesAddChatUserRequestTypeID = 0xcbc6d107
 
-// TypeID returns 0xf24753e3, the ID of messages.addChatUser.
+// TypeID returns 0xcbc6d107, the ID of messages.addChatUser.
 func (*MessagesAddChatUserRequest) TypeID() uint32 {
 	return MessagesAddChatUserRequestTypeID
 }
@@ -10310,11 +13094,11 @@ func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // MessagesAddChatUser calls messages.addChatUser: see
 // MessagesAddChatUserRequest.
-func (c *Client) MessagesAddChatUser(ctx context.Context, req *MessagesAddChatUserRequest) (UpdatesClass, error) {
+func (c *Client) MessagesAddChatUser(ctx context.Context, req *MessagesAddChatUserRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(MessagesAddChatUserRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInvitedUsers])
 }
 
 // MessagesDeleteChatUserRequest is the TL function messages.deleteChatUser.
@@ -10417,8 +13201,8 @@ func (c *Client) MessagesDeleteChatUser(ctx context.Context, req *MessagesDelete
 
 // MessagesCreateChatRequest is the TL function messages.createChat.
 //
-//	messages.createChat#34a818 flags:# users:Vector<InputUser> title:string
-//	    ttl_period:flags.0?int = Updates
+//	messages.createChat#92ceddd4 flags:# users:Vector<InputUser>
+//	    title:string ttl_period:flags.0?int = messages.InvitedUsers
 //
 // An optional field is sent when it is not zero, nil or false. SetTTLPeriod and
 // the other Set methods send a zero value too; HasTTLPeriod reports whether
@@ -10433,9 +13217,9 @@ type MessagesCreateChatRequest struct {
 }
 
 // MessagesCreateChatRequestTypeID is the ID of messages.createChat.
-const MessagesCreateChatRequestTypeID = 0x0034a818
+const MessagesCreateChatRequestTypeID = 0x92ceddd4
 
-// TypeID returns 0x0034a818, the ID of messages.createChat.
+// TypeID returns 0x92ceddd4, the ID of messages.createChat.
 func (*MessagesCreateChatRequest) TypeID() uint32 {
 	return MessagesCreateChatRequestTypeID
 }
@@ -10540,11 +13324,11 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 }
 
 // MessagesCreateChat calls messages.createChat: see MessagesCreateChatRequest.
-func (c *Client) MessagesCreateChat(ctx context.Context, req *MessagesCreateChatRequest) (UpdatesClass, error) {
+func (c *Client) MessagesCreateChat(ctx context.Context, req *MessagesCreateChatRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(MessagesCreateChatRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInvitedUsers])
 }
 
 // MessagesGetDhConfigRequest is the TL function messages.getDhConfig.
@@ -11776,8 +14560,8 @@ func (c *Client) MessagesGetAllStickers(ctx context.Context, req *MessagesGetAll
 // MessagesGetWebPagePreviewRequest is the TL function
 // messages.getWebPagePreview.
 //
-//	messages.getWebPagePreview#8b68b0cc flags:# message:string
-//	    entities:flags.3?Vector<MessageEntity> = MessageMedia
+//	messages.getWebPagePreview#570d6f6f flags:# message:string
+//	    entities:flags.3?Vector<MessageEntity> = messages.WebPagePreview
 //
 // An optional field is sent when it is not zero, nil or false. SetEntities and
 // the other Set methods send a zero value too; HasEntities reports whether
@@ -11792,9 +14576,9 @@ type MessagesGetWebPagePreviewRequest struct {
 
 // MessagesGetWebPagePreviewRequestTypeID is the ID of
 // messages.getWebPagePreview.
-const MessagesGetWebPagePreviewRequestTypeID = 0x8b68b0cc
+const MessagesGetWebPagePreviewRequestTypeID = 0x570d6f6f
 
-// TypeID returns 0x8b68b0cc, the ID of messages.getWebPagePreview.
+// TypeID returns 0x570d6f6f, the ID of messages.getWebPagePreview.
 func (*MessagesGetWebPagePreviewRequest) TypeID() uint32 {
 	return MessagesGetWebPagePreviewRequestTypeID
 }
@@ -11896,19 +14680,21 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 
 // MessagesGetWebPagePreview calls messages.getWebPagePreview: see
 // MessagesGetWebPagePreviewRequest.
-func (c *Client) MessagesGetWebPagePreview(ctx context.Context, req *MessagesGetWebPagePreviewRequest) (MessageMediaClass, error) {
+func (c *Client) MessagesGetWebPagePreview(ctx context.Context, req *MessagesGetWebPagePreviewRequest) (*MessagesWebPagePreview, error) {
 	if req == nil {
 		req = new(MessagesGetWebPagePreviewRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessageMedia)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesWebPagePreview])
 }
 
 // MessagesExportChatInviteRequest is the TL function messages.exportChatInvite.
 //
-//	messages.exportChatInvite#a02ce5d5 flags:#
+//	messages.exportChatInvite#a455de90 flags:#
 //	    legacy_revoke_permanent:flags.2?true request_needed:flags.3?true
 //	    peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int
-//	    title:flags.4?string = ExportedChatInvite
+//	    title:flags.4?string
+//	    subscription_pricing:flags.5?StarsSubscriptionPricing
+//	    = ExportedChatInvite
 //
 // An optional field is sent when it is not zero, nil or false. SetExpireDate
 // and the other Set methods send a zero value too; HasExpireDate reports
@@ -11921,15 +14707,16 @@ type MessagesExportChatInviteRequest struct {
 	LegacyRevokePermanent bool       // flags.2?true
 	RequestNeeded         bool       // flags.3?true
 	Peer                  InputPeerClass
-	ExpireDate            int    // flags.0?int
-	UsageLimit            int    // flags.1?int
-	Title                 string // flags.4?string
+	ExpireDate            int                       // flags.0?int
+	UsageLimit            int                       // flags.1?int
+	Title                 string                    // flags.4?string
+	SubscriptionPricing   *StarsSubscriptionPricing // flags.5?StarsSubscriptionPricing
 }
 
 // MessagesExportChatInviteRequestTypeID is the ID of messages.exportChatInvite.
-const MessagesExportChatInviteRequestTypeID = 0xa02ce5d5
+const MessagesExportChatInviteRequestTypeID = 0xa455de90
 
-// TypeID returns 0xa02ce5d5, the ID of messages.exportChatInvite.
+// TypeID returns 0xa455de90, the ID of messages.exportChatInvite.
 func (*MessagesExportChatInviteRequest) TypeID() uint32 {
 	return MessagesExportChatInviteRequestTypeID
 }
@@ -12010,7 +14797,7 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<5)
 	if m.LegacyRevokePermanent {
 		flags.Set(2)
 	}
@@ -12026,6 +14813,9 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(4)
 	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportChatInvite", "peer")
@@ -12038,6 +14828,11 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		b.PutString(m.Title)
+	}
+	if flags.Has(5) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.exportChatInvite", "subscription_pricing")
+		}
 	}
 	return nil
 }
@@ -12088,7 +14883,13 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<3
+	if m.Flags.Has(5) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.exportChatInvite", "subscription_pricing")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3 | 1<<5
 	if m.ExpireDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -12186,7 +14987,8 @@ func (c *Client) MessagesCheckChatInvite(ctx context.Context, req *MessagesCheck
 
 // MessagesImportChatInviteRequest is the TL function messages.importChatInvite.
 //
-//	messages.importChatInvite#6c50051c hash:string = Updates
+//	messages.importChatInvite#de91436e hash:string
+//	    = messages.ChatInviteJoinResult
 //
 // See https://core.telegram.org/method/messages.importChatInvite.
 type MessagesImportChatInviteRequest struct {
@@ -12194,9 +14996,9 @@ type MessagesImportChatInviteRequest struct {
 }
 
 // MessagesImportChatInviteRequestTypeID is the ID of messages.importChatInvite.
-const MessagesImportChatInviteRequestTypeID = 0x6c50051c
+const MessagesImportChatInviteRequestTypeID = 0xde91436e
 
-// TypeID returns 0x6c50051c, the ID of messages.importChatInvite.
+// TypeID returns 0xde91436e, the ID of messages.importChatInvite.
 func (*MessagesImportChatInviteRequest) TypeID() uint32 {
 	return MessagesImportChatInviteRequestTypeID
 }
@@ -12251,11 +15053,11 @@ func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) err
 
 // MessagesImportChatInvite calls messages.importChatInvite: see
 // MessagesImportChatInviteRequest.
-func (c *Client) MessagesImportChatInvite(ctx context.Context, req *MessagesImportChatInviteRequest) (UpdatesClass, error) {
+func (c *Client) MessagesImportChatInvite(ctx context.Context, req *MessagesImportChatInviteRequest) (MessagesChatInviteJoinResultClass, error) {
 	if req == nil {
 		req = new(MessagesImportChatInviteRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChatInviteJoinResult)
 }
 
 // MessagesGetStickerSetRequest is the TL function messages.getStickerSet.
@@ -12866,7 +15668,9 @@ func (c *Client) MessagesMigrateChat(ctx context.Context, req *MessagesMigrateCh
 
 // MessagesSearchGlobalRequest is the TL function messages.searchGlobal.
 //
-//	messages.searchGlobal#4bc6589a flags:# folder_id:flags.0?int q:string
+//	messages.searchGlobal#6126a43c flags:# broadcasts_only:flags.1?true
+//	    groups_only:flags.2?true users_only:flags.3?true
+//	    folder_id:flags.0?int community:flags.4?InputChannel q:string
 //	    filter:MessagesFilter min_date:int max_date:int offset_rate:int
 //	    offset_peer:InputPeer offset_id:int limit:int = messages.Messages
 //
@@ -12876,22 +15680,26 @@ func (c *Client) MessagesMigrateChat(ctx context.Context, req *MessagesMigrateCh
 //
 // See https://core.telegram.org/method/messages.searchGlobal.
 type MessagesSearchGlobalRequest struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	FolderID   int        // flags.0?int
-	Q          string
-	Filter     MessagesFilterClass
-	MinDate    int
-	MaxDate    int
-	OffsetRate int
-	OffsetPeer InputPeerClass
-	OffsetID   int
-	Limit      int
+	Flags          bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	BroadcastsOnly bool              // flags.1?true
+	GroupsOnly     bool              // flags.2?true
+	UsersOnly      bool              // flags.3?true
+	FolderID       int               // flags.0?int
+	Community      InputChannelClass // flags.4?InputChannel
+	Q              string
+	Filter         MessagesFilterClass
+	MinDate        int
+	MaxDate        int
+	OffsetRate     int
+	OffsetPeer     InputPeerClass
+	OffsetID       int
+	Limit          int
 }
 
 // MessagesSearchGlobalRequestTypeID is the ID of messages.searchGlobal.
-const MessagesSearchGlobalRequestTypeID = 0x4bc6589a
+const MessagesSearchGlobalRequestTypeID = 0x6126a43c
 
-// TypeID returns 0x4bc6589a, the ID of messages.searchGlobal.
+// TypeID returns 0x6126a43c, the ID of messages.searchGlobal.
 func (*MessagesSearchGlobalRequest) TypeID() uint32 {
 	return MessagesSearchGlobalRequestTypeID
 }
@@ -12934,13 +15742,30 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4)
+	if m.BroadcastsOnly {
+		flags.Set(1)
+	}
+	if m.GroupsOnly {
+		flags.Set(2)
+	}
+	if m.UsersOnly {
+		flags.Set(3)
+	}
 	if m.FolderID != 0 {
 		flags.Set(0)
+	}
+	if m.Community != nil {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.FolderID)
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Community); err != nil {
+			return tlrt.EncodeErr(err, "messages.searchGlobal", "community")
+		}
 	}
 	b.PutString(m.Q)
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
@@ -12983,9 +15808,17 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
 	}
+	m.BroadcastsOnly = m.Flags.Has(1)
+	m.GroupsOnly = m.Flags.Has(2)
+	m.UsersOnly = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "folder_id")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
 	if m.Q, err = b.String(); err != nil {
@@ -13012,6 +15845,7 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Limit, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "limit")
 	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -13679,11 +16513,13 @@ func (c *Client) MessagesSetInlineBotResults(ctx context.Context, req *MessagesS
 // MessagesSendInlineBotResultRequest is the TL function
 // messages.sendInlineBotResult.
 //
-//	messages.sendInlineBotResult#f7bc68ba flags:# silent:flags.5?true
+//	messages.sendInlineBotResult#c0cf7646 flags:# silent:flags.5?true
 //	    background:flags.6?true clear_draft:flags.7?true
 //	    hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo
 //	    random_id:long query_id:long id:string schedule_date:flags.10?int
-//	    send_as:flags.13?InputPeer = Updates
+//	    send_as:flags.13?InputPeer
+//	    quick_reply_shortcut:flags.17?InputQuickReplyShortcut
+//	    allow_paid_stars:flags.21?long = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetScheduleDate
 // and the other Set methods send a zero value too; HasScheduleDate reports
@@ -13692,25 +16528,27 @@ func (c *Client) MessagesSetInlineBotResults(ctx context.Context, req *MessagesS
 //
 // See https://core.telegram.org/method/messages.sendInlineBotResult.
 type MessagesSendInlineBotResultRequest struct {
-	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Silent       bool       // flags.5?true
-	Background   bool       // flags.6?true
-	ClearDraft   bool       // flags.7?true
-	HideVia      bool       // flags.11?true
-	Peer         InputPeerClass
-	ReplyTo      InputReplyToClass // flags.0?InputReplyTo
-	RandomID     int64
-	QueryID      int64
-	ID           string
-	ScheduleDate int            // flags.10?int
-	SendAs       InputPeerClass // flags.13?InputPeer
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Silent             bool       // flags.5?true
+	Background         bool       // flags.6?true
+	ClearDraft         bool       // flags.7?true
+	HideVia            bool       // flags.11?true
+	Peer               InputPeerClass
+	ReplyTo            InputReplyToClass // flags.0?InputReplyTo
+	RandomID           int64
+	QueryID            int64
+	ID                 string
+	ScheduleDate       int                          // flags.10?int
+	SendAs             InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	AllowPaidStars     int64                        // flags.21?long
 }
 
 // MessagesSendInlineBotResultRequestTypeID is the ID of
 // messages.sendInlineBotResult.
-const MessagesSendInlineBotResultRequestTypeID = 0xf7bc68ba
+const MessagesSendInlineBotResultRequestTypeID = 0xc0cf7646
 
-// TypeID returns 0xf7bc68ba, the ID of messages.sendInlineBotResult.
+// TypeID returns 0xc0cf7646, the ID of messages.sendInlineBotResult.
 func (*MessagesSendInlineBotResultRequest) TypeID() uint32 {
 	return MessagesSendInlineBotResultRequestTypeID
 }
@@ -13739,6 +16577,26 @@ func (m *MessagesSendInlineBotResultRequest) ClearScheduleDate() {
 	m.Flags.Unset(10)
 }
 
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *MessagesSendInlineBotResultRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(21)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesSendInlineBotResultRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(21)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *MessagesSendInlineBotResultRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(21)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSendInlineBotResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -13753,7 +16611,7 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -13775,6 +16633,12 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "peer")
@@ -13794,6 +16658,14 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "send_as")
 		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
+		}
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
 	}
 	return nil
 }
@@ -13855,9 +16727,22 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "send_as")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "allow_paid_stars")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
@@ -13960,12 +16845,14 @@ func (c *Client) MessagesGetMessageEditData(ctx context.Context, req *MessagesGe
 
 // MessagesEditMessageRequest is the TL function messages.editMessage.
 //
-//	messages.editMessage#48f71778 flags:# no_webpage:flags.1?true
+//	messages.editMessage#b106e66c flags:# no_webpage:flags.1?true
 //	    invert_media:flags.16?true peer:InputPeer id:int
 //	    message:flags.11?string media:flags.14?InputMedia
 //	    reply_markup:flags.2?ReplyMarkup
 //	    entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int
-//	    = Updates
+//	    schedule_repeat_period:flags.18?int
+//	    quick_reply_shortcut_id:flags.17?int
+//	    rich_message:flags.23?InputRichMessage = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetMessage and
 // the other Set methods send a zero value too; HasMessage reports whether
@@ -13973,22 +16860,25 @@ func (c *Client) MessagesGetMessageEditData(ctx context.Context, req *MessagesGe
 //
 // See https://core.telegram.org/method/messages.editMessage.
 type MessagesEditMessageRequest struct {
-	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	NoWebpage    bool       // flags.1?true
-	InvertMedia  bool       // flags.16?true
-	Peer         InputPeerClass
-	ID           int
-	Message      string               // flags.11?string
-	Media        InputMediaClass      // flags.14?InputMedia
-	ReplyMarkup  ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities     []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate int                  // flags.15?int
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NoWebpage            bool       // flags.1?true
+	InvertMedia          bool       // flags.16?true
+	Peer                 InputPeerClass
+	ID                   int
+	Message              string                // flags.11?string
+	Media                InputMediaClass       // flags.14?InputMedia
+	ReplyMarkup          ReplyMarkupClass      // flags.2?ReplyMarkup
+	Entities             []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	ScheduleDate         int                   // flags.15?int
+	ScheduleRepeatPeriod int                   // flags.18?int
+	QuickReplyShortcutID int                   // flags.17?int
+	RichMessage          InputRichMessageClass // flags.23?InputRichMessage
 }
 
 // MessagesEditMessageRequestTypeID is the ID of messages.editMessage.
-const MessagesEditMessageRequestTypeID = 0x48f71778
+const MessagesEditMessageRequestTypeID = 0xb106e66c
 
-// TypeID returns 0x48f71778, the ID of messages.editMessage.
+// TypeID returns 0xb106e66c, the ID of messages.editMessage.
 func (*MessagesEditMessageRequest) TypeID() uint32 {
 	return MessagesEditMessageRequestTypeID
 }
@@ -14055,6 +16945,46 @@ func (m *MessagesEditMessageRequest) ClearScheduleDate() {
 	m.Flags.Unset(15)
 }
 
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *MessagesEditMessageRequest) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags.Has(18)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesEditMessageRequest) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags.Set(18)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *MessagesEditMessageRequest) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags.Unset(18)
+}
+
+// HasQuickReplyShortcutID reports whether QuickReplyShortcutID is present: not
+// zero, set by SetQuickReplyShortcutID, or received.
+func (m *MessagesEditMessageRequest) HasQuickReplyShortcutID() bool {
+	return m.QuickReplyShortcutID != 0 || m.Flags.Has(17)
+}
+
+// SetQuickReplyShortcutID sets QuickReplyShortcutID to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesEditMessageRequest) SetQuickReplyShortcutID(v int) {
+	m.QuickReplyShortcutID = v
+	m.Flags.Set(17)
+}
+
+// ClearQuickReplyShortcutID sets QuickReplyShortcutID to its zero value and
+// marks it absent.
+func (m *MessagesEditMessageRequest) ClearQuickReplyShortcutID() {
+	m.QuickReplyShortcutID = 0
+	m.Flags.Unset(17)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesEditMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -14069,7 +16999,7 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -14090,6 +17020,15 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ScheduleDate != 0 {
 		flags.Set(15)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(18)
+	}
+	if m.QuickReplyShortcutID != 0 {
+		flags.Set(17)
+	}
+	if m.RichMessage != nil {
+		flags.Set(23)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -14119,6 +17058,17 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(15) {
 		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(18) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
+	if flags.Has(17) {
+		b.PutInt(m.QuickReplyShortcutID)
+	}
+	if flags.Has(23) {
+		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+			return tlrt.EncodeErr(err, "messages.editMessage", "rich_message")
+		}
 	}
 	return nil
 }
@@ -14182,7 +17132,22 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_date")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
+	if m.Flags.Has(18) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_repeat_period")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editMessage", "quick_reply_shortcut_id")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.editMessage", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
@@ -14191,6 +17156,12 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(15)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.QuickReplyShortcutID != 0 {
+		m.Flags.Unset(17)
 	}
 	return nil
 }
@@ -14207,11 +17178,12 @@ func (c *Client) MessagesEditMessage(ctx context.Context, req *MessagesEditMessa
 // MessagesEditInlineBotMessageRequest is the TL function
 // messages.editInlineBotMessage.
 //
-//	messages.editInlineBotMessage#83557dba flags:# no_webpage:flags.1?true
+//	messages.editInlineBotMessage#a423bb51 flags:# no_webpage:flags.1?true
 //	    invert_media:flags.16?true id:InputBotInlineMessageID
 //	    message:flags.11?string media:flags.14?InputMedia
 //	    reply_markup:flags.2?ReplyMarkup
-//	    entities:flags.3?Vector<MessageEntity> = Bool
+//	    entities:flags.3?Vector<MessageEntity>
+//	    rich_message:flags.23?InputRichMessage = Bool
 //
 // An optional field is sent when it is not zero, nil or false. SetMessage and
 // the other Set methods send a zero value too; HasMessage reports whether
@@ -14223,17 +17195,18 @@ type MessagesEditInlineBotMessageRequest struct {
 	NoWebpage   bool       // flags.1?true
 	InvertMedia bool       // flags.16?true
 	ID          InputBotInlineMessageIDClass
-	Message     string               // flags.11?string
-	Media       InputMediaClass      // flags.14?InputMedia
-	ReplyMarkup ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
+	Message     string                // flags.11?string
+	Media       InputMediaClass       // flags.14?InputMedia
+	ReplyMarkup ReplyMarkupClass      // flags.2?ReplyMarkup
+	Entities    []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	RichMessage InputRichMessageClass // flags.23?InputRichMessage
 }
 
 // MessagesEditInlineBotMessageRequestTypeID is the ID of
 // messages.editInlineBotMessage.
-const MessagesEditInlineBotMessageRequestTypeID = 0x83557dba
+const MessagesEditInlineBotMessageRequestTypeID = 0xa423bb51
 
-// TypeID returns 0x83557dba, the ID of messages.editInlineBotMessage.
+// TypeID returns 0xa423bb51, the ID of messages.editInlineBotMessage.
 func (*MessagesEditInlineBotMessageRequest) TypeID() uint32 {
 	return MessagesEditInlineBotMessageRequestTypeID
 }
@@ -14295,7 +17268,7 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -14313,6 +17286,9 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
+	}
+	if m.RichMessage != nil {
+		flags.Set(23)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
@@ -14337,6 +17313,11 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "entities")
 			}
+		}
+	}
+	if flags.Has(23) {
+		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+			return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "rich_message")
 		}
 	}
 	return nil
@@ -14393,7 +17374,12 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
@@ -14817,10 +17803,12 @@ func (c *Client) MessagesGetPeerDialogs(ctx context.Context, req *MessagesGetPee
 
 // MessagesSaveDraftRequest is the TL function messages.saveDraft.
 //
-//	messages.saveDraft#7ff3b806 flags:# no_webpage:flags.1?true
+//	messages.saveDraft#ad0fa15c flags:# no_webpage:flags.1?true
 //	    invert_media:flags.6?true reply_to:flags.4?InputReplyTo
 //	    peer:InputPeer message:string entities:flags.3?Vector<MessageEntity>
-//	    media:flags.5?InputMedia = Bool
+//	    media:flags.5?InputMedia effect:flags.7?long
+//	    suggested_post:flags.8?SuggestedPost
+//	    rich_message:flags.9?InputRichMessage = Bool
 //
 // An optional field is sent when it is not zero, nil or false. SetEntities and
 // the other Set methods send a zero value too; HasEntities reports whether
@@ -14828,20 +17816,23 @@ func (c *Client) MessagesGetPeerDialogs(ctx context.Context, req *MessagesGetPee
 //
 // See https://core.telegram.org/method/messages.saveDraft.
 type MessagesSaveDraftRequest struct {
-	Flags       bin.Fields        // flags word; Encode adds the bits of the fields that are set
-	NoWebpage   bool              // flags.1?true
-	InvertMedia bool              // flags.6?true
-	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
-	Peer        InputPeerClass
-	Message     string
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
-	Media       InputMediaClass      // flags.5?InputMedia
+	Flags         bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	NoWebpage     bool              // flags.1?true
+	InvertMedia   bool              // flags.6?true
+	ReplyTo       InputReplyToClass // flags.4?InputReplyTo
+	Peer          InputPeerClass
+	Message       string
+	Entities      []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	Media         InputMediaClass       // flags.5?InputMedia
+	Effect        int64                 // flags.7?long
+	SuggestedPost *SuggestedPost        // flags.8?SuggestedPost
+	RichMessage   InputRichMessageClass // flags.9?InputRichMessage
 }
 
 // MessagesSaveDraftRequestTypeID is the ID of messages.saveDraft.
-const MessagesSaveDraftRequestTypeID = 0x7ff3b806
+const MessagesSaveDraftRequestTypeID = 0xad0fa15c
 
-// TypeID returns 0x7ff3b806, the ID of messages.saveDraft.
+// TypeID returns 0xad0fa15c, the ID of messages.saveDraft.
 func (*MessagesSaveDraftRequest) TypeID() uint32 {
 	return MessagesSaveDraftRequestTypeID
 }
@@ -14870,6 +17861,25 @@ func (m *MessagesSaveDraftRequest) ClearEntities() {
 	m.Flags.Unset(3)
 }
 
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *MessagesSaveDraftRequest) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(7)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesSaveDraftRequest) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(7)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *MessagesSaveDraftRequest) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(7)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSaveDraftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -14884,7 +17894,7 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -14899,6 +17909,15 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Media != nil {
 		flags.Set(5)
+	}
+	if m.Effect != 0 {
+		flags.Set(7)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(8)
+	}
+	if m.RichMessage != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
@@ -14921,6 +17940,19 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "messages.saveDraft", "media")
+		}
+	}
+	if flags.Has(7) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(8) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.saveDraft", "suggested_post")
+		}
+	}
+	if flags.Has(9) {
+		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+			return tlrt.EncodeErr(err, "messages.saveDraft", "rich_message")
 		}
 	}
 	return nil
@@ -14975,9 +18007,28 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 			return tlrt.DecodeErr(err, "messages.saveDraft", "media")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.saveDraft", "effect")
+		}
+	}
+	if m.Flags.Has(8) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.saveDraft", "suggested_post")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.saveDraft", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(7)
 	}
 	return nil
 }
@@ -16893,19 +19944,27 @@ func (c *Client) MessagesSetBotPrecheckoutResults(ctx context.Context, req *Mess
 
 // MessagesUploadMediaRequest is the TL function messages.uploadMedia.
 //
-//	messages.uploadMedia#519bc2b1 peer:InputPeer media:InputMedia
-//	    = MessageMedia
+//	messages.uploadMedia#14967978 flags:#
+//	    business_connection_id:flags.0?string peer:InputPeer
+//	    media:InputMedia = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetBusinessConnectionID and the other Set methods send a zero value too;
+// HasBusinessConnectionID reports whether BusinessConnectionID is present
+// (sent, or received) and ClearBusinessConnectionID leaves it out.
 //
 // See https://core.telegram.org/method/messages.uploadMedia.
 type MessagesUploadMediaRequest struct {
-	Peer  InputPeerClass
-	Media InputMediaClass
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BusinessConnectionID string     // flags.0?string
+	Peer                 InputPeerClass
+	Media                InputMediaClass
 }
 
 // MessagesUploadMediaRequestTypeID is the ID of messages.uploadMedia.
-const MessagesUploadMediaRequestTypeID = 0x519bc2b1
+const MessagesUploadMediaRequestTypeID = 0x14967978
 
-// TypeID returns 0x519bc2b1, the ID of messages.uploadMedia.
+// TypeID returns 0x14967978, the ID of messages.uploadMedia.
 func (*MessagesUploadMediaRequest) TypeID() uint32 {
 	return MessagesUploadMediaRequestTypeID
 }
@@ -16913,6 +19972,26 @@ func (*MessagesUploadMediaRequest) TypeID() uint32 {
 // TypeName returns "messages.uploadMedia".
 func (*MessagesUploadMediaRequest) TypeName() string {
 	return "messages.uploadMedia"
+}
+
+// HasBusinessConnectionID reports whether BusinessConnectionID is present: not
+// zero, set by SetBusinessConnectionID, or received.
+func (m *MessagesUploadMediaRequest) HasBusinessConnectionID() bool {
+	return m.BusinessConnectionID != "" || m.Flags.Has(0)
+}
+
+// SetBusinessConnectionID sets BusinessConnectionID to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessagesUploadMediaRequest) SetBusinessConnectionID(v string) {
+	m.BusinessConnectionID = v
+	m.Flags.Set(0)
+}
+
+// ClearBusinessConnectionID sets BusinessConnectionID to its zero value and
+// marks it absent.
+func (m *MessagesUploadMediaRequest) ClearBusinessConnectionID() {
+	m.BusinessConnectionID = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -16928,6 +20007,14 @@ func (m *MessagesUploadMediaRequest) Encode(b *bin.Buffer) error {
 func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.BusinessConnectionID != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.BusinessConnectionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadMedia", "peer")
@@ -16959,12 +20046,24 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
 	}
+	*m = MessagesUploadMediaRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.BusinessConnectionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
+		}
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "peer")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "media")
+	}
+	if m.BusinessConnectionID != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -17602,12 +20701,15 @@ func (c *Client) MessagesGetRecentLocations(ctx context.Context, req *MessagesGe
 
 // MessagesSendMultiMediaRequest is the TL function messages.sendMultiMedia.
 //
-//	messages.sendMultiMedia#456e8987 flags:# silent:flags.5?true
+//	messages.sendMultiMedia#1bf89d74 flags:# silent:flags.5?true
 //	    background:flags.6?true clear_draft:flags.7?true
 //	    noforwards:flags.14?true update_stickersets_order:flags.15?true
-//	    invert_media:flags.16?true peer:InputPeer
-//	    reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia>
-//	    schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	    invert_media:flags.16?true allow_paid_floodskip:flags.19?true
+//	    peer:InputPeer reply_to:flags.0?InputReplyTo
+//	    multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int
+//	    send_as:flags.13?InputPeer
+//	    quick_reply_shortcut:flags.17?InputQuickReplyShortcut
+//	    effect:flags.18?long allow_paid_stars:flags.21?long = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetScheduleDate
 // and the other Set methods send a zero value too; HasScheduleDate reports
@@ -17623,17 +20725,21 @@ type MessagesSendMultiMediaRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	MultiMedia             []InputSingleMedia
-	ScheduleDate           int            // flags.10?int
-	SendAs                 InputPeerClass // flags.13?InputPeer
+	ScheduleDate           int                          // flags.10?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
 }
 
 // MessagesSendMultiMediaRequestTypeID is the ID of messages.sendMultiMedia.
-const MessagesSendMultiMediaRequestTypeID = 0x456e8987
+const MessagesSendMultiMediaRequestTypeID = 0x1bf89d74
 
-// TypeID returns 0x456e8987, the ID of messages.sendMultiMedia.
+// TypeID returns 0x1bf89d74, the ID of messages.sendMultiMedia.
 func (*MessagesSendMultiMediaRequest) TypeID() uint32 {
 	return MessagesSendMultiMediaRequestTypeID
 }
@@ -17662,6 +20768,45 @@ func (m *MessagesSendMultiMediaRequest) ClearScheduleDate() {
 	m.Flags.Unset(10)
 }
 
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *MessagesSendMultiMediaRequest) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(18)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesSendMultiMediaRequest) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(18)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *MessagesSendMultiMediaRequest) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(18)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *MessagesSendMultiMediaRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(21)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesSendMultiMediaRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(21)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *MessagesSendMultiMediaRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(21)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesSendMultiMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -17676,7 +20821,7 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -17695,6 +20840,9 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -17703,6 +20851,15 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
+	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -17726,6 +20883,17 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "send_as")
 		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
 	}
 	return nil
 }
@@ -17762,6 +20930,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "peer")
 	}
@@ -17783,9 +20952,30 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "send_as")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "effect")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "allow_paid_stars")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
@@ -18055,20 +21245,21 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 
 // MessagesMarkDialogUnreadRequest is the TL function messages.markDialogUnread.
 //
-//	messages.markDialogUnread#c286d98f flags:# unread:flags.0?true
-//	    peer:InputDialogPeer = Bool
+//	messages.markDialogUnread#8c5006f8 flags:# unread:flags.0?true
+//	    parent_peer:flags.1?InputPeer peer:InputDialogPeer = Bool
 //
 // See https://core.telegram.org/method/messages.markDialogUnread.
 type MessagesMarkDialogUnreadRequest struct {
-	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Unread bool       // flags.0?true
-	Peer   InputDialogPeerClass
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Unread     bool           // flags.0?true
+	ParentPeer InputPeerClass // flags.1?InputPeer
+	Peer       InputDialogPeerClass
 }
 
 // MessagesMarkDialogUnreadRequestTypeID is the ID of messages.markDialogUnread.
-const MessagesMarkDialogUnreadRequestTypeID = 0xc286d98f
+const MessagesMarkDialogUnreadRequestTypeID = 0x8c5006f8
 
-// TypeID returns 0xc286d98f, the ID of messages.markDialogUnread.
+// TypeID returns 0x8c5006f8, the ID of messages.markDialogUnread.
 func (*MessagesMarkDialogUnreadRequest) TypeID() uint32 {
 	return MessagesMarkDialogUnreadRequestTypeID
 }
@@ -18092,11 +21283,19 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Unread {
 		flags.Set(0)
 	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.markDialogUnread", "parent_peer")
+		}
+	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.markDialogUnread", "peer")
 	}
@@ -18130,10 +21329,15 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
 	}
 	m.Unread = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.markDialogUnread", "parent_peer")
+		}
+	}
 	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "peer")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -18149,16 +21353,20 @@ func (c *Client) MessagesMarkDialogUnread(ctx context.Context, req *MessagesMark
 // MessagesGetDialogUnreadMarksRequest is the TL function
 // messages.getDialogUnreadMarks.
 //
-//	messages.getDialogUnreadMarks#22e24e22 = Vector<DialogPeer>
+//	messages.getDialogUnreadMarks#21202222 flags:#
+//	    parent_peer:flags.0?InputPeer = Vector<DialogPeer>
 //
 // See https://core.telegram.org/method/messages.getDialogUnreadMarks.
-type MessagesGetDialogUnreadMarksRequest struct{}
+type MessagesGetDialogUnreadMarksRequest struct {
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.0?InputPeer
+}
 
 // MessagesGetDialogUnreadMarksRequestTypeID is the ID of
 // messages.getDialogUnreadMarks.
-const MessagesGetDialogUnreadMarksRequestTypeID = 0x22e24e22
+const MessagesGetDialogUnreadMarksRequestTypeID = 0x21202222
 
-// TypeID returns 0x22e24e22, the ID of messages.getDialogUnreadMarks.
+// TypeID returns 0x21202222, the ID of messages.getDialogUnreadMarks.
 func (*MessagesGetDialogUnreadMarksRequest) TypeID() uint32 {
 	return MessagesGetDialogUnreadMarksRequestTypeID
 }
@@ -18182,6 +21390,16 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
+		}
+	}
 	return nil
 }
 
@@ -18199,10 +21417,24 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
+	}
+	*m = MessagesGetDialogUnreadMarksRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -18489,18 +21721,20 @@ func (c *Client) MessagesSendVote(ctx context.Context, req *MessagesSendVoteRequ
 
 // MessagesGetPollResultsRequest is the TL function messages.getPollResults.
 //
-//	messages.getPollResults#73bb643b peer:InputPeer msg_id:int = Updates
+//	messages.getPollResults#eda3e33b peer:InputPeer msg_id:int
+//	    poll_hash:long = Updates
 //
 // See https://core.telegram.org/method/messages.getPollResults.
 type MessagesGetPollResultsRequest struct {
-	Peer  InputPeerClass
-	MsgID int
+	Peer     InputPeerClass
+	MsgID    int
+	PollHash int64
 }
 
 // MessagesGetPollResultsRequestTypeID is the ID of messages.getPollResults.
-const MessagesGetPollResultsRequestTypeID = 0x73bb643b
+const MessagesGetPollResultsRequestTypeID = 0xeda3e33b
 
-// TypeID returns 0x73bb643b, the ID of messages.getPollResults.
+// TypeID returns 0xeda3e33b, the ID of messages.getPollResults.
 func (*MessagesGetPollResultsRequest) TypeID() uint32 {
 	return MessagesGetPollResultsRequestTypeID
 }
@@ -18528,6 +21762,7 @@ func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.getPollResults", "peer")
 	}
 	b.PutInt(m.MsgID)
+	b.PutLong(m.PollHash)
 	return nil
 }
 
@@ -18558,6 +21793,9 @@ func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	}
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "msg_id")
+	}
+	if m.PollHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPollResults", "poll_hash")
 	}
 	return nil
 }
@@ -19293,9 +22531,9 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 
 // MessagesRequestURLAuthRequest is the TL function messages.requestUrlAuth.
 //
-//	messages.requestUrlAuth#198fb446 flags:# peer:flags.1?InputPeer
+//	messages.requestUrlAuth#894cc99c flags:# peer:flags.1?InputPeer
 //	    msg_id:flags.1?int button_id:flags.1?int url:flags.2?string
-//	    = UrlAuthResult
+//	    in_app_origin:flags.3?string = UrlAuthResult
 //
 // An optional field is sent when it is not zero, nil or false. SetMsgID and the
 // other Set methods send a zero value too; HasMsgID reports whether MsgID is
@@ -19303,17 +22541,18 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 //
 // See https://core.telegram.org/method/messages.requestUrlAuth.
 type MessagesRequestURLAuthRequest struct {
-	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
-	Peer     InputPeerClass // flags.1?InputPeer
-	MsgID    int            // flags.1?int
-	ButtonID int            // flags.1?int
-	URL      string         // flags.2?string
+	Flags       bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass // flags.1?InputPeer
+	MsgID       int            // flags.1?int
+	ButtonID    int            // flags.1?int
+	URL         string         // flags.2?string
+	InAppOrigin string         // flags.3?string
 }
 
 // MessagesRequestURLAuthRequestTypeID is the ID of messages.requestUrlAuth.
-const MessagesRequestURLAuthRequestTypeID = 0x198fb446
+const MessagesRequestURLAuthRequestTypeID = 0x894cc99c
 
-// TypeID returns 0x198fb446, the ID of messages.requestUrlAuth.
+// TypeID returns 0x894cc99c, the ID of messages.requestUrlAuth.
 func (*MessagesRequestURLAuthRequest) TypeID() uint32 {
 	return MessagesRequestURLAuthRequestTypeID
 }
@@ -19383,6 +22622,25 @@ func (m *MessagesRequestURLAuthRequest) ClearURL() {
 	m.Flags.Unset(2)
 }
 
+// HasInAppOrigin reports whether InAppOrigin is present: not zero, set by
+// SetInAppOrigin, or received.
+func (m *MessagesRequestURLAuthRequest) HasInAppOrigin() bool {
+	return m.InAppOrigin != "" || m.Flags.Has(3)
+}
+
+// SetInAppOrigin sets InAppOrigin to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesRequestURLAuthRequest) SetInAppOrigin(v string) {
+	m.InAppOrigin = v
+	m.Flags.Set(3)
+}
+
+// ClearInAppOrigin sets InAppOrigin to its zero value and marks it absent.
+func (m *MessagesRequestURLAuthRequest) ClearInAppOrigin() {
+	m.InAppOrigin = ""
+	m.Flags.Unset(3)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesRequestURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -19404,6 +22662,9 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(2)
 	}
+	if m.InAppOrigin != "" {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -19418,6 +22679,9 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		b.PutString(m.URL)
+	}
+	if flags.Has(3) {
+		b.PutString(m.InAppOrigin)
 	}
 	return nil
 }
@@ -19468,11 +22732,19 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
 		}
 	}
+	if m.Flags.Has(3) {
+		if m.InAppOrigin, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
+		}
+	}
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		m.Flags.Unset(1)
 	}
 	if m.URL != "" {
 		m.Flags.Unset(2)
+	}
+	if m.InAppOrigin != "" {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
@@ -19488,9 +22760,10 @@ func (c *Client) MessagesRequestURLAuth(ctx context.Context, req *MessagesReques
 
 // MessagesAcceptURLAuthRequest is the TL function messages.acceptUrlAuth.
 //
-//	messages.acceptUrlAuth#b12c7125 flags:# write_allowed:flags.0?true
-//	    peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int
-//	    url:flags.2?string = UrlAuthResult
+//	messages.acceptUrlAuth#67a3f0de flags:# write_allowed:flags.0?true
+//	    share_phone_number:flags.3?true peer:flags.1?InputPeer
+//	    msg_id:flags.1?int button_id:flags.1?int url:flags.2?string
+//	    match_code:flags.4?string = UrlAuthResult
 //
 // An optional field is sent when it is not zero, nil or false. SetMsgID and the
 // other Set methods send a zero value too; HasMsgID reports whether MsgID is
@@ -19498,18 +22771,20 @@ func (c *Client) MessagesRequestURLAuth(ctx context.Context, req *MessagesReques
 //
 // See https://core.telegram.org/method/messages.acceptUrlAuth.
 type MessagesAcceptURLAuthRequest struct {
-	Flags        bin.Fields     // flags word; Encode adds the bits of the fields that are set
-	WriteAllowed bool           // flags.0?true
-	Peer         InputPeerClass // flags.1?InputPeer
-	MsgID        int            // flags.1?int
-	ButtonID     int            // flags.1?int
-	URL          string         // flags.2?string
+	Flags            bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	WriteAllowed     bool           // flags.0?true
+	SharePhoneNumber bool           // flags.3?true
+	Peer             InputPeerClass // flags.1?InputPeer
+	MsgID            int            // flags.1?int
+	ButtonID         int            // flags.1?int
+	URL              string         // flags.2?string
+	MatchCode        string         // flags.4?string
 }
 
 // MessagesAcceptURLAuthRequestTypeID is the ID of messages.acceptUrlAuth.
-const MessagesAcceptURLAuthRequestTypeID = 0xb12c7125
+const MessagesAcceptURLAuthRequestTypeID = 0x67a3f0de
 
-// TypeID returns 0xb12c7125, the ID of messages.acceptUrlAuth.
+// TypeID returns 0x67a3f0de, the ID of messages.acceptUrlAuth.
 func (*MessagesAcceptURLAuthRequest) TypeID() uint32 {
 	return MessagesAcceptURLAuthRequestTypeID
 }
@@ -19579,6 +22854,25 @@ func (m *MessagesAcceptURLAuthRequest) ClearURL() {
 	m.Flags.Unset(2)
 }
 
+// HasMatchCode reports whether MatchCode is present: not zero, set by
+// SetMatchCode, or received.
+func (m *MessagesAcceptURLAuthRequest) HasMatchCode() bool {
+	return m.MatchCode != "" || m.Flags.Has(4)
+}
+
+// SetMatchCode sets MatchCode to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesAcceptURLAuthRequest) SetMatchCode(v string) {
+	m.MatchCode = v
+	m.Flags.Set(4)
+}
+
+// ClearMatchCode sets MatchCode to its zero value and marks it absent.
+func (m *MessagesAcceptURLAuthRequest) ClearMatchCode() {
+	m.MatchCode = ""
+	m.Flags.Unset(4)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesAcceptURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -19593,15 +22887,21 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.WriteAllowed {
 		flags.Set(0)
+	}
+	if m.SharePhoneNumber {
+		flags.Set(3)
 	}
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		flags.Set(1)
 	}
 	if m.URL != "" {
 		flags.Set(2)
+	}
+	if m.MatchCode != "" {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
@@ -19617,6 +22917,9 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		b.PutString(m.URL)
+	}
+	if flags.Has(4) {
+		b.PutString(m.MatchCode)
 	}
 	return nil
 }
@@ -19648,6 +22951,7 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
+	m.SharePhoneNumber = m.Flags.Has(3)
 	if m.Flags.Has(1) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "peer")
@@ -19668,12 +22972,20 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(4) {
+		if m.MatchCode, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		m.Flags.Unset(1)
 	}
 	if m.URL != "" {
 		m.Flags.Unset(2)
+	}
+	if m.MatchCode != "" {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
@@ -20406,15 +23718,15 @@ func (c *Client) MessagesToggleStickerSets(ctx context.Context, req *MessagesTog
 
 // MessagesGetDialogFiltersRequest is the TL function messages.getDialogFilters.
 //
-//	messages.getDialogFilters#f19ed96d = Vector<DialogFilter>
+//	messages.getDialogFilters#efd48c89 = messages.DialogFilters
 //
 // See https://core.telegram.org/method/messages.getDialogFilters.
 type MessagesGetDialogFiltersRequest struct{}
 
 // MessagesGetDialogFiltersRequestTypeID is the ID of messages.getDialogFilters.
-const MessagesGetDialogFiltersRequestTypeID = 0xf19ed96d
+const MessagesGetDialogFiltersRequestTypeID = 0xefd48c89
 
-// TypeID returns 0xf19ed96d, the ID of messages.getDialogFilters.
+// TypeID returns 0xefd48c89, the ID of messages.getDialogFilters.
 func (*MessagesGetDialogFiltersRequest) TypeID() uint32 {
 	return MessagesGetDialogFiltersRequestTypeID
 }
@@ -20464,13 +23776,11 @@ func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) err
 
 // MessagesGetDialogFilters calls messages.getDialogFilters: see
 // MessagesGetDialogFiltersRequest.
-func (c *Client) MessagesGetDialogFilters(ctx context.Context, req *MessagesGetDialogFiltersRequest) ([]DialogFilterClass, error) {
+func (c *Client) MessagesGetDialogFilters(ctx context.Context, req *MessagesGetDialogFiltersRequest) (*MessagesDialogFilters, error) {
 	if req == nil {
 		req = new(MessagesGetDialogFiltersRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeDialogFilter)
-	})
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesDialogFilters])
 }
 
 // MessagesGetSuggestedDialogFiltersRequest is the TL function
@@ -21112,8 +24422,9 @@ func (c *Client) MessagesReadDiscussion(ctx context.Context, req *MessagesReadDi
 
 // MessagesUnpinAllMessagesRequest is the TL function messages.unpinAllMessages.
 //
-//	messages.unpinAllMessages#ee22b9a8 flags:# peer:InputPeer
-//	    top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.unpinAllMessages#62dd747 flags:# peer:InputPeer
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer
+//	    = messages.AffectedHistory
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -21121,15 +24432,16 @@ func (c *Client) MessagesReadDiscussion(ctx context.Context, req *MessagesReadDi
 //
 // See https://core.telegram.org/method/messages.unpinAllMessages.
 type MessagesUnpinAllMessagesRequest struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer     InputPeerClass
-	TopMsgID int // flags.0?int
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
 }
 
 // MessagesUnpinAllMessagesRequestTypeID is the ID of messages.unpinAllMessages.
-const MessagesUnpinAllMessagesRequestTypeID = 0xee22b9a8
+const MessagesUnpinAllMessagesRequestTypeID = 0x062dd747
 
-// TypeID returns 0xee22b9a8, the ID of messages.unpinAllMessages.
+// TypeID returns 0x062dd747, the ID of messages.unpinAllMessages.
 func (*MessagesUnpinAllMessagesRequest) TypeID() uint32 {
 	return MessagesUnpinAllMessagesRequestTypeID
 }
@@ -21172,9 +24484,12 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -21182,6 +24497,11 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
+		}
 	}
 	return nil
 }
@@ -21220,6 +24540,12 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -22524,8 +25850,9 @@ func (c *Client) MessagesGetAdminsWithInvites(ctx context.Context, req *Messages
 // messages.getChatInviteImporters.
 //
 //	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true
-//	    peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int
-//	    offset_user:InputUser limit:int = messages.ChatInviteImporters
+//	    subscription_expired:flags.3?true peer:InputPeer link:flags.1?string
+//	    q:flags.2?string offset_date:int offset_user:InputUser limit:int
+//	    = messages.ChatInviteImporters
 //
 // An optional field is sent when it is not zero, nil or false. SetLink and the
 // other Set methods send a zero value too; HasLink reports whether Link is
@@ -22533,14 +25860,15 @@ func (c *Client) MessagesGetAdminsWithInvites(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.getChatInviteImporters.
 type MessagesGetChatInviteImportersRequest struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Requested  bool       // flags.0?true
-	Peer       InputPeerClass
-	Link       string // flags.1?string
-	Q          string // flags.2?string
-	OffsetDate int
-	OffsetUser InputUserClass
-	Limit      int
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Requested           bool       // flags.0?true
+	SubscriptionExpired bool       // flags.3?true
+	Peer                InputPeerClass
+	Link                string // flags.1?string
+	Q                   string // flags.2?string
+	OffsetDate          int
+	OffsetUser          InputUserClass
+	Limit               int
 }
 
 // MessagesGetChatInviteImportersRequestTypeID is the ID of
@@ -22608,9 +25936,12 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Requested {
 		flags.Set(0)
+	}
+	if m.SubscriptionExpired {
+		flags.Set(3)
 	}
 	if m.Link != "" {
 		flags.Set(1)
@@ -22663,6 +25994,7 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
+	m.SubscriptionExpired = m.Flags.Has(3)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
@@ -22685,7 +26017,7 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Limit, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "limit")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<3
 	if m.Link != "" {
 		m.Flags.Unset(1)
 	}
@@ -22872,18 +26204,19 @@ func (c *Client) MessagesCheckHistoryImportPeer(ctx context.Context, req *Messag
 
 // MessagesSetChatThemeRequest is the TL function messages.setChatTheme.
 //
-//	messages.setChatTheme#e63be13f peer:InputPeer emoticon:string = Updates
+//	messages.setChatTheme#81202c9 peer:InputPeer theme:InputChatTheme
+//	    = Updates
 //
 // See https://core.telegram.org/method/messages.setChatTheme.
 type MessagesSetChatThemeRequest struct {
-	Peer     InputPeerClass
-	Emoticon string
+	Peer  InputPeerClass
+	Theme InputChatThemeClass
 }
 
 // MessagesSetChatThemeRequestTypeID is the ID of messages.setChatTheme.
-const MessagesSetChatThemeRequestTypeID = 0xe63be13f
+const MessagesSetChatThemeRequestTypeID = 0x081202c9
 
-// TypeID returns 0xe63be13f, the ID of messages.setChatTheme.
+// TypeID returns 0x081202c9, the ID of messages.setChatTheme.
 func (*MessagesSetChatThemeRequest) TypeID() uint32 {
 	return MessagesSetChatThemeRequestTypeID
 }
@@ -22910,7 +26243,9 @@ func (m *MessagesSetChatThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatTheme", "peer")
 	}
-	b.PutString(m.Emoticon)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "messages.setChatTheme", "theme")
+	}
 	return nil
 }
 
@@ -22939,8 +26274,8 @@ func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "peer")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatTheme", "emoticon")
+	if m.Theme, err = decodeInputChatTheme(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.setChatTheme", "theme")
 	}
 	return nil
 }
@@ -23524,19 +26859,26 @@ func (c *Client) MessagesHideAllChatJoinRequests(ctx context.Context, req *Messa
 
 // MessagesToggleNoForwardsRequest is the TL function messages.toggleNoForwards.
 //
-//	messages.toggleNoForwards#b11eafa2 peer:InputPeer enabled:Bool
-//	    = Updates
+//	messages.toggleNoForwards#b2081a35 flags:# peer:InputPeer enabled:Bool
+//	    request_msg_id:flags.0?int = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetRequestMsgID
+// and the other Set methods send a zero value too; HasRequestMsgID reports
+// whether RequestMsgID is present (sent, or received) and ClearRequestMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/method/messages.toggleNoForwards.
 type MessagesToggleNoForwardsRequest struct {
-	Peer    InputPeerClass
-	Enabled bool
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer         InputPeerClass
+	Enabled      bool
+	RequestMsgID int // flags.0?int
 }
 
 // MessagesToggleNoForwardsRequestTypeID is the ID of messages.toggleNoForwards.
-const MessagesToggleNoForwardsRequestTypeID = 0xb11eafa2
+const MessagesToggleNoForwardsRequestTypeID = 0xb2081a35
 
-// TypeID returns 0xb11eafa2, the ID of messages.toggleNoForwards.
+// TypeID returns 0xb2081a35, the ID of messages.toggleNoForwards.
 func (*MessagesToggleNoForwardsRequest) TypeID() uint32 {
 	return MessagesToggleNoForwardsRequestTypeID
 }
@@ -23544,6 +26886,25 @@ func (*MessagesToggleNoForwardsRequest) TypeID() uint32 {
 // TypeName returns "messages.toggleNoForwards".
 func (*MessagesToggleNoForwardsRequest) TypeName() string {
 	return "messages.toggleNoForwards"
+}
+
+// HasRequestMsgID reports whether RequestMsgID is present: not zero, set by
+// SetRequestMsgID, or received.
+func (m *MessagesToggleNoForwardsRequest) HasRequestMsgID() bool {
+	return m.RequestMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetRequestMsgID sets RequestMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessagesToggleNoForwardsRequest) SetRequestMsgID(v int) {
+	m.RequestMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearRequestMsgID sets RequestMsgID to its zero value and marks it absent.
+func (m *MessagesToggleNoForwardsRequest) ClearRequestMsgID() {
+	m.RequestMsgID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -23560,10 +26921,18 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.RequestMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleNoForwards", "peer")
 	}
 	b.PutBool(m.Enabled)
+	if flags.Has(0) {
+		b.PutInt(m.RequestMsgID)
+	}
 	return nil
 }
 
@@ -23588,12 +26957,24 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
 	}
+	*m = MessagesToggleNoForwardsRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "peer")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "enabled")
+	}
+	if m.Flags.Has(0) {
+		if m.RequestMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.toggleNoForwards", "request_msg_id")
+		}
+	}
+	if m.RequestMsgID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -24089,20 +27470,29 @@ func (c *Client) MessagesGetMessageReactionsList(ctx context.Context, req *Messa
 // MessagesSetChatAvailableReactionsRequest is the TL function
 // messages.setChatAvailableReactions.
 //
-//	messages.setChatAvailableReactions#feb16771 peer:InputPeer
-//	    available_reactions:ChatReactions = Updates
+//	messages.setChatAvailableReactions#864b2581 flags:# peer:InputPeer
+//	    available_reactions:ChatReactions reactions_limit:flags.0?int
+//	    paid_enabled:flags.1?Bool = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetReactionsLimit and the other Set methods send a zero value too;
+// HasReactionsLimit reports whether ReactionsLimit is present (sent, or
+// received) and ClearReactionsLimit leaves it out.
 //
 // See https://core.telegram.org/method/messages.setChatAvailableReactions.
 type MessagesSetChatAvailableReactionsRequest struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer               InputPeerClass
 	AvailableReactions ChatReactionsClass
+	ReactionsLimit     int  // flags.0?int
+	PaidEnabled        bool // flags.1?Bool
 }
 
 // MessagesSetChatAvailableReactionsRequestTypeID is the ID of
 // messages.setChatAvailableReactions.
-const MessagesSetChatAvailableReactionsRequestTypeID = 0xfeb16771
+const MessagesSetChatAvailableReactionsRequestTypeID = 0x864b2581
 
-// TypeID returns 0xfeb16771, the ID of messages.setChatAvailableReactions.
+// TypeID returns 0x864b2581, the ID of messages.setChatAvailableReactions.
 func (*MessagesSetChatAvailableReactionsRequest) TypeID() uint32 {
 	return MessagesSetChatAvailableReactionsRequestTypeID
 }
@@ -24110,6 +27500,45 @@ func (*MessagesSetChatAvailableReactionsRequest) TypeID() uint32 {
 // TypeName returns "messages.setChatAvailableReactions".
 func (*MessagesSetChatAvailableReactionsRequest) TypeName() string {
 	return "messages.setChatAvailableReactions"
+}
+
+// HasReactionsLimit reports whether ReactionsLimit is present: not zero, set by
+// SetReactionsLimit, or received.
+func (m *MessagesSetChatAvailableReactionsRequest) HasReactionsLimit() bool {
+	return m.ReactionsLimit != 0 || m.Flags.Has(0)
+}
+
+// SetReactionsLimit sets ReactionsLimit to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesSetChatAvailableReactionsRequest) SetReactionsLimit(v int) {
+	m.ReactionsLimit = v
+	m.Flags.Set(0)
+}
+
+// ClearReactionsLimit sets ReactionsLimit to its zero value and marks it
+// absent.
+func (m *MessagesSetChatAvailableReactionsRequest) ClearReactionsLimit() {
+	m.ReactionsLimit = 0
+	m.Flags.Unset(0)
+}
+
+// HasPaidEnabled reports whether PaidEnabled is present: not zero, set by
+// SetPaidEnabled, or received.
+func (m *MessagesSetChatAvailableReactionsRequest) HasPaidEnabled() bool {
+	return m.PaidEnabled || m.Flags.Has(1)
+}
+
+// SetPaidEnabled sets PaidEnabled to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesSetChatAvailableReactionsRequest) SetPaidEnabled(v bool) {
+	m.PaidEnabled = v
+	m.Flags.Set(1)
+}
+
+// ClearPaidEnabled sets PaidEnabled to its zero value and marks it absent.
+func (m *MessagesSetChatAvailableReactionsRequest) ClearPaidEnabled() {
+	m.PaidEnabled = false
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -24126,11 +27555,25 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.ReactionsLimit != 0 {
+		flags.Set(0)
+	}
+	if m.PaidEnabled {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
 	if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.ReactionsLimit)
+	}
+	if flags.Has(1) {
+		b.PutBool(m.PaidEnabled)
 	}
 	return nil
 }
@@ -24156,12 +27599,32 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
 	}
+	*m = MessagesSetChatAvailableReactionsRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
 	if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
+	}
+	if m.Flags.Has(0) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "reactions_limit")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.PaidEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "paid_enabled")
+		}
+	}
+	if m.ReactionsLimit != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.PaidEnabled {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -24335,9 +27798,9 @@ func (c *Client) MessagesSetDefaultReaction(ctx context.Context, req *MessagesSe
 
 // MessagesTranslateTextRequest is the TL function messages.translateText.
 //
-//	messages.translateText#63183030 flags:# peer:flags.0?InputPeer
+//	messages.translateText#a5eec345 flags:# peer:flags.0?InputPeer
 //	    id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities>
-//	    to_lang:string = messages.TranslatedText
+//	    to_lang:string tone:flags.2?string = messages.TranslatedText
 //
 // An optional field is sent when it is not zero, nil or false. SetID and the
 // other Set methods send a zero value too; HasID reports whether ID is present
@@ -24350,12 +27813,13 @@ type MessagesTranslateTextRequest struct {
 	ID     []int              // flags.0?Vector<int>
 	Text   []TextWithEntities // flags.1?Vector<TextWithEntities>
 	ToLang string
+	Tone   string // flags.2?string
 }
 
 // MessagesTranslateTextRequestTypeID is the ID of messages.translateText.
-const MessagesTranslateTextRequestTypeID = 0x63183030
+const MessagesTranslateTextRequestTypeID = 0xa5eec345
 
-// TypeID returns 0x63183030, the ID of messages.translateText.
+// TypeID returns 0xa5eec345, the ID of messages.translateText.
 func (*MessagesTranslateTextRequest) TypeID() uint32 {
 	return MessagesTranslateTextRequestTypeID
 }
@@ -24404,6 +27868,25 @@ func (m *MessagesTranslateTextRequest) ClearText() {
 	m.Flags.Unset(1)
 }
 
+// HasTone reports whether Tone is present: not zero, set by SetTone, or
+// received.
+func (m *MessagesTranslateTextRequest) HasTone() bool {
+	return m.Tone != "" || m.Flags.Has(2)
+}
+
+// SetTone sets Tone to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesTranslateTextRequest) SetTone(v string) {
+	m.Tone = v
+	m.Flags.Set(2)
+}
+
+// ClearTone sets Tone to its zero value and marks it absent.
+func (m *MessagesTranslateTextRequest) ClearTone() {
+	m.Tone = ""
+	m.Flags.Unset(2)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessagesTranslateTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -24424,6 +27907,9 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if len(m.Text) > 0 {
 		flags.Set(1)
+	}
+	if m.Tone != "" {
+		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -24446,6 +27932,9 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	b.PutString(m.ToLang)
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
 	return nil
 }
 
@@ -24493,11 +27982,19 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.ToLang, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
 	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.translateText", "tone")
+		}
+	}
 	if m.Peer != nil || len(m.ID) > 0 {
 		m.Flags.Unset(0)
 	}
 	if len(m.Text) > 0 {
 		m.Flags.Unset(1)
+	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
@@ -24514,9 +28011,9 @@ func (c *Client) MessagesTranslateText(ctx context.Context, req *MessagesTransla
 // MessagesGetUnreadReactionsRequest is the TL function
 // messages.getUnreadReactions.
 //
-//	messages.getUnreadReactions#3223495b flags:# peer:InputPeer
-//	    top_msg_id:flags.0?int offset_id:int add_offset:int limit:int
-//	    max_id:int min_id:int = messages.Messages
+//	messages.getUnreadReactions#bd7f90ac flags:# peer:InputPeer
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer offset_id:int
+//	    add_offset:int limit:int max_id:int min_id:int = messages.Messages
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -24524,21 +28021,22 @@ func (c *Client) MessagesTranslateText(ctx context.Context, req *MessagesTransla
 //
 // See https://core.telegram.org/method/messages.getUnreadReactions.
 type MessagesGetUnreadReactionsRequest struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer      InputPeerClass
-	TopMsgID  int // flags.0?int
-	OffsetID  int
-	AddOffset int
-	Limit     int
-	MaxID     int
-	MinID     int
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
+	OffsetID    int
+	AddOffset   int
+	Limit       int
+	MaxID       int
+	MinID       int
 }
 
 // MessagesGetUnreadReactionsRequestTypeID is the ID of
 // messages.getUnreadReactions.
-const MessagesGetUnreadReactionsRequestTypeID = 0x3223495b
+const MessagesGetUnreadReactionsRequestTypeID = 0xbd7f90ac
 
-// TypeID returns 0x3223495b, the ID of messages.getUnreadReactions.
+// TypeID returns 0xbd7f90ac, the ID of messages.getUnreadReactions.
 func (*MessagesGetUnreadReactionsRequest) TypeID() uint32 {
 	return MessagesGetUnreadReactionsRequestTypeID
 }
@@ -24581,9 +28079,12 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -24591,6 +28092,11 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
+		}
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.AddOffset)
@@ -24634,6 +28140,11 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
+		}
+	}
 	if m.OffsetID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "offset_id")
 	}
@@ -24649,6 +28160,7 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.MinID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "min_id")
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -24666,8 +28178,9 @@ func (c *Client) MessagesGetUnreadReactions(ctx context.Context, req *MessagesGe
 
 // MessagesReadReactionsRequest is the TL function messages.readReactions.
 //
-//	messages.readReactions#54aa7f8e flags:# peer:InputPeer
-//	    top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.readReactions#9ec44f93 flags:# peer:InputPeer
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer
+//	    = messages.AffectedHistory
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -24675,15 +28188,16 @@ func (c *Client) MessagesGetUnreadReactions(ctx context.Context, req *MessagesGe
 //
 // See https://core.telegram.org/method/messages.readReactions.
 type MessagesReadReactionsRequest struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer     InputPeerClass
-	TopMsgID int // flags.0?int
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
 }
 
 // MessagesReadReactionsRequestTypeID is the ID of messages.readReactions.
-const MessagesReadReactionsRequestTypeID = 0x54aa7f8e
+const MessagesReadReactionsRequestTypeID = 0x9ec44f93
 
-// TypeID returns 0x54aa7f8e, the ID of messages.readReactions.
+// TypeID returns 0x9ec44f93, the ID of messages.readReactions.
 func (*MessagesReadReactionsRequest) TypeID() uint32 {
 	return MessagesReadReactionsRequestTypeID
 }
@@ -24726,9 +28240,12 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -24736,6 +28253,11 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messages.readReactions", "saved_peer_id")
+		}
 	}
 	return nil
 }
@@ -24774,6 +28296,12 @@ func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "messages.readReactions", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.readReactions", "saved_peer_id")
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -25137,7 +28665,8 @@ func (c *Client) MessagesToggleBotInAttachMenu(ctx context.Context, req *Message
 // MessagesRequestWebViewRequest is the TL function messages.requestWebView.
 //
 //	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true
-//	    silent:flags.5?true peer:InputPeer bot:InputUser url:flags.1?string
+//	    silent:flags.5?true compact:flags.7?true fullscreen:flags.8?true
+//	    peer:InputPeer bot:InputUser url:flags.1?string
 //	    start_param:flags.3?string theme_params:flags.2?DataJSON
 //	    platform:string reply_to:flags.0?InputReplyTo
 //	    send_as:flags.13?InputPeer = WebViewResult
@@ -25151,6 +28680,8 @@ type MessagesRequestWebViewRequest struct {
 	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FromBotMenu bool       // flags.4?true
 	Silent      bool       // flags.5?true
+	Compact     bool       // flags.7?true
+	Fullscreen  bool       // flags.8?true
 	Peer        InputPeerClass
 	Bot         InputUserClass
 	URL         string    // flags.1?string
@@ -25225,12 +28756,18 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13)
 	if m.FromBotMenu {
 		flags.Set(4)
 	}
 	if m.Silent {
 		flags.Set(5)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.URL != "" {
 		flags.Set(1)
@@ -25307,6 +28844,8 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	}
 	m.FromBotMenu = m.Flags.Has(4)
 	m.Silent = m.Flags.Has(5)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "peer")
 	}
@@ -25342,7 +28881,7 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.requestWebView", "send_as")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13
+	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13
 	if m.URL != "" {
 		m.Flags.Unset(1)
 	}
@@ -25498,10 +29037,11 @@ func (c *Client) MessagesProlongWebView(ctx context.Context, req *MessagesProlon
 // MessagesRequestSimpleWebViewRequest is the TL function
 // messages.requestSimpleWebView.
 //
-//	messages.requestSimpleWebView#1a46500a flags:#
+//	messages.requestSimpleWebView#413a3e73 flags:#
 //	    from_switch_webview:flags.1?true from_side_menu:flags.2?true
-//	    bot:InputUser url:flags.3?string start_param:flags.4?string
-//	    theme_params:flags.0?DataJSON platform:string = SimpleWebViewResult
+//	    compact:flags.7?true fullscreen:flags.8?true bot:InputUser
+//	    url:flags.3?string start_param:flags.4?string
+//	    theme_params:flags.0?DataJSON platform:string = WebViewResult
 //
 // An optional field is sent when it is not zero, nil or false. SetURL and the
 // other Set methods send a zero value too; HasURL reports whether URL is
@@ -25512,6 +29052,8 @@ type MessagesRequestSimpleWebViewRequest struct {
 	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FromSwitchWebview bool       // flags.1?true
 	FromSideMenu      bool       // flags.2?true
+	Compact           bool       // flags.7?true
+	Fullscreen        bool       // flags.8?true
 	Bot               InputUserClass
 	URL               string    // flags.3?string
 	StartParam        string    // flags.4?string
@@ -25521,9 +29063,9 @@ type MessagesRequestSimpleWebViewRequest struct {
 
 // MessagesRequestSimpleWebViewRequestTypeID is the ID of
 // messages.requestSimpleWebView.
-const MessagesRequestSimpleWebViewRequestTypeID = 0x1a46500a
+const MessagesRequestSimpleWebViewRequestTypeID = 0x413a3e73
 
-// TypeID returns 0x1a46500a, the ID of messages.requestSimpleWebView.
+// TypeID returns 0x413a3e73, the ID of messages.requestSimpleWebView.
 func (*MessagesRequestSimpleWebViewRequest) TypeID() uint32 {
 	return MessagesRequestSimpleWebViewRequestTypeID
 }
@@ -25584,12 +29126,18 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8)
 	if m.FromSwitchWebview {
 		flags.Set(1)
 	}
 	if m.FromSideMenu {
 		flags.Set(2)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.URL != "" {
 		flags.Set(3)
@@ -25647,6 +29195,8 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 	}
 	m.FromSwitchWebview = m.Flags.Has(1)
 	m.FromSideMenu = m.Flags.Has(2)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
@@ -25669,7 +29219,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Platform, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
 	if m.URL != "" {
 		m.Flags.Unset(3)
 	}
@@ -25681,11 +29231,11 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 
 // MessagesRequestSimpleWebView calls messages.requestSimpleWebView: see
 // MessagesRequestSimpleWebViewRequest.
-func (c *Client) MessagesRequestSimpleWebView(ctx context.Context, req *MessagesRequestSimpleWebViewRequest) (*SimpleWebViewResultURL, error) {
+func (c *Client) MessagesRequestSimpleWebView(ctx context.Context, req *MessagesRequestSimpleWebViewRequest) (*WebViewResultURL, error) {
 	if req == nil {
 		req = new(MessagesRequestSimpleWebViewRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SimpleWebViewResultURL])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[WebViewResultURL])
 }
 
 // MessagesSendWebViewResultMessageRequest is the TL function
@@ -26844,22 +30394,29 @@ func (c *Client) MessagesGetDefaultHistoryTTL(ctx context.Context, req *Messages
 // MessagesSendBotRequestedPeerRequest is the TL function
 // messages.sendBotRequestedPeer.
 //
-//	messages.sendBotRequestedPeer#91b2d060 peer:InputPeer msg_id:int
-//	    button_id:int requested_peers:Vector<InputPeer> = Updates
+//	messages.sendBotRequestedPeer#6c5cf2a7 flags:# peer:InputPeer
+//	    msg_id:flags.0?int webapp_req_id:flags.1?string button_id:int
+//	    requested_peers:Vector<InputPeer> = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
 //
 // See https://core.telegram.org/method/messages.sendBotRequestedPeer.
 type MessagesSendBotRequestedPeerRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer           InputPeerClass
-	MsgID          int
+	MsgID          int    // flags.0?int
+	WebappReqID    string // flags.1?string
 	ButtonID       int
 	RequestedPeers []InputPeerClass
 }
 
 // MessagesSendBotRequestedPeerRequestTypeID is the ID of
 // messages.sendBotRequestedPeer.
-const MessagesSendBotRequestedPeerRequestTypeID = 0x91b2d060
+const MessagesSendBotRequestedPeerRequestTypeID = 0x6c5cf2a7
 
-// TypeID returns 0x91b2d060, the ID of messages.sendBotRequestedPeer.
+// TypeID returns 0x6c5cf2a7, the ID of messages.sendBotRequestedPeer.
 func (*MessagesSendBotRequestedPeerRequest) TypeID() uint32 {
 	return MessagesSendBotRequestedPeerRequestTypeID
 }
@@ -26867,6 +30424,44 @@ func (*MessagesSendBotRequestedPeerRequest) TypeID() uint32 {
 // TypeName returns "messages.sendBotRequestedPeer".
 func (*MessagesSendBotRequestedPeerRequest) TypeName() string {
 	return "messages.sendBotRequestedPeer"
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *MessagesSendBotRequestedPeerRequest) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(0)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesSendBotRequestedPeerRequest) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *MessagesSendBotRequestedPeerRequest) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(0)
+}
+
+// HasWebappReqID reports whether WebappReqID is present: not zero, set by
+// SetWebappReqID, or received.
+func (m *MessagesSendBotRequestedPeerRequest) HasWebappReqID() bool {
+	return m.WebappReqID != "" || m.Flags.Has(1)
+}
+
+// SetWebappReqID sets WebappReqID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesSendBotRequestedPeerRequest) SetWebappReqID(v string) {
+	m.WebappReqID = v
+	m.Flags.Set(1)
+}
+
+// ClearWebappReqID sets WebappReqID to its zero value and marks it absent.
+func (m *MessagesSendBotRequestedPeerRequest) ClearWebappReqID() {
+	m.WebappReqID = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -26883,10 +30478,23 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.MsgID != 0 {
+		flags.Set(0)
+	}
+	if m.WebappReqID != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
-	b.PutInt(m.MsgID)
+	if flags.Has(0) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(1) {
+		b.PutString(m.WebappReqID)
+	}
 	b.PutInt(m.ButtonID)
 	b.PutVectorHeader(len(m.RequestedPeers))
 	for i := range m.RequestedPeers {
@@ -26918,18 +30526,35 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
 	}
+	*m = MessagesSendBotRequestedPeerRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
-	if m.MsgID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "msg_id")
+	if m.Flags.Has(0) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "msg_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.WebappReqID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
+		}
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
 	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.WebappReqID != "" {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -27433,9 +31058,10 @@ func (c *Client) MessagesGetBotApp(ctx context.Context, req *MessagesGetBotAppRe
 // MessagesRequestAppWebViewRequest is the TL function
 // messages.requestAppWebView.
 //
-//	messages.requestAppWebView#8c5a3b3c flags:# write_allowed:flags.0?true
-//	    peer:InputPeer app:InputBotApp start_param:flags.1?string
-//	    theme_params:flags.2?DataJSON platform:string = AppWebViewResult
+//	messages.requestAppWebView#53618bce flags:# write_allowed:flags.0?true
+//	    compact:flags.7?true fullscreen:flags.8?true peer:InputPeer
+//	    app:InputBotApp start_param:flags.1?string
+//	    theme_params:flags.2?DataJSON platform:string = WebViewResult
 //
 // An optional field is sent when it is not zero, nil or false. SetStartParam
 // and the other Set methods send a zero value too; HasStartParam reports
@@ -27446,6 +31072,8 @@ func (c *Client) MessagesGetBotApp(ctx context.Context, req *MessagesGetBotAppRe
 type MessagesRequestAppWebViewRequest struct {
 	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	WriteAllowed bool       // flags.0?true
+	Compact      bool       // flags.7?true
+	Fullscreen   bool       // flags.8?true
 	Peer         InputPeerClass
 	App          InputBotAppClass
 	StartParam   string    // flags.1?string
@@ -27455,9 +31083,9 @@ type MessagesRequestAppWebViewRequest struct {
 
 // MessagesRequestAppWebViewRequestTypeID is the ID of
 // messages.requestAppWebView.
-const MessagesRequestAppWebViewRequestTypeID = 0x8c5a3b3c
+const MessagesRequestAppWebViewRequestTypeID = 0x53618bce
 
-// TypeID returns 0x8c5a3b3c, the ID of messages.requestAppWebView.
+// TypeID returns 0x53618bce, the ID of messages.requestAppWebView.
 func (*MessagesRequestAppWebViewRequest) TypeID() uint32 {
 	return MessagesRequestAppWebViewRequestTypeID
 }
@@ -27500,9 +31128,15 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<7 | 1<<8)
 	if m.WriteAllowed {
 		flags.Set(0)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.StartParam != "" {
 		flags.Set(1)
@@ -27556,6 +31190,8 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
 	}
 	m.WriteAllowed = m.Flags.Has(0)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "peer")
 	}
@@ -27576,7 +31212,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Platform, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
 	}
-	m.Flags &^= 1<<0 | 1<<2
+	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
@@ -27585,11 +31221,11 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 
 // MessagesRequestAppWebView calls messages.requestAppWebView: see
 // MessagesRequestAppWebViewRequest.
-func (c *Client) MessagesRequestAppWebView(ctx context.Context, req *MessagesRequestAppWebViewRequest) (*AppWebViewResultURL, error) {
+func (c *Client) MessagesRequestAppWebView(ctx context.Context, req *MessagesRequestAppWebViewRequest) (*WebViewResultURL, error) {
 	if req == nil {
 		req = new(MessagesRequestAppWebViewRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AppWebViewResultURL])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[WebViewResultURL])
 }
 
 // MessagesSetChatWallPaperRequest is the TL function messages.setChatWallPaper.
@@ -27855,14 +31491,15 @@ func (c *Client) MessagesSearchEmojiStickerSets(ctx context.Context, req *Messag
 
 // MessagesGetSavedDialogsRequest is the TL function messages.getSavedDialogs.
 //
-//	messages.getSavedDialogs#5381d21a flags:# exclude_pinned:flags.0?true
-//	    offset_date:int offset_id:int offset_peer:InputPeer limit:int
-//	    hash:long = messages.SavedDialogs
+//	messages.getSavedDialogs#1e91fc99 flags:# exclude_pinned:flags.0?true
+//	    parent_peer:flags.1?InputPeer offset_date:int offset_id:int
+//	    offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
 //
 // See https://core.telegram.org/method/messages.getSavedDialogs.
 type MessagesGetSavedDialogsRequest struct {
-	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ExcludePinned bool       // flags.0?true
+	Flags         bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ExcludePinned bool           // flags.0?true
+	ParentPeer    InputPeerClass // flags.1?InputPeer
 	OffsetDate    int
 	OffsetID      int
 	OffsetPeer    InputPeerClass
@@ -27871,9 +31508,9 @@ type MessagesGetSavedDialogsRequest struct {
 }
 
 // MessagesGetSavedDialogsRequestTypeID is the ID of messages.getSavedDialogs.
-const MessagesGetSavedDialogsRequestTypeID = 0x5381d21a
+const MessagesGetSavedDialogsRequestTypeID = 0x1e91fc99
 
-// TypeID returns 0x5381d21a, the ID of messages.getSavedDialogs.
+// TypeID returns 0x1e91fc99, the ID of messages.getSavedDialogs.
 func (*MessagesGetSavedDialogsRequest) TypeID() uint32 {
 	return MessagesGetSavedDialogsRequestTypeID
 }
@@ -27897,11 +31534,19 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.ExcludePinned {
 		flags.Set(0)
 	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.getSavedDialogs", "parent_peer")
+		}
+	}
 	b.PutInt(m.OffsetDate)
 	b.PutInt(m.OffsetID)
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
@@ -27939,6 +31584,11 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
 	}
 	m.ExcludePinned = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getSavedDialogs", "parent_peer")
+		}
+	}
 	if m.OffsetDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_date")
 	}
@@ -27954,7 +31604,7 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "hash")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -27969,12 +31619,14 @@ func (c *Client) MessagesGetSavedDialogs(ctx context.Context, req *MessagesGetSa
 
 // MessagesGetSavedHistoryRequest is the TL function messages.getSavedHistory.
 //
-//	messages.getSavedHistory#3d9a414d peer:InputPeer offset_id:int
-//	    offset_date:int add_offset:int limit:int max_id:int min_id:int
-//	    hash:long = messages.Messages
+//	messages.getSavedHistory#998ab009 flags:# parent_peer:flags.0?InputPeer
+//	    peer:InputPeer offset_id:int offset_date:int add_offset:int
+//	    limit:int max_id:int min_id:int hash:long = messages.Messages
 //
 // See https://core.telegram.org/method/messages.getSavedHistory.
 type MessagesGetSavedHistoryRequest struct {
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.0?InputPeer
 	Peer       InputPeerClass
 	OffsetID   int
 	OffsetDate int
@@ -27986,9 +31638,9 @@ type MessagesGetSavedHistoryRequest struct {
 }
 
 // MessagesGetSavedHistoryRequestTypeID is the ID of messages.getSavedHistory.
-const MessagesGetSavedHistoryRequestTypeID = 0x3d9a414d
+const MessagesGetSavedHistoryRequestTypeID = 0x998ab009
 
-// TypeID returns 0x3d9a414d, the ID of messages.getSavedHistory.
+// TypeID returns 0x998ab009, the ID of messages.getSavedHistory.
 func (*MessagesGetSavedHistoryRequest) TypeID() uint32 {
 	return MessagesGetSavedHistoryRequestTypeID
 }
@@ -28011,6 +31663,16 @@ func (m *MessagesGetSavedHistoryRequest) Encode(b *bin.Buffer) error {
 func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.getSavedHistory", "parent_peer")
+		}
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSavedHistory", "peer")
@@ -28046,7 +31708,16 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
 	}
+	*m = MessagesGetSavedHistoryRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getSavedHistory", "parent_peer")
+		}
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "peer")
 	}
@@ -28071,6 +31742,7 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "hash")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -28086,7 +31758,8 @@ func (c *Client) MessagesGetSavedHistory(ctx context.Context, req *MessagesGetSa
 // MessagesDeleteSavedHistoryRequest is the TL function
 // messages.deleteSavedHistory.
 //
-//	messages.deleteSavedHistory#6e98102b flags:# peer:InputPeer max_id:int
+//	messages.deleteSavedHistory#4dc5085f flags:#
+//	    parent_peer:flags.0?InputPeer peer:InputPeer max_id:int
 //	    min_date:flags.2?int max_date:flags.3?int
 //	    = messages.AffectedHistory
 //
@@ -28096,18 +31769,19 @@ func (c *Client) MessagesGetSavedHistory(ctx context.Context, req *MessagesGetSa
 //
 // See https://core.telegram.org/method/messages.deleteSavedHistory.
 type MessagesDeleteSavedHistoryRequest struct {
-	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer    InputPeerClass
-	MaxID   int
-	MinDate int // flags.2?int
-	MaxDate int // flags.3?int
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.0?InputPeer
+	Peer       InputPeerClass
+	MaxID      int
+	MinDate    int // flags.2?int
+	MaxDate    int // flags.3?int
 }
 
 // MessagesDeleteSavedHistoryRequestTypeID is the ID of
 // messages.deleteSavedHistory.
-const MessagesDeleteSavedHistoryRequestTypeID = 0x6e98102b
+const MessagesDeleteSavedHistoryRequestTypeID = 0x4dc5085f
 
-// TypeID returns 0x6e98102b, the ID of messages.deleteSavedHistory.
+// TypeID returns 0x4dc5085f, the ID of messages.deleteSavedHistory.
 func (*MessagesDeleteSavedHistoryRequest) TypeID() uint32 {
 	return MessagesDeleteSavedHistoryRequestTypeID
 }
@@ -28169,7 +31843,10 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
 	if m.MinDate != 0 {
 		flags.Set(2)
 	}
@@ -28177,6 +31854,11 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "parent_peer")
+		}
+	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
@@ -28216,6 +31898,11 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
 	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "parent_peer")
+		}
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
@@ -28232,6 +31919,7 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_date")
 		}
 	}
+	m.Flags &^= 1 << 0
 	if m.MinDate != 0 {
 		m.Flags.Unset(2)
 	}
@@ -28510,4 +32198,6861 @@ func (c *Client) MessagesReorderPinnedSavedDialogs(ctx context.Context, req *Mes
 		req = new(MessagesReorderPinnedSavedDialogsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetSavedReactionTagsRequest is the TL function
+// messages.getSavedReactionTags.
+//
+//	messages.getSavedReactionTags#3637e05b flags:# peer:flags.0?InputPeer
+//	    hash:long = messages.SavedReactionTags
+//
+// See https://core.telegram.org/method/messages.getSavedReactionTags.
+type MessagesGetSavedReactionTagsRequest struct {
+	Flags bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Peer  InputPeerClass // flags.0?InputPeer
+	Hash  int64
+}
+
+// MessagesGetSavedReactionTagsRequestTypeID is the ID of
+// messages.getSavedReactionTags.
+const MessagesGetSavedReactionTagsRequestTypeID = 0x3637e05b
+
+// TypeID returns 0x3637e05b, the ID of messages.getSavedReactionTags.
+func (*MessagesGetSavedReactionTagsRequest) TypeID() uint32 {
+	return MessagesGetSavedReactionTagsRequestTypeID
+}
+
+// TypeName returns "messages.getSavedReactionTags".
+func (*MessagesGetSavedReactionTagsRequest) TypeName() string {
+	return "messages.getSavedReactionTags"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSavedReactionTagsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSavedReactionTagsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Peer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messages.getSavedReactionTags", "peer")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSavedReactionTagsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
+	}
+	*m = MessagesGetSavedReactionTagsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "peer")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "hash")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesGetSavedReactionTags calls messages.getSavedReactionTags: see
+// MessagesGetSavedReactionTagsRequest.
+func (c *Client) MessagesGetSavedReactionTags(ctx context.Context, req *MessagesGetSavedReactionTagsRequest) (MessagesSavedReactionTagsClass, error) {
+	if req == nil {
+		req = new(MessagesGetSavedReactionTagsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesSavedReactionTags)
+}
+
+// MessagesUpdateSavedReactionTagRequest is the TL function
+// messages.updateSavedReactionTag.
+//
+//	messages.updateSavedReactionTag#60297dec flags:# reaction:Reaction
+//	    title:flags.0?string = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/method/messages.updateSavedReactionTag.
+type MessagesUpdateSavedReactionTagRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reaction ReactionClass
+	Title    string // flags.0?string
+}
+
+// MessagesUpdateSavedReactionTagRequestTypeID is the ID of
+// messages.updateSavedReactionTag.
+const MessagesUpdateSavedReactionTagRequestTypeID = 0x60297dec
+
+// TypeID returns 0x60297dec, the ID of messages.updateSavedReactionTag.
+func (*MessagesUpdateSavedReactionTagRequest) TypeID() uint32 {
+	return MessagesUpdateSavedReactionTagRequestTypeID
+}
+
+// TypeName returns "messages.updateSavedReactionTag".
+func (*MessagesUpdateSavedReactionTagRequest) TypeName() string {
+	return "messages.updateSavedReactionTag"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *MessagesUpdateSavedReactionTagRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesUpdateSavedReactionTagRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *MessagesUpdateSavedReactionTagRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesUpdateSavedReactionTagRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "messages.updateSavedReactionTag", "reaction")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"); err != nil {
+		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
+	}
+	*m = MessagesUpdateSavedReactionTagRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
+	}
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesUpdateSavedReactionTag calls messages.updateSavedReactionTag: see
+// MessagesUpdateSavedReactionTagRequest.
+func (c *Client) MessagesUpdateSavedReactionTag(ctx context.Context, req *MessagesUpdateSavedReactionTagRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesUpdateSavedReactionTagRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetDefaultTagReactionsRequest is the TL function
+// messages.getDefaultTagReactions.
+//
+//	messages.getDefaultTagReactions#bdf93428 hash:long = messages.Reactions
+//
+// See https://core.telegram.org/method/messages.getDefaultTagReactions.
+type MessagesGetDefaultTagReactionsRequest struct {
+	Hash int64
+}
+
+// MessagesGetDefaultTagReactionsRequestTypeID is the ID of
+// messages.getDefaultTagReactions.
+const MessagesGetDefaultTagReactionsRequestTypeID = 0xbdf93428
+
+// TypeID returns 0xbdf93428, the ID of messages.getDefaultTagReactions.
+func (*MessagesGetDefaultTagReactionsRequest) TypeID() uint32 {
+	return MessagesGetDefaultTagReactionsRequestTypeID
+}
+
+// TypeName returns "messages.getDefaultTagReactions".
+func (*MessagesGetDefaultTagReactionsRequest) TypeName() string {
+	return "messages.getDefaultTagReactions"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetDefaultTagReactionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "hash")
+	}
+	return nil
+}
+
+// MessagesGetDefaultTagReactions calls messages.getDefaultTagReactions: see
+// MessagesGetDefaultTagReactionsRequest.
+func (c *Client) MessagesGetDefaultTagReactions(ctx context.Context, req *MessagesGetDefaultTagReactionsRequest) (MessagesReactionsClass, error) {
+	if req == nil {
+		req = new(MessagesGetDefaultTagReactionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesReactions)
+}
+
+// MessagesGetOutboxReadDateRequest is the TL function
+// messages.getOutboxReadDate.
+//
+//	messages.getOutboxReadDate#8c4bfe5d peer:InputPeer msg_id:int
+//	    = OutboxReadDate
+//
+// See https://core.telegram.org/method/messages.getOutboxReadDate.
+type MessagesGetOutboxReadDateRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// MessagesGetOutboxReadDateRequestTypeID is the ID of
+// messages.getOutboxReadDate.
+const MessagesGetOutboxReadDateRequestTypeID = 0x8c4bfe5d
+
+// TypeID returns 0x8c4bfe5d, the ID of messages.getOutboxReadDate.
+func (*MessagesGetOutboxReadDateRequest) TypeID() uint32 {
+	return MessagesGetOutboxReadDateRequestTypeID
+}
+
+// TypeName returns "messages.getOutboxReadDate".
+func (*MessagesGetOutboxReadDateRequest) TypeName() string {
+	return "messages.getOutboxReadDate"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetOutboxReadDateRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetOutboxReadDateRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetOutboxReadDateRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getOutboxReadDate", "peer")
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getOutboxReadDate", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "msg_id")
+	}
+	return nil
+}
+
+// MessagesGetOutboxReadDate calls messages.getOutboxReadDate: see
+// MessagesGetOutboxReadDateRequest.
+func (c *Client) MessagesGetOutboxReadDate(ctx context.Context, req *MessagesGetOutboxReadDateRequest) (*OutboxReadDate, error) {
+	if req == nil {
+		req = new(MessagesGetOutboxReadDateRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[OutboxReadDate])
+}
+
+// MessagesGetQuickRepliesRequest is the TL function messages.getQuickReplies.
+//
+//	messages.getQuickReplies#d483f2a8 hash:long = messages.QuickReplies
+//
+// See https://core.telegram.org/method/messages.getQuickReplies.
+type MessagesGetQuickRepliesRequest struct {
+	Hash int64
+}
+
+// MessagesGetQuickRepliesRequestTypeID is the ID of messages.getQuickReplies.
+const MessagesGetQuickRepliesRequestTypeID = 0xd483f2a8
+
+// TypeID returns 0xd483f2a8, the ID of messages.getQuickReplies.
+func (*MessagesGetQuickRepliesRequest) TypeID() uint32 {
+	return MessagesGetQuickRepliesRequestTypeID
+}
+
+// TypeName returns "messages.getQuickReplies".
+func (*MessagesGetQuickRepliesRequest) TypeName() string {
+	return "messages.getQuickReplies"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetQuickRepliesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplies", "hash")
+	}
+	return nil
+}
+
+// MessagesGetQuickReplies calls messages.getQuickReplies: see
+// MessagesGetQuickRepliesRequest.
+func (c *Client) MessagesGetQuickReplies(ctx context.Context, req *MessagesGetQuickRepliesRequest) (MessagesQuickRepliesClass, error) {
+	if req == nil {
+		req = new(MessagesGetQuickRepliesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesQuickReplies)
+}
+
+// MessagesReorderQuickRepliesRequest is the TL function
+// messages.reorderQuickReplies.
+//
+//	messages.reorderQuickReplies#60331907 order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/messages.reorderQuickReplies.
+type MessagesReorderQuickRepliesRequest struct {
+	Order []int
+}
+
+// MessagesReorderQuickRepliesRequestTypeID is the ID of
+// messages.reorderQuickReplies.
+const MessagesReorderQuickRepliesRequestTypeID = 0x60331907
+
+// TypeID returns 0x60331907, the ID of messages.reorderQuickReplies.
+func (*MessagesReorderQuickRepliesRequest) TypeID() uint32 {
+	return MessagesReorderQuickRepliesRequestTypeID
+}
+
+// TypeName returns "messages.reorderQuickReplies".
+func (*MessagesReorderQuickRepliesRequest) TypeName() string {
+	return "messages.reorderQuickReplies"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReorderQuickRepliesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReorderQuickRepliesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReorderQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
+	}
+	return nil
+}
+
+// MessagesReorderQuickReplies calls messages.reorderQuickReplies: see
+// MessagesReorderQuickRepliesRequest.
+func (c *Client) MessagesReorderQuickReplies(ctx context.Context, req *MessagesReorderQuickRepliesRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReorderQuickRepliesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesCheckQuickReplyShortcutRequest is the TL function
+// messages.checkQuickReplyShortcut.
+//
+//	messages.checkQuickReplyShortcut#f1d0fbd3 shortcut:string = Bool
+//
+// See https://core.telegram.org/method/messages.checkQuickReplyShortcut.
+type MessagesCheckQuickReplyShortcutRequest struct {
+	Shortcut string
+}
+
+// MessagesCheckQuickReplyShortcutRequestTypeID is the ID of
+// messages.checkQuickReplyShortcut.
+const MessagesCheckQuickReplyShortcutRequestTypeID = 0xf1d0fbd3
+
+// TypeID returns 0xf1d0fbd3, the ID of messages.checkQuickReplyShortcut.
+func (*MessagesCheckQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesCheckQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.checkQuickReplyShortcut".
+func (*MessagesCheckQuickReplyShortcutRequest) TypeName() string {
+	return "messages.checkQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCheckQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Shortcut, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
+	}
+	return nil
+}
+
+// MessagesCheckQuickReplyShortcut calls messages.checkQuickReplyShortcut: see
+// MessagesCheckQuickReplyShortcutRequest.
+func (c *Client) MessagesCheckQuickReplyShortcut(ctx context.Context, req *MessagesCheckQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesCheckQuickReplyShortcutRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesEditQuickReplyShortcutRequest is the TL function
+// messages.editQuickReplyShortcut.
+//
+//	messages.editQuickReplyShortcut#5c003cef shortcut_id:int shortcut:string
+//	    = Bool
+//
+// See https://core.telegram.org/method/messages.editQuickReplyShortcut.
+type MessagesEditQuickReplyShortcutRequest struct {
+	ShortcutID int
+	Shortcut   string
+}
+
+// MessagesEditQuickReplyShortcutRequestTypeID is the ID of
+// messages.editQuickReplyShortcut.
+const MessagesEditQuickReplyShortcutRequestTypeID = 0x5c003cef
+
+// TypeID returns 0x5c003cef, the ID of messages.editQuickReplyShortcut.
+func (*MessagesEditQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesEditQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.editQuickReplyShortcut".
+func (*MessagesEditQuickReplyShortcutRequest) TypeName() string {
+	return "messages.editQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
+	}
+	if m.Shortcut, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
+	}
+	return nil
+}
+
+// MessagesEditQuickReplyShortcut calls messages.editQuickReplyShortcut: see
+// MessagesEditQuickReplyShortcutRequest.
+func (c *Client) MessagesEditQuickReplyShortcut(ctx context.Context, req *MessagesEditQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesEditQuickReplyShortcutRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesDeleteQuickReplyShortcutRequest is the TL function
+// messages.deleteQuickReplyShortcut.
+//
+//	messages.deleteQuickReplyShortcut#3cc04740 shortcut_id:int = Bool
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyShortcut.
+type MessagesDeleteQuickReplyShortcutRequest struct {
+	ShortcutID int
+}
+
+// MessagesDeleteQuickReplyShortcutRequestTypeID is the ID of
+// messages.deleteQuickReplyShortcut.
+const MessagesDeleteQuickReplyShortcutRequestTypeID = 0x3cc04740
+
+// TypeID returns 0x3cc04740, the ID of messages.deleteQuickReplyShortcut.
+func (*MessagesDeleteQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesDeleteQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.deleteQuickReplyShortcut".
+func (*MessagesDeleteQuickReplyShortcutRequest) TypeName() string {
+	return "messages.deleteQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "shortcut_id")
+	}
+	return nil
+}
+
+// MessagesDeleteQuickReplyShortcut calls messages.deleteQuickReplyShortcut: see
+// MessagesDeleteQuickReplyShortcutRequest.
+func (c *Client) MessagesDeleteQuickReplyShortcut(ctx context.Context, req *MessagesDeleteQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeleteQuickReplyShortcutRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetQuickReplyMessagesRequest is the TL function
+// messages.getQuickReplyMessages.
+//
+//	messages.getQuickReplyMessages#94a495c3 flags:# shortcut_id:int
+//	    id:flags.0?Vector<int> hash:long = messages.Messages
+//
+// An optional field is sent when it is not zero, nil or false. SetID and the
+// other Set methods send a zero value too; HasID reports whether ID is present
+// (sent, or received) and ClearID leaves it out.
+//
+// See https://core.telegram.org/method/messages.getQuickReplyMessages.
+type MessagesGetQuickReplyMessagesRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ShortcutID int
+	ID         []int // flags.0?Vector<int>
+	Hash       int64
+}
+
+// MessagesGetQuickReplyMessagesRequestTypeID is the ID of
+// messages.getQuickReplyMessages.
+const MessagesGetQuickReplyMessagesRequestTypeID = 0x94a495c3
+
+// TypeID returns 0x94a495c3, the ID of messages.getQuickReplyMessages.
+func (*MessagesGetQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesGetQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.getQuickReplyMessages".
+func (*MessagesGetQuickReplyMessagesRequest) TypeName() string {
+	return "messages.getQuickReplyMessages"
+}
+
+// HasID reports whether ID is present: not zero, set by SetID, or received.
+func (m *MessagesGetQuickReplyMessagesRequest) HasID() bool {
+	return len(m.ID) > 0 || m.Flags.Has(0)
+}
+
+// SetID sets ID to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessagesGetQuickReplyMessagesRequest) SetID(v []int) {
+	m.ID = v
+	m.Flags.Set(0)
+}
+
+// ClearID sets ID to its zero value and marks it absent.
+func (m *MessagesGetQuickReplyMessagesRequest) ClearID() {
+	m.ID = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.ID) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ID))
+		for i := range m.ID {
+			b.PutInt(m.ID[i])
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetQuickReplyMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
+	}
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
+	}
+	if m.Flags.Has(0) {
+		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "hash")
+	}
+	if len(m.ID) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetQuickReplyMessages calls messages.getQuickReplyMessages: see
+// MessagesGetQuickReplyMessagesRequest.
+func (c *Client) MessagesGetQuickReplyMessages(ctx context.Context, req *MessagesGetQuickReplyMessagesRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetQuickReplyMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesSendQuickReplyMessagesRequest is the TL function
+// messages.sendQuickReplyMessages.
+//
+//	messages.sendQuickReplyMessages#6c750de1 peer:InputPeer shortcut_id:int
+//	    id:Vector<int> random_id:Vector<long> = Updates
+//
+// See https://core.telegram.org/method/messages.sendQuickReplyMessages.
+type MessagesSendQuickReplyMessagesRequest struct {
+	Peer       InputPeerClass
+	ShortcutID int
+	ID         []int
+	RandomID   []int64
+}
+
+// MessagesSendQuickReplyMessagesRequestTypeID is the ID of
+// messages.sendQuickReplyMessages.
+const MessagesSendQuickReplyMessagesRequestTypeID = 0x6c750de1
+
+// TypeID returns 0x6c750de1, the ID of messages.sendQuickReplyMessages.
+func (*MessagesSendQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesSendQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.sendQuickReplyMessages".
+func (*MessagesSendQuickReplyMessagesRequest) TypeName() string {
+	return "messages.sendQuickReplyMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSendQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.sendQuickReplyMessages", "peer")
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	b.PutVectorHeader(len(m.RandomID))
+	for i := range m.RandomID {
+		b.PutLong(m.RandomID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.sendQuickReplyMessages", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "peer")
+	}
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
+	}
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
+	}
+	if m.RandomID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
+	}
+	return nil
+}
+
+// MessagesSendQuickReplyMessages calls messages.sendQuickReplyMessages: see
+// MessagesSendQuickReplyMessagesRequest.
+func (c *Client) MessagesSendQuickReplyMessages(ctx context.Context, req *MessagesSendQuickReplyMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesSendQuickReplyMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteQuickReplyMessagesRequest is the TL function
+// messages.deleteQuickReplyMessages.
+//
+//	messages.deleteQuickReplyMessages#e105e910 shortcut_id:int
+//	    id:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyMessages.
+type MessagesDeleteQuickReplyMessagesRequest struct {
+	ShortcutID int
+	ID         []int
+}
+
+// MessagesDeleteQuickReplyMessagesRequestTypeID is the ID of
+// messages.deleteQuickReplyMessages.
+const MessagesDeleteQuickReplyMessagesRequestTypeID = 0xe105e910
+
+// TypeID returns 0xe105e910, the ID of messages.deleteQuickReplyMessages.
+func (*MessagesDeleteQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesDeleteQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.deleteQuickReplyMessages".
+func (*MessagesDeleteQuickReplyMessagesRequest) TypeName() string {
+	return "messages.deleteQuickReplyMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
+	}
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
+	}
+	return nil
+}
+
+// MessagesDeleteQuickReplyMessages calls messages.deleteQuickReplyMessages: see
+// MessagesDeleteQuickReplyMessagesRequest.
+func (c *Client) MessagesDeleteQuickReplyMessages(ctx context.Context, req *MessagesDeleteQuickReplyMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteQuickReplyMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesToggleDialogFilterTagsRequest is the TL function
+// messages.toggleDialogFilterTags.
+//
+//	messages.toggleDialogFilterTags#fd2dda49 enabled:Bool = Bool
+//
+// See https://core.telegram.org/method/messages.toggleDialogFilterTags.
+type MessagesToggleDialogFilterTagsRequest struct {
+	Enabled bool
+}
+
+// MessagesToggleDialogFilterTagsRequestTypeID is the ID of
+// messages.toggleDialogFilterTags.
+const MessagesToggleDialogFilterTagsRequestTypeID = 0xfd2dda49
+
+// TypeID returns 0xfd2dda49, the ID of messages.toggleDialogFilterTags.
+func (*MessagesToggleDialogFilterTagsRequest) TypeID() uint32 {
+	return MessagesToggleDialogFilterTagsRequestTypeID
+}
+
+// TypeName returns "messages.toggleDialogFilterTags".
+func (*MessagesToggleDialogFilterTagsRequest) TypeName() string {
+	return "messages.toggleDialogFilterTags"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleDialogFilterTagsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "enabled")
+	}
+	return nil
+}
+
+// MessagesToggleDialogFilterTags calls messages.toggleDialogFilterTags: see
+// MessagesToggleDialogFilterTagsRequest.
+func (c *Client) MessagesToggleDialogFilterTags(ctx context.Context, req *MessagesToggleDialogFilterTagsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesToggleDialogFilterTagsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetMyStickersRequest is the TL function messages.getMyStickers.
+//
+//	messages.getMyStickers#d0b5e1fc offset_id:long limit:int
+//	    = messages.MyStickers
+//
+// See https://core.telegram.org/method/messages.getMyStickers.
+type MessagesGetMyStickersRequest struct {
+	OffsetID int64
+	Limit    int
+}
+
+// MessagesGetMyStickersRequestTypeID is the ID of messages.getMyStickers.
+const MessagesGetMyStickersRequestTypeID = 0xd0b5e1fc
+
+// TypeID returns 0xd0b5e1fc, the ID of messages.getMyStickers.
+func (*MessagesGetMyStickersRequest) TypeID() uint32 {
+	return MessagesGetMyStickersRequestTypeID
+}
+
+// TypeName returns "messages.getMyStickers".
+func (*MessagesGetMyStickersRequest) TypeName() string {
+	return "messages.getMyStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetMyStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetMyStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.OffsetID)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMyStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMyStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.OffsetID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMyStickers", "offset_id")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMyStickers", "limit")
+	}
+	return nil
+}
+
+// MessagesGetMyStickers calls messages.getMyStickers: see
+// MessagesGetMyStickersRequest.
+func (c *Client) MessagesGetMyStickers(ctx context.Context, req *MessagesGetMyStickersRequest) (*MessagesMyStickers, error) {
+	if req == nil {
+		req = new(MessagesGetMyStickersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesMyStickers])
+}
+
+// MessagesGetEmojiStickerGroupsRequest is the TL function
+// messages.getEmojiStickerGroups.
+//
+//	messages.getEmojiStickerGroups#1dd840f5 hash:int = messages.EmojiGroups
+//
+// See https://core.telegram.org/method/messages.getEmojiStickerGroups.
+type MessagesGetEmojiStickerGroupsRequest struct {
+	Hash int
+}
+
+// MessagesGetEmojiStickerGroupsRequestTypeID is the ID of
+// messages.getEmojiStickerGroups.
+const MessagesGetEmojiStickerGroupsRequestTypeID = 0x1dd840f5
+
+// TypeID returns 0x1dd840f5, the ID of messages.getEmojiStickerGroups.
+func (*MessagesGetEmojiStickerGroupsRequest) TypeID() uint32 {
+	return MessagesGetEmojiStickerGroupsRequestTypeID
+}
+
+// TypeName returns "messages.getEmojiStickerGroups".
+func (*MessagesGetEmojiStickerGroupsRequest) TypeName() string {
+	return "messages.getEmojiStickerGroups"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetEmojiStickerGroupsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "hash")
+	}
+	return nil
+}
+
+// MessagesGetEmojiStickerGroups calls messages.getEmojiStickerGroups: see
+// MessagesGetEmojiStickerGroupsRequest.
+func (c *Client) MessagesGetEmojiStickerGroups(ctx context.Context, req *MessagesGetEmojiStickerGroupsRequest) (MessagesEmojiGroupsClass, error) {
+	if req == nil {
+		req = new(MessagesGetEmojiStickerGroupsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesEmojiGroups)
+}
+
+// MessagesGetAvailableEffectsRequest is the TL function
+// messages.getAvailableEffects.
+//
+//	messages.getAvailableEffects#dea20a39 hash:int
+//	    = messages.AvailableEffects
+//
+// See https://core.telegram.org/method/messages.getAvailableEffects.
+type MessagesGetAvailableEffectsRequest struct {
+	Hash int
+}
+
+// MessagesGetAvailableEffectsRequestTypeID is the ID of
+// messages.getAvailableEffects.
+const MessagesGetAvailableEffectsRequestTypeID = 0xdea20a39
+
+// TypeID returns 0xdea20a39, the ID of messages.getAvailableEffects.
+func (*MessagesGetAvailableEffectsRequest) TypeID() uint32 {
+	return MessagesGetAvailableEffectsRequestTypeID
+}
+
+// TypeName returns "messages.getAvailableEffects".
+func (*MessagesGetAvailableEffectsRequest) TypeName() string {
+	return "messages.getAvailableEffects"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetAvailableEffectsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetAvailableEffectsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "hash")
+	}
+	return nil
+}
+
+// MessagesGetAvailableEffects calls messages.getAvailableEffects: see
+// MessagesGetAvailableEffectsRequest.
+func (c *Client) MessagesGetAvailableEffects(ctx context.Context, req *MessagesGetAvailableEffectsRequest) (MessagesAvailableEffectsClass, error) {
+	if req == nil {
+		req = new(MessagesGetAvailableEffectsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesAvailableEffects)
+}
+
+// MessagesEditFactCheckRequest is the TL function messages.editFactCheck.
+//
+//	messages.editFactCheck#589ee75 peer:InputPeer msg_id:int
+//	    text:TextWithEntities = Updates
+//
+// See https://core.telegram.org/method/messages.editFactCheck.
+type MessagesEditFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+	Text  TextWithEntities
+}
+
+// MessagesEditFactCheckRequestTypeID is the ID of messages.editFactCheck.
+const MessagesEditFactCheckRequestTypeID = 0x0589ee75
+
+// TypeID returns 0x0589ee75, the ID of messages.editFactCheck.
+func (*MessagesEditFactCheckRequest) TypeID() uint32 {
+	return MessagesEditFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.editFactCheck".
+func (*MessagesEditFactCheckRequest) TypeName() string {
+	return "messages.editFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.editFactCheck", "peer")
+	}
+	b.PutInt(m.MsgID)
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messages.editFactCheck", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editFactCheck", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.editFactCheck", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editFactCheck", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.editFactCheck", "msg_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editFactCheck", "text")
+	}
+	return nil
+}
+
+// MessagesEditFactCheck calls messages.editFactCheck: see
+// MessagesEditFactCheckRequest.
+func (c *Client) MessagesEditFactCheck(ctx context.Context, req *MessagesEditFactCheckRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditFactCheckRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteFactCheckRequest is the TL function messages.deleteFactCheck.
+//
+//	messages.deleteFactCheck#d1da940c peer:InputPeer msg_id:int = Updates
+//
+// See https://core.telegram.org/method/messages.deleteFactCheck.
+type MessagesDeleteFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// MessagesDeleteFactCheckRequestTypeID is the ID of messages.deleteFactCheck.
+const MessagesDeleteFactCheckRequestTypeID = 0xd1da940c
+
+// TypeID returns 0xd1da940c, the ID of messages.deleteFactCheck.
+func (*MessagesDeleteFactCheckRequest) TypeID() uint32 {
+	return MessagesDeleteFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.deleteFactCheck".
+func (*MessagesDeleteFactCheckRequest) TypeName() string {
+	return "messages.deleteFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteFactCheck", "peer")
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteFactCheck", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "msg_id")
+	}
+	return nil
+}
+
+// MessagesDeleteFactCheck calls messages.deleteFactCheck: see
+// MessagesDeleteFactCheckRequest.
+func (c *Client) MessagesDeleteFactCheck(ctx context.Context, req *MessagesDeleteFactCheckRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteFactCheckRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetFactCheckRequest is the TL function messages.getFactCheck.
+//
+//	messages.getFactCheck#b9cdc5ee peer:InputPeer msg_id:Vector<int>
+//	    = Vector<FactCheck>
+//
+// See https://core.telegram.org/method/messages.getFactCheck.
+type MessagesGetFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID []int
+}
+
+// MessagesGetFactCheckRequestTypeID is the ID of messages.getFactCheck.
+const MessagesGetFactCheckRequestTypeID = 0xb9cdc5ee
+
+// TypeID returns 0xb9cdc5ee, the ID of messages.getFactCheck.
+func (*MessagesGetFactCheckRequest) TypeID() uint32 {
+	return MessagesGetFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.getFactCheck".
+func (*MessagesGetFactCheckRequest) TypeName() string {
+	return "messages.getFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getFactCheck", "peer")
+	}
+	b.PutVectorHeader(len(m.MsgID))
+	for i := range m.MsgID {
+		b.PutInt(m.MsgID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFactCheck", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getFactCheck", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
+	}
+	if m.MsgID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
+	}
+	return nil
+}
+
+// MessagesGetFactCheck calls messages.getFactCheck: see
+// MessagesGetFactCheckRequest.
+func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactCheckRequest) ([]FactCheck, error) {
+	if req == nil {
+		req = new(MessagesGetFactCheckRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FactCheck])
+	})
+}
+
+// MessagesRequestMainWebViewRequest is the TL function
+// messages.requestMainWebView.
+//
+//	messages.requestMainWebView#c9e01e7b flags:# compact:flags.7?true
+//	    fullscreen:flags.8?true peer:InputPeer bot:InputUser
+//	    start_param:flags.1?string theme_params:flags.0?DataJSON
+//	    platform:string = WebViewResult
+//
+// An optional field is sent when it is not zero, nil or false. SetStartParam
+// and the other Set methods send a zero value too; HasStartParam reports
+// whether StartParam is present (sent, or received) and ClearStartParam leaves
+// it out.
+//
+// See https://core.telegram.org/method/messages.requestMainWebView.
+type MessagesRequestMainWebViewRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Compact     bool       // flags.7?true
+	Fullscreen  bool       // flags.8?true
+	Peer        InputPeerClass
+	Bot         InputUserClass
+	StartParam  string    // flags.1?string
+	ThemeParams *DataJSON // flags.0?DataJSON
+	Platform    string
+}
+
+// MessagesRequestMainWebViewRequestTypeID is the ID of
+// messages.requestMainWebView.
+const MessagesRequestMainWebViewRequestTypeID = 0xc9e01e7b
+
+// TypeID returns 0xc9e01e7b, the ID of messages.requestMainWebView.
+func (*MessagesRequestMainWebViewRequest) TypeID() uint32 {
+	return MessagesRequestMainWebViewRequestTypeID
+}
+
+// TypeName returns "messages.requestMainWebView".
+func (*MessagesRequestMainWebViewRequest) TypeName() string {
+	return "messages.requestMainWebView"
+}
+
+// HasStartParam reports whether StartParam is present: not zero, set by
+// SetStartParam, or received.
+func (m *MessagesRequestMainWebViewRequest) HasStartParam() bool {
+	return m.StartParam != "" || m.Flags.Has(1)
+}
+
+// SetStartParam sets StartParam to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesRequestMainWebViewRequest) SetStartParam(v string) {
+	m.StartParam = v
+	m.Flags.Set(1)
+}
+
+// ClearStartParam sets StartParam to its zero value and marks it absent.
+func (m *MessagesRequestMainWebViewRequest) ClearStartParam() {
+	m.StartParam = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesRequestMainWebViewRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesRequestMainWebViewRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8)
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
+	}
+	if m.StartParam != "" {
+		flags.Set(1)
+	}
+	if m.ThemeParams != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.requestMainWebView", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "messages.requestMainWebView", "bot")
+	}
+	if flags.Has(1) {
+		b.PutString(m.StartParam)
+	}
+	if flags.Has(0) {
+		if err := m.ThemeParams.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.requestMainWebView", "theme_params")
+		}
+	}
+	b.PutString(m.Platform)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestMainWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
+	}
+	*m = MessagesRequestMainWebViewRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
+	}
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestMainWebView", "peer")
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
+	}
+	if m.Flags.Has(1) {
+		if m.StartParam, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
+		}
+	}
+	if m.Flags.Has(0) {
+		m.ThemeParams = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
+		}
+	}
+	if m.Platform, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
+	}
+	m.Flags &^= 1<<0 | 1<<7 | 1<<8
+	if m.StartParam != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesRequestMainWebView calls messages.requestMainWebView: see
+// MessagesRequestMainWebViewRequest.
+func (c *Client) MessagesRequestMainWebView(ctx context.Context, req *MessagesRequestMainWebViewRequest) (*WebViewResultURL, error) {
+	if req == nil {
+		req = new(MessagesRequestMainWebViewRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[WebViewResultURL])
+}
+
+// MessagesSendPaidReactionRequest is the TL function messages.sendPaidReaction.
+//
+//	messages.sendPaidReaction#58bbcb50 flags:# peer:InputPeer msg_id:int
+//	    count:int random_id:long private:flags.0?PaidReactionPrivacy
+//	    = Updates
+//
+// See https://core.telegram.org/method/messages.sendPaidReaction.
+type MessagesSendPaidReactionRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     InputPeerClass
+	MsgID    int
+	Count    int
+	RandomID int64
+	Private  PaidReactionPrivacyClass // flags.0?PaidReactionPrivacy
+}
+
+// MessagesSendPaidReactionRequestTypeID is the ID of messages.sendPaidReaction.
+const MessagesSendPaidReactionRequestTypeID = 0x58bbcb50
+
+// TypeID returns 0x58bbcb50, the ID of messages.sendPaidReaction.
+func (*MessagesSendPaidReactionRequest) TypeID() uint32 {
+	return MessagesSendPaidReactionRequestTypeID
+}
+
+// TypeName returns "messages.sendPaidReaction".
+func (*MessagesSendPaidReactionRequest) TypeName() string {
+	return "messages.sendPaidReaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSendPaidReactionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSendPaidReactionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Private != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.sendPaidReaction", "peer")
+	}
+	b.PutInt(m.MsgID)
+	b.PutInt(m.Count)
+	b.PutLong(m.RandomID)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Private); err != nil {
+			return tlrt.EncodeErr(err, "messages.sendPaidReaction", "private")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSendPaidReactionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
+	}
+	*m = MessagesSendPaidReactionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "msg_id")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "count")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "random_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.sendPaidReaction", "private")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesSendPaidReaction calls messages.sendPaidReaction: see
+// MessagesSendPaidReactionRequest.
+func (c *Client) MessagesSendPaidReaction(ctx context.Context, req *MessagesSendPaidReactionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesSendPaidReactionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesTogglePaidReactionPrivacyRequest is the TL function
+// messages.togglePaidReactionPrivacy.
+//
+//	messages.togglePaidReactionPrivacy#435885b5 peer:InputPeer msg_id:int
+//	    private:PaidReactionPrivacy = Bool
+//
+// See https://core.telegram.org/method/messages.togglePaidReactionPrivacy.
+type MessagesTogglePaidReactionPrivacyRequest struct {
+	Peer    InputPeerClass
+	MsgID   int
+	Private PaidReactionPrivacyClass
+}
+
+// MessagesTogglePaidReactionPrivacyRequestTypeID is the ID of
+// messages.togglePaidReactionPrivacy.
+const MessagesTogglePaidReactionPrivacyRequestTypeID = 0x435885b5
+
+// TypeID returns 0x435885b5, the ID of messages.togglePaidReactionPrivacy.
+func (*MessagesTogglePaidReactionPrivacyRequest) TypeID() uint32 {
+	return MessagesTogglePaidReactionPrivacyRequestTypeID
+}
+
+// TypeName returns "messages.togglePaidReactionPrivacy".
+func (*MessagesTogglePaidReactionPrivacyRequest) TypeName() string {
+	return "messages.togglePaidReactionPrivacy"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTogglePaidReactionPrivacyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
+	}
+	b.PutInt(m.MsgID)
+	if err := tlrt.EncodeObject(b, m.Private); err != nil {
+		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePaidReactionPrivacy", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "msg_id")
+	}
+	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// MessagesTogglePaidReactionPrivacy calls messages.togglePaidReactionPrivacy:
+// see MessagesTogglePaidReactionPrivacyRequest.
+func (c *Client) MessagesTogglePaidReactionPrivacy(ctx context.Context, req *MessagesTogglePaidReactionPrivacyRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesTogglePaidReactionPrivacyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetPaidReactionPrivacyRequest is the TL function
+// messages.getPaidReactionPrivacy.
+//
+//	messages.getPaidReactionPrivacy#472455aa = Updates
+//
+// See https://core.telegram.org/method/messages.getPaidReactionPrivacy.
+type MessagesGetPaidReactionPrivacyRequest struct{}
+
+// MessagesGetPaidReactionPrivacyRequestTypeID is the ID of
+// messages.getPaidReactionPrivacy.
+const MessagesGetPaidReactionPrivacyRequestTypeID = 0x472455aa
+
+// TypeID returns 0x472455aa, the ID of messages.getPaidReactionPrivacy.
+func (*MessagesGetPaidReactionPrivacyRequest) TypeID() uint32 {
+	return MessagesGetPaidReactionPrivacyRequestTypeID
+}
+
+// TypeName returns "messages.getPaidReactionPrivacy".
+func (*MessagesGetPaidReactionPrivacyRequest) TypeName() string {
+	return "messages.getPaidReactionPrivacy"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPaidReactionPrivacyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPaidReactionPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesGetPaidReactionPrivacy calls messages.getPaidReactionPrivacy: see
+// MessagesGetPaidReactionPrivacyRequest.
+func (c *Client) MessagesGetPaidReactionPrivacy(ctx context.Context, req *MessagesGetPaidReactionPrivacyRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesGetPaidReactionPrivacyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesViewSponsoredMessageRequest is the TL function
+// messages.viewSponsoredMessage.
+//
+//	messages.viewSponsoredMessage#269e3643 random_id:bytes = Bool
+//
+// See https://core.telegram.org/method/messages.viewSponsoredMessage.
+type MessagesViewSponsoredMessageRequest struct {
+	RandomID []byte
+}
+
+// MessagesViewSponsoredMessageRequestTypeID is the ID of
+// messages.viewSponsoredMessage.
+const MessagesViewSponsoredMessageRequestTypeID = 0x269e3643
+
+// TypeID returns 0x269e3643, the ID of messages.viewSponsoredMessage.
+func (*MessagesViewSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesViewSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.viewSponsoredMessage".
+func (*MessagesViewSponsoredMessageRequest) TypeName() string {
+	return "messages.viewSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesViewSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.RandomID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
+	}
+	return nil
+}
+
+// MessagesViewSponsoredMessage calls messages.viewSponsoredMessage: see
+// MessagesViewSponsoredMessageRequest.
+func (c *Client) MessagesViewSponsoredMessage(ctx context.Context, req *MessagesViewSponsoredMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesViewSponsoredMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesClickSponsoredMessageRequest is the TL function
+// messages.clickSponsoredMessage.
+//
+//	messages.clickSponsoredMessage#8235057e flags:# media:flags.0?true
+//	    fullscreen:flags.1?true random_id:bytes = Bool
+//
+// See https://core.telegram.org/method/messages.clickSponsoredMessage.
+type MessagesClickSponsoredMessageRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Media      bool       // flags.0?true
+	Fullscreen bool       // flags.1?true
+	RandomID   []byte
+}
+
+// MessagesClickSponsoredMessageRequestTypeID is the ID of
+// messages.clickSponsoredMessage.
+const MessagesClickSponsoredMessageRequestTypeID = 0x8235057e
+
+// TypeID returns 0x8235057e, the ID of messages.clickSponsoredMessage.
+func (*MessagesClickSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesClickSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.clickSponsoredMessage".
+func (*MessagesClickSponsoredMessageRequest) TypeName() string {
+	return "messages.clickSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesClickSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Media {
+		flags.Set(0)
+	}
+	if m.Fullscreen {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.RandomID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesClickSponsoredMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
+	}
+	m.Media = m.Flags.Has(0)
+	m.Fullscreen = m.Flags.Has(1)
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MessagesClickSponsoredMessage calls messages.clickSponsoredMessage: see
+// MessagesClickSponsoredMessageRequest.
+func (c *Client) MessagesClickSponsoredMessage(ctx context.Context, req *MessagesClickSponsoredMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesClickSponsoredMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesReportSponsoredMessageRequest is the TL function
+// messages.reportSponsoredMessage.
+//
+//	messages.reportSponsoredMessage#12cbf0c4 random_id:bytes option:bytes
+//	    = channels.SponsoredMessageReportResult
+//
+// See https://core.telegram.org/method/messages.reportSponsoredMessage.
+type MessagesReportSponsoredMessageRequest struct {
+	RandomID []byte
+	Option   []byte
+}
+
+// MessagesReportSponsoredMessageRequestTypeID is the ID of
+// messages.reportSponsoredMessage.
+const MessagesReportSponsoredMessageRequestTypeID = 0x12cbf0c4
+
+// TypeID returns 0x12cbf0c4, the ID of messages.reportSponsoredMessage.
+func (*MessagesReportSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesReportSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.reportSponsoredMessage".
+func (*MessagesReportSponsoredMessageRequest) TypeName() string {
+	return "messages.reportSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.RandomID)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
+	}
+	return nil
+}
+
+// MessagesReportSponsoredMessage calls messages.reportSponsoredMessage: see
+// MessagesReportSponsoredMessageRequest.
+func (c *Client) MessagesReportSponsoredMessage(ctx context.Context, req *MessagesReportSponsoredMessageRequest) (ChannelsSponsoredMessageReportResultClass, error) {
+	if req == nil {
+		req = new(MessagesReportSponsoredMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeChannelsSponsoredMessageReportResult)
+}
+
+// MessagesGetSponsoredMessagesRequest is the TL function
+// messages.getSponsoredMessages.
+//
+//	messages.getSponsoredMessages#3d6ce850 flags:# peer:InputPeer
+//	    msg_id:flags.0?int = messages.SponsoredMessages
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
+//
+// See https://core.telegram.org/method/messages.getSponsoredMessages.
+type MessagesGetSponsoredMessagesRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer  InputPeerClass
+	MsgID int // flags.0?int
+}
+
+// MessagesGetSponsoredMessagesRequestTypeID is the ID of
+// messages.getSponsoredMessages.
+const MessagesGetSponsoredMessagesRequestTypeID = 0x3d6ce850
+
+// TypeID returns 0x3d6ce850, the ID of messages.getSponsoredMessages.
+func (*MessagesGetSponsoredMessagesRequest) TypeID() uint32 {
+	return MessagesGetSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "messages.getSponsoredMessages".
+func (*MessagesGetSponsoredMessagesRequest) TypeName() string {
+	return "messages.getSponsoredMessages"
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *MessagesGetSponsoredMessagesRequest) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(0)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesGetSponsoredMessagesRequest) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *MessagesGetSponsoredMessagesRequest) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.MsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getSponsoredMessages", "peer")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.MsgID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
+	}
+	*m = MessagesGetSponsoredMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "msg_id")
+		}
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetSponsoredMessages calls messages.getSponsoredMessages: see
+// MessagesGetSponsoredMessagesRequest.
+func (c *Client) MessagesGetSponsoredMessages(ctx context.Context, req *MessagesGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetSponsoredMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
+}
+
+// MessagesSavePreparedInlineMessageRequest is the TL function
+// messages.savePreparedInlineMessage.
+//
+//	messages.savePreparedInlineMessage#f21f7f2f flags:#
+//	    result:InputBotInlineResult user_id:InputUser
+//	    peer_types:flags.0?Vector<InlineQueryPeerType>
+//	    = messages.BotPreparedInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetPeerTypes and
+// the other Set methods send a zero value too; HasPeerTypes reports whether
+// PeerTypes is present (sent, or received) and ClearPeerTypes leaves it out.
+//
+// See https://core.telegram.org/method/messages.savePreparedInlineMessage.
+type MessagesSavePreparedInlineMessageRequest struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Result    InputBotInlineResultClass
+	UserID    InputUserClass
+	PeerTypes []InlineQueryPeerTypeClass // flags.0?Vector<InlineQueryPeerType>
+}
+
+// MessagesSavePreparedInlineMessageRequestTypeID is the ID of
+// messages.savePreparedInlineMessage.
+const MessagesSavePreparedInlineMessageRequestTypeID = 0xf21f7f2f
+
+// TypeID returns 0xf21f7f2f, the ID of messages.savePreparedInlineMessage.
+func (*MessagesSavePreparedInlineMessageRequest) TypeID() uint32 {
+	return MessagesSavePreparedInlineMessageRequestTypeID
+}
+
+// TypeName returns "messages.savePreparedInlineMessage".
+func (*MessagesSavePreparedInlineMessageRequest) TypeName() string {
+	return "messages.savePreparedInlineMessage"
+}
+
+// HasPeerTypes reports whether PeerTypes is present: not zero, set by
+// SetPeerTypes, or received.
+func (m *MessagesSavePreparedInlineMessageRequest) HasPeerTypes() bool {
+	return len(m.PeerTypes) > 0 || m.Flags.Has(0)
+}
+
+// SetPeerTypes sets PeerTypes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesSavePreparedInlineMessageRequest) SetPeerTypes(v []InlineQueryPeerTypeClass) {
+	m.PeerTypes = v
+	m.Flags.Set(0)
+}
+
+// ClearPeerTypes sets PeerTypes to its zero value and marks it absent.
+func (m *MessagesSavePreparedInlineMessageRequest) ClearPeerTypes() {
+	m.PeerTypes = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavePreparedInlineMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.PeerTypes) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "result")
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "user_id")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.PeerTypes))
+		for i := range m.PeerTypes {
+			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+				return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
+	}
+	*m = MessagesSavePreparedInlineMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
+	}
+	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "result")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
+		}
+	}
+	if len(m.PeerTypes) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesSavePreparedInlineMessage calls messages.savePreparedInlineMessage:
+// see MessagesSavePreparedInlineMessageRequest.
+func (c *Client) MessagesSavePreparedInlineMessage(ctx context.Context, req *MessagesSavePreparedInlineMessageRequest) (*MessagesBotPreparedInlineMessage, error) {
+	if req == nil {
+		req = new(MessagesSavePreparedInlineMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesBotPreparedInlineMessage])
+}
+
+// MessagesGetPreparedInlineMessageRequest is the TL function
+// messages.getPreparedInlineMessage.
+//
+//	messages.getPreparedInlineMessage#857ebdb8 bot:InputUser id:string
+//	    = messages.PreparedInlineMessage
+//
+// See https://core.telegram.org/method/messages.getPreparedInlineMessage.
+type MessagesGetPreparedInlineMessageRequest struct {
+	Bot InputUserClass
+	ID  string
+}
+
+// MessagesGetPreparedInlineMessageRequestTypeID is the ID of
+// messages.getPreparedInlineMessage.
+const MessagesGetPreparedInlineMessageRequestTypeID = 0x857ebdb8
+
+// TypeID returns 0x857ebdb8, the ID of messages.getPreparedInlineMessage.
+func (*MessagesGetPreparedInlineMessageRequest) TypeID() uint32 {
+	return MessagesGetPreparedInlineMessageRequestTypeID
+}
+
+// TypeName returns "messages.getPreparedInlineMessage".
+func (*MessagesGetPreparedInlineMessageRequest) TypeName() string {
+	return "messages.getPreparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPreparedInlineMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "messages.getPreparedInlineMessage", "bot")
+	}
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getPreparedInlineMessage", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
+	}
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
+	}
+	return nil
+}
+
+// MessagesGetPreparedInlineMessage calls messages.getPreparedInlineMessage: see
+// MessagesGetPreparedInlineMessageRequest.
+func (c *Client) MessagesGetPreparedInlineMessage(ctx context.Context, req *MessagesGetPreparedInlineMessageRequest) (*MessagesPreparedInlineMessage, error) {
+	if req == nil {
+		req = new(MessagesGetPreparedInlineMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesPreparedInlineMessage])
+}
+
+// MessagesSearchStickersRequest is the TL function messages.searchStickers.
+//
+//	messages.searchStickers#29b1c66a flags:# emojis:flags.0?true q:string
+//	    emoticon:string lang_code:Vector<string> offset:int limit:int
+//	    hash:long = messages.FoundStickers
+//
+// See https://core.telegram.org/method/messages.searchStickers.
+type MessagesSearchStickersRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Emojis   bool       // flags.0?true
+	Q        string
+	Emoticon string
+	LangCode []string
+	Offset   int
+	Limit    int
+	Hash     int64
+}
+
+// MessagesSearchStickersRequestTypeID is the ID of messages.searchStickers.
+const MessagesSearchStickersRequestTypeID = 0x29b1c66a
+
+// TypeID returns 0x29b1c66a, the ID of messages.searchStickers.
+func (*MessagesSearchStickersRequest) TypeID() uint32 {
+	return MessagesSearchStickersRequestTypeID
+}
+
+// TypeName returns "messages.searchStickers".
+func (*MessagesSearchStickersRequest) TypeName() string {
+	return "messages.searchStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSearchStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSearchStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Emojis {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Q)
+	b.PutString(m.Emoticon)
+	b.PutVectorHeader(len(m.LangCode))
+	for i := range m.LangCode {
+		b.PutString(m.LangCode[i])
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSearchStickersRequestTypeID, "messages.searchStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchStickersRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
+	}
+	m.Emojis = m.Flags.Has(0)
+	if m.Q, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
+	}
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
+	}
+	if m.LangCode, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "limit")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickers", "hash")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesSearchStickers calls messages.searchStickers: see
+// MessagesSearchStickersRequest.
+func (c *Client) MessagesSearchStickers(ctx context.Context, req *MessagesSearchStickersRequest) (MessagesFoundStickersClass, error) {
+	if req == nil {
+		req = new(MessagesSearchStickersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesFoundStickers)
+}
+
+// MessagesReportMessagesDeliveryRequest is the TL function
+// messages.reportMessagesDelivery.
+//
+//	messages.reportMessagesDelivery#5a6d7395 flags:# push:flags.0?true
+//	    peer:InputPeer id:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/messages.reportMessagesDelivery.
+type MessagesReportMessagesDeliveryRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Push  bool       // flags.0?true
+	Peer  InputPeerClass
+	ID    []int
+}
+
+// MessagesReportMessagesDeliveryRequestTypeID is the ID of
+// messages.reportMessagesDelivery.
+const MessagesReportMessagesDeliveryRequestTypeID = 0x5a6d7395
+
+// TypeID returns 0x5a6d7395, the ID of messages.reportMessagesDelivery.
+func (*MessagesReportMessagesDeliveryRequest) TypeID() uint32 {
+	return MessagesReportMessagesDeliveryRequestTypeID
+}
+
+// TypeName returns "messages.reportMessagesDelivery".
+func (*MessagesReportMessagesDeliveryRequest) TypeName() string {
+	return "messages.reportMessagesDelivery"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportMessagesDeliveryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportMessagesDeliveryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Push {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.reportMessagesDelivery", "peer")
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportMessagesDeliveryRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
+	}
+	*m = MessagesReportMessagesDeliveryRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
+	}
+	m.Push = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
+	}
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesReportMessagesDelivery calls messages.reportMessagesDelivery: see
+// MessagesReportMessagesDeliveryRequest.
+func (c *Client) MessagesReportMessagesDelivery(ctx context.Context, req *MessagesReportMessagesDeliveryRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportMessagesDeliveryRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetSavedDialogsByIDRequest is the TL function
+// messages.getSavedDialogsByID.
+//
+//	messages.getSavedDialogsByID#6f6f9c96 flags:#
+//	    parent_peer:flags.1?InputPeer ids:Vector<InputPeer>
+//	    = messages.SavedDialogs
+//
+// See https://core.telegram.org/method/messages.getSavedDialogsByID.
+type MessagesGetSavedDialogsByIDRequest struct {
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.1?InputPeer
+	IDs        []InputPeerClass
+}
+
+// MessagesGetSavedDialogsByIDRequestTypeID is the ID of
+// messages.getSavedDialogsByID.
+const MessagesGetSavedDialogsByIDRequestTypeID = 0x6f6f9c96
+
+// TypeID returns 0x6f6f9c96, the ID of messages.getSavedDialogsByID.
+func (*MessagesGetSavedDialogsByIDRequest) TypeID() uint32 {
+	return MessagesGetSavedDialogsByIDRequestTypeID
+}
+
+// TypeName returns "messages.getSavedDialogsByID".
+func (*MessagesGetSavedDialogsByIDRequest) TypeName() string {
+	return "messages.getSavedDialogsByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSavedDialogsByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
+		}
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
+			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "ids")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
+	}
+	*m = MessagesGetSavedDialogsByIDRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
+	}
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
+		}
+	}
+	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
+	}
+	m.Flags &^= 1 << 1
+	return nil
+}
+
+// MessagesGetSavedDialogsByID calls messages.getSavedDialogsByID: see
+// MessagesGetSavedDialogsByIDRequest.
+func (c *Client) MessagesGetSavedDialogsByID(ctx context.Context, req *MessagesGetSavedDialogsByIDRequest) (MessagesSavedDialogsClass, error) {
+	if req == nil {
+		req = new(MessagesGetSavedDialogsByIDRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesSavedDialogs)
+}
+
+// MessagesReadSavedHistoryRequest is the TL function messages.readSavedHistory.
+//
+//	messages.readSavedHistory#ba4a3b5b parent_peer:InputPeer peer:InputPeer
+//	    max_id:int = Bool
+//
+// See https://core.telegram.org/method/messages.readSavedHistory.
+type MessagesReadSavedHistoryRequest struct {
+	ParentPeer InputPeerClass
+	Peer       InputPeerClass
+	MaxID      int
+}
+
+// MessagesReadSavedHistoryRequestTypeID is the ID of messages.readSavedHistory.
+const MessagesReadSavedHistoryRequestTypeID = 0xba4a3b5b
+
+// TypeID returns 0xba4a3b5b, the ID of messages.readSavedHistory.
+func (*MessagesReadSavedHistoryRequest) TypeID() uint32 {
+	return MessagesReadSavedHistoryRequestTypeID
+}
+
+// TypeName returns "messages.readSavedHistory".
+func (*MessagesReadSavedHistoryRequest) TypeName() string {
+	return "messages.readSavedHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReadSavedHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReadSavedHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReadSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+		return tlrt.EncodeErr(err, "messages.readSavedHistory", "parent_peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.readSavedHistory", "peer")
+	}
+	b.PutInt(m.MaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readSavedHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.readSavedHistory", "")
+	}
+	var err error
+	if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.readSavedHistory", "parent_peer")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.readSavedHistory", "peer")
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.readSavedHistory", "max_id")
+	}
+	return nil
+}
+
+// MessagesReadSavedHistory calls messages.readSavedHistory: see
+// MessagesReadSavedHistoryRequest.
+func (c *Client) MessagesReadSavedHistory(ctx context.Context, req *MessagesReadSavedHistoryRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReadSavedHistoryRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesToggleTodoCompletedRequest is the TL function
+// messages.toggleTodoCompleted.
+//
+//	messages.toggleTodoCompleted#d3e03124 peer:InputPeer msg_id:int
+//	    completed:Vector<int> incompleted:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.toggleTodoCompleted.
+type MessagesToggleTodoCompletedRequest struct {
+	Peer        InputPeerClass
+	MsgID       int
+	Completed   []int
+	Incompleted []int
+}
+
+// MessagesToggleTodoCompletedRequestTypeID is the ID of
+// messages.toggleTodoCompleted.
+const MessagesToggleTodoCompletedRequestTypeID = 0xd3e03124
+
+// TypeID returns 0xd3e03124, the ID of messages.toggleTodoCompleted.
+func (*MessagesToggleTodoCompletedRequest) TypeID() uint32 {
+	return MessagesToggleTodoCompletedRequestTypeID
+}
+
+// TypeName returns "messages.toggleTodoCompleted".
+func (*MessagesToggleTodoCompletedRequest) TypeName() string {
+	return "messages.toggleTodoCompleted"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleTodoCompletedRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleTodoCompletedRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleTodoCompletedRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.toggleTodoCompleted", "peer")
+	}
+	b.PutInt(m.MsgID)
+	b.PutVectorHeader(len(m.Completed))
+	for i := range m.Completed {
+		b.PutInt(m.Completed[i])
+	}
+	b.PutVectorHeader(len(m.Incompleted))
+	for i := range m.Incompleted {
+		b.PutInt(m.Incompleted[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleTodoCompleted", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
+	}
+	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
+	}
+	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
+	}
+	return nil
+}
+
+// MessagesToggleTodoCompleted calls messages.toggleTodoCompleted: see
+// MessagesToggleTodoCompletedRequest.
+func (c *Client) MessagesToggleTodoCompleted(ctx context.Context, req *MessagesToggleTodoCompletedRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesToggleTodoCompletedRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesAppendTodoListRequest is the TL function messages.appendTodoList.
+//
+//	messages.appendTodoList#21a61057 peer:InputPeer msg_id:int
+//	    list:Vector<TodoItem> = Updates
+//
+// See https://core.telegram.org/method/messages.appendTodoList.
+type MessagesAppendTodoListRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+	List  []TodoItem
+}
+
+// MessagesAppendTodoListRequestTypeID is the ID of messages.appendTodoList.
+const MessagesAppendTodoListRequestTypeID = 0x21a61057
+
+// TypeID returns 0x21a61057, the ID of messages.appendTodoList.
+func (*MessagesAppendTodoListRequest) TypeID() uint32 {
+	return MessagesAppendTodoListRequestTypeID
+}
+
+// TypeName returns "messages.appendTodoList".
+func (*MessagesAppendTodoListRequest) TypeName() string {
+	return "messages.appendTodoList"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAppendTodoListRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAppendTodoListRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAppendTodoListRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.appendTodoList", "peer")
+	}
+	b.PutInt(m.MsgID)
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.appendTodoList", "list")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"); err != nil {
+		return tlrt.DecodeErr(err, "messages.appendTodoList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.appendTodoList", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.appendTodoList", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
+	}
+	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
+	}
+	return nil
+}
+
+// MessagesAppendTodoList calls messages.appendTodoList: see
+// MessagesAppendTodoListRequest.
+func (c *Client) MessagesAppendTodoList(ctx context.Context, req *MessagesAppendTodoListRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesAppendTodoListRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesToggleSuggestedPostApprovalRequest is the TL function
+// messages.toggleSuggestedPostApproval.
+//
+//	messages.toggleSuggestedPostApproval#8107455c flags:#
+//	    reject:flags.1?true peer:InputPeer msg_id:int
+//	    schedule_date:flags.0?int reject_comment:flags.2?string = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetScheduleDate
+// and the other Set methods send a zero value too; HasScheduleDate reports
+// whether ScheduleDate is present (sent, or received) and ClearScheduleDate
+// leaves it out.
+//
+// See https://core.telegram.org/method/messages.toggleSuggestedPostApproval.
+type MessagesToggleSuggestedPostApprovalRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reject        bool       // flags.1?true
+	Peer          InputPeerClass
+	MsgID         int
+	ScheduleDate  int    // flags.0?int
+	RejectComment string // flags.2?string
+}
+
+// MessagesToggleSuggestedPostApprovalRequestTypeID is the ID of
+// messages.toggleSuggestedPostApproval.
+const MessagesToggleSuggestedPostApprovalRequestTypeID = 0x8107455c
+
+// TypeID returns 0x8107455c, the ID of messages.toggleSuggestedPostApproval.
+func (*MessagesToggleSuggestedPostApprovalRequest) TypeID() uint32 {
+	return MessagesToggleSuggestedPostApprovalRequestTypeID
+}
+
+// TypeName returns "messages.toggleSuggestedPostApproval".
+func (*MessagesToggleSuggestedPostApprovalRequest) TypeName() string {
+	return "messages.toggleSuggestedPostApproval"
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *MessagesToggleSuggestedPostApprovalRequest) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(0)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessagesToggleSuggestedPostApprovalRequest) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(0)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *MessagesToggleSuggestedPostApprovalRequest) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasRejectComment reports whether RejectComment is present: not zero, set by
+// SetRejectComment, or received.
+func (m *MessagesToggleSuggestedPostApprovalRequest) HasRejectComment() bool {
+	return m.RejectComment != "" || m.Flags.Has(2)
+}
+
+// SetRejectComment sets RejectComment to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessagesToggleSuggestedPostApprovalRequest) SetRejectComment(v string) {
+	m.RejectComment = v
+	m.Flags.Set(2)
+}
+
+// ClearRejectComment sets RejectComment to its zero value and marks it absent.
+func (m *MessagesToggleSuggestedPostApprovalRequest) ClearRejectComment() {
+	m.RejectComment = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleSuggestedPostApprovalRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Reject {
+		flags.Set(1)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(0)
+	}
+	if m.RejectComment != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
+	}
+	b.PutInt(m.MsgID)
+	if flags.Has(0) {
+		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.RejectComment)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
+	}
+	*m = MessagesToggleSuggestedPostApprovalRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
+	}
+	m.Reject = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "msg_id")
+	}
+	if m.Flags.Has(0) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "schedule_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.RejectComment, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.RejectComment != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesToggleSuggestedPostApproval calls
+// messages.toggleSuggestedPostApproval: see
+// MessagesToggleSuggestedPostApprovalRequest.
+func (c *Client) MessagesToggleSuggestedPostApproval(ctx context.Context, req *MessagesToggleSuggestedPostApprovalRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesToggleSuggestedPostApprovalRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetForumTopicsRequest is the TL function messages.getForumTopics.
+//
+//	messages.getForumTopics#3ba47bff flags:# peer:InputPeer q:flags.0?string
+//	    offset_date:int offset_id:int offset_topic:int limit:int
+//	    = messages.ForumTopics
+//
+// An optional field is sent when it is not zero, nil or false. SetQ and the
+// other Set methods send a zero value too; HasQ reports whether Q is present
+// (sent, or received) and ClearQ leaves it out.
+//
+// See https://core.telegram.org/method/messages.getForumTopics.
+type MessagesGetForumTopicsRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass
+	Q           string // flags.0?string
+	OffsetDate  int
+	OffsetID    int
+	OffsetTopic int
+	Limit       int
+}
+
+// MessagesGetForumTopicsRequestTypeID is the ID of messages.getForumTopics.
+const MessagesGetForumTopicsRequestTypeID = 0x3ba47bff
+
+// TypeID returns 0x3ba47bff, the ID of messages.getForumTopics.
+func (*MessagesGetForumTopicsRequest) TypeID() uint32 {
+	return MessagesGetForumTopicsRequestTypeID
+}
+
+// TypeName returns "messages.getForumTopics".
+func (*MessagesGetForumTopicsRequest) TypeName() string {
+	return "messages.getForumTopics"
+}
+
+// HasQ reports whether Q is present: not zero, set by SetQ, or received.
+func (m *MessagesGetForumTopicsRequest) HasQ() bool {
+	return m.Q != "" || m.Flags.Has(0)
+}
+
+// SetQ sets Q to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessagesGetForumTopicsRequest) SetQ(v string) {
+	m.Q = v
+	m.Flags.Set(0)
+}
+
+// ClearQ sets Q to its zero value and marks it absent.
+func (m *MessagesGetForumTopicsRequest) ClearQ() {
+	m.Q = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetForumTopicsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetForumTopicsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Q != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getForumTopics", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Q)
+	}
+	b.PutInt(m.OffsetDate)
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.OffsetTopic)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
+	}
+	*m = MessagesGetForumTopicsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Q, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
+		}
+	}
+	if m.OffsetDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_date")
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_id")
+	}
+	if m.OffsetTopic, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_topic")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopics", "limit")
+	}
+	if m.Q != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetForumTopics calls messages.getForumTopics: see
+// MessagesGetForumTopicsRequest.
+func (c *Client) MessagesGetForumTopics(ctx context.Context, req *MessagesGetForumTopicsRequest) (*MessagesForumTopics, error) {
+	if req == nil {
+		req = new(MessagesGetForumTopicsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
+}
+
+// MessagesGetForumTopicsByIDRequest is the TL function
+// messages.getForumTopicsByID.
+//
+//	messages.getForumTopicsByID#af0a4a08 peer:InputPeer topics:Vector<int>
+//	    = messages.ForumTopics
+//
+// See https://core.telegram.org/method/messages.getForumTopicsByID.
+type MessagesGetForumTopicsByIDRequest struct {
+	Peer   InputPeerClass
+	Topics []int
+}
+
+// MessagesGetForumTopicsByIDRequestTypeID is the ID of
+// messages.getForumTopicsByID.
+const MessagesGetForumTopicsByIDRequestTypeID = 0xaf0a4a08
+
+// TypeID returns 0xaf0a4a08, the ID of messages.getForumTopicsByID.
+func (*MessagesGetForumTopicsByIDRequest) TypeID() uint32 {
+	return MessagesGetForumTopicsByIDRequestTypeID
+}
+
+// TypeName returns "messages.getForumTopicsByID".
+func (*MessagesGetForumTopicsByIDRequest) TypeName() string {
+	return "messages.getForumTopicsByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetForumTopicsByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getForumTopicsByID", "peer")
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		b.PutInt(m.Topics[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopicsByID", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
+	}
+	if m.Topics, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
+	}
+	return nil
+}
+
+// MessagesGetForumTopicsByID calls messages.getForumTopicsByID: see
+// MessagesGetForumTopicsByIDRequest.
+func (c *Client) MessagesGetForumTopicsByID(ctx context.Context, req *MessagesGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
+	if req == nil {
+		req = new(MessagesGetForumTopicsByIDRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
+}
+
+// MessagesEditForumTopicRequest is the TL function messages.editForumTopic.
+//
+//	messages.editForumTopic#cecc1134 flags:# peer:InputPeer topic_id:int
+//	    title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool
+//	    hidden:flags.3?Bool = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/method/messages.editForumTopic.
+type MessagesEditForumTopicRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        InputPeerClass
+	TopicID     int
+	Title       string // flags.0?string
+	IconEmojiID int64  // flags.1?long
+	Closed      bool   // flags.2?Bool
+	Hidden      bool   // flags.3?Bool
+}
+
+// MessagesEditForumTopicRequestTypeID is the ID of messages.editForumTopic.
+const MessagesEditForumTopicRequestTypeID = 0xcecc1134
+
+// TypeID returns 0xcecc1134, the ID of messages.editForumTopic.
+func (*MessagesEditForumTopicRequest) TypeID() uint32 {
+	return MessagesEditForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.editForumTopic".
+func (*MessagesEditForumTopicRequest) TypeName() string {
+	return "messages.editForumTopic"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *MessagesEditForumTopicRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesEditForumTopicRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *MessagesEditForumTopicRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessagesEditForumTopicRequest) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesEditForumTopicRequest) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessagesEditForumTopicRequest) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasClosed reports whether Closed is present: not zero, set by SetClosed, or
+// received.
+func (m *MessagesEditForumTopicRequest) HasClosed() bool {
+	return m.Closed || m.Flags.Has(2)
+}
+
+// SetClosed sets Closed to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesEditForumTopicRequest) SetClosed(v bool) {
+	m.Closed = v
+	m.Flags.Set(2)
+}
+
+// ClearClosed sets Closed to its zero value and marks it absent.
+func (m *MessagesEditForumTopicRequest) ClearClosed() {
+	m.Closed = false
+	m.Flags.Unset(2)
+}
+
+// HasHidden reports whether Hidden is present: not zero, set by SetHidden, or
+// received.
+func (m *MessagesEditForumTopicRequest) HasHidden() bool {
+	return m.Hidden || m.Flags.Has(3)
+}
+
+// SetHidden sets Hidden to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesEditForumTopicRequest) SetHidden(v bool) {
+	m.Hidden = v
+	m.Flags.Set(3)
+}
+
+// ClearHidden sets Hidden to its zero value and marks it absent.
+func (m *MessagesEditForumTopicRequest) ClearHidden() {
+	m.Hidden = false
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.IconEmojiID != 0 {
+		flags.Set(1)
+	}
+	if m.Closed {
+		flags.Set(2)
+	}
+	if m.Hidden {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.editForumTopic", "peer")
+	}
+	b.PutInt(m.TopicID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutLong(m.IconEmojiID)
+	}
+	if flags.Has(2) {
+		b.PutBool(m.Closed)
+	}
+	if flags.Has(3) {
+		b.PutBool(m.Hidden)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
+	}
+	*m = MessagesEditForumTopicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editForumTopic", "peer")
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.IconEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editForumTopic", "icon_emoji_id")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Closed, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editForumTopic", "closed")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Hidden, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "messages.editForumTopic", "hidden")
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.IconEmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Closed {
+		m.Flags.Unset(2)
+	}
+	if m.Hidden {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessagesEditForumTopic calls messages.editForumTopic: see
+// MessagesEditForumTopicRequest.
+func (c *Client) MessagesEditForumTopic(ctx context.Context, req *MessagesEditForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditForumTopicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesUpdatePinnedForumTopicRequest is the TL function
+// messages.updatePinnedForumTopic.
+//
+//	messages.updatePinnedForumTopic#175df251 peer:InputPeer topic_id:int
+//	    pinned:Bool = Updates
+//
+// See https://core.telegram.org/method/messages.updatePinnedForumTopic.
+type MessagesUpdatePinnedForumTopicRequest struct {
+	Peer    InputPeerClass
+	TopicID int
+	Pinned  bool
+}
+
+// MessagesUpdatePinnedForumTopicRequestTypeID is the ID of
+// messages.updatePinnedForumTopic.
+const MessagesUpdatePinnedForumTopicRequestTypeID = 0x175df251
+
+// TypeID returns 0x175df251, the ID of messages.updatePinnedForumTopic.
+func (*MessagesUpdatePinnedForumTopicRequest) TypeID() uint32 {
+	return MessagesUpdatePinnedForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.updatePinnedForumTopic".
+func (*MessagesUpdatePinnedForumTopicRequest) TypeName() string {
+	return "messages.updatePinnedForumTopic"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesUpdatePinnedForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.updatePinnedForumTopic", "peer")
+	}
+	b.PutInt(m.TopicID)
+	b.PutBool(m.Pinned)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedForumTopic", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "peer")
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "topic_id")
+	}
+	if m.Pinned, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "pinned")
+	}
+	return nil
+}
+
+// MessagesUpdatePinnedForumTopic calls messages.updatePinnedForumTopic: see
+// MessagesUpdatePinnedForumTopicRequest.
+func (c *Client) MessagesUpdatePinnedForumTopic(ctx context.Context, req *MessagesUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesUpdatePinnedForumTopicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesReorderPinnedForumTopicsRequest is the TL function
+// messages.reorderPinnedForumTopics.
+//
+//	messages.reorderPinnedForumTopics#e7841f0 flags:# force:flags.0?true
+//	    peer:InputPeer order:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.reorderPinnedForumTopics.
+type MessagesReorderPinnedForumTopicsRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Force bool       // flags.0?true
+	Peer  InputPeerClass
+	Order []int
+}
+
+// MessagesReorderPinnedForumTopicsRequestTypeID is the ID of
+// messages.reorderPinnedForumTopics.
+const MessagesReorderPinnedForumTopicsRequestTypeID = 0x0e7841f0
+
+// TypeID returns 0x0e7841f0, the ID of messages.reorderPinnedForumTopics.
+func (*MessagesReorderPinnedForumTopicsRequest) TypeID() uint32 {
+	return MessagesReorderPinnedForumTopicsRequestTypeID
+}
+
+// TypeName returns "messages.reorderPinnedForumTopics".
+func (*MessagesReorderPinnedForumTopicsRequest) TypeName() string {
+	return "messages.reorderPinnedForumTopics"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReorderPinnedForumTopicsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Force {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.reorderPinnedForumTopics", "peer")
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
+	}
+	*m = MessagesReorderPinnedForumTopicsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
+	}
+	m.Force = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
+	}
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesReorderPinnedForumTopics calls messages.reorderPinnedForumTopics: see
+// MessagesReorderPinnedForumTopicsRequest.
+func (c *Client) MessagesReorderPinnedForumTopics(ctx context.Context, req *MessagesReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesReorderPinnedForumTopicsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesCreateForumTopicRequest is the TL function messages.createForumTopic.
+//
+//	messages.createForumTopic#2f98c3d5 flags:# title_missing:flags.4?true
+//	    peer:InputPeer title:string icon_color:flags.0?int
+//	    icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetIconColor and
+// the other Set methods send a zero value too; HasIconColor reports whether
+// IconColor is present (sent, or received) and ClearIconColor leaves it out.
+//
+// See https://core.telegram.org/method/messages.createForumTopic.
+type MessagesCreateForumTopicRequest struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TitleMissing bool       // flags.4?true
+	Peer         InputPeerClass
+	Title        string
+	IconColor    int   // flags.0?int
+	IconEmojiID  int64 // flags.3?long
+	RandomID     int64
+	SendAs       InputPeerClass // flags.2?InputPeer
+}
+
+// MessagesCreateForumTopicRequestTypeID is the ID of messages.createForumTopic.
+const MessagesCreateForumTopicRequestTypeID = 0x2f98c3d5
+
+// TypeID returns 0x2f98c3d5, the ID of messages.createForumTopic.
+func (*MessagesCreateForumTopicRequest) TypeID() uint32 {
+	return MessagesCreateForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.createForumTopic".
+func (*MessagesCreateForumTopicRequest) TypeName() string {
+	return "messages.createForumTopic"
+}
+
+// HasIconColor reports whether IconColor is present: not zero, set by
+// SetIconColor, or received.
+func (m *MessagesCreateForumTopicRequest) HasIconColor() bool {
+	return m.IconColor != 0 || m.Flags.Has(0)
+}
+
+// SetIconColor sets IconColor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesCreateForumTopicRequest) SetIconColor(v int) {
+	m.IconColor = v
+	m.Flags.Set(0)
+}
+
+// ClearIconColor sets IconColor to its zero value and marks it absent.
+func (m *MessagesCreateForumTopicRequest) ClearIconColor() {
+	m.IconColor = 0
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessagesCreateForumTopicRequest) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(3)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessagesCreateForumTopicRequest) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(3)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessagesCreateForumTopicRequest) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCreateForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCreateForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4)
+	if m.TitleMissing {
+		flags.Set(4)
+	}
+	if m.IconColor != 0 {
+		flags.Set(0)
+	}
+	if m.IconEmojiID != 0 {
+		flags.Set(3)
+	}
+	if m.SendAs != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.createForumTopic", "peer")
+	}
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		b.PutInt(m.IconColor)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.IconEmojiID)
+	}
+	b.PutLong(m.RandomID)
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+			return tlrt.EncodeErr(err, "messages.createForumTopic", "send_as")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "messages.createForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
+	}
+	*m = MessagesCreateForumTopicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
+	}
+	m.TitleMissing = m.Flags.Has(4)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.IconColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_color")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.IconEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_emoji_id")
+		}
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.createForumTopic", "random_id")
+	}
+	if m.Flags.Has(2) {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.createForumTopic", "send_as")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4
+	if m.IconColor != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.IconEmojiID != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessagesCreateForumTopic calls messages.createForumTopic: see
+// MessagesCreateForumTopicRequest.
+func (c *Client) MessagesCreateForumTopic(ctx context.Context, req *MessagesCreateForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesCreateForumTopicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteTopicHistoryRequest is the TL function
+// messages.deleteTopicHistory.
+//
+//	messages.deleteTopicHistory#d2816f10 peer:InputPeer top_msg_id:int
+//	    = messages.AffectedHistory
+//
+// See https://core.telegram.org/method/messages.deleteTopicHistory.
+type MessagesDeleteTopicHistoryRequest struct {
+	Peer     InputPeerClass
+	TopMsgID int
+}
+
+// MessagesDeleteTopicHistoryRequestTypeID is the ID of
+// messages.deleteTopicHistory.
+const MessagesDeleteTopicHistoryRequestTypeID = 0xd2816f10
+
+// TypeID returns 0xd2816f10, the ID of messages.deleteTopicHistory.
+func (*MessagesDeleteTopicHistoryRequest) TypeID() uint32 {
+	return MessagesDeleteTopicHistoryRequestTypeID
+}
+
+// TypeName returns "messages.deleteTopicHistory".
+func (*MessagesDeleteTopicHistoryRequest) TypeName() string {
+	return "messages.deleteTopicHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteTopicHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteTopicHistory", "peer")
+	}
+	b.PutInt(m.TopMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteTopicHistory", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "peer")
+	}
+	if m.TopMsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "top_msg_id")
+	}
+	return nil
+}
+
+// MessagesDeleteTopicHistory calls messages.deleteTopicHistory: see
+// MessagesDeleteTopicHistoryRequest.
+func (c *Client) MessagesDeleteTopicHistory(ctx context.Context, req *MessagesDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
+	if req == nil {
+		req = new(MessagesDeleteTopicHistoryRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
+}
+
+// MessagesGetEmojiGameInfoRequest is the TL function messages.getEmojiGameInfo.
+//
+//	messages.getEmojiGameInfo#fb7e8ca7 = messages.EmojiGameInfo
+//
+// See https://core.telegram.org/method/messages.getEmojiGameInfo.
+type MessagesGetEmojiGameInfoRequest struct{}
+
+// MessagesGetEmojiGameInfoRequestTypeID is the ID of messages.getEmojiGameInfo.
+const MessagesGetEmojiGameInfoRequestTypeID = 0xfb7e8ca7
+
+// TypeID returns 0xfb7e8ca7, the ID of messages.getEmojiGameInfo.
+func (*MessagesGetEmojiGameInfoRequest) TypeID() uint32 {
+	return MessagesGetEmojiGameInfoRequestTypeID
+}
+
+// TypeName returns "messages.getEmojiGameInfo".
+func (*MessagesGetEmojiGameInfoRequest) TypeName() string {
+	return "messages.getEmojiGameInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetEmojiGameInfoRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetEmojiGameInfoRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiGameInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesGetEmojiGameInfo calls messages.getEmojiGameInfo: see
+// MessagesGetEmojiGameInfoRequest.
+func (c *Client) MessagesGetEmojiGameInfo(ctx context.Context, req *MessagesGetEmojiGameInfoRequest) (MessagesEmojiGameInfoClass, error) {
+	if req == nil {
+		req = new(MessagesGetEmojiGameInfoRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesEmojiGameInfo)
+}
+
+// MessagesSummarizeTextRequest is the TL function messages.summarizeText.
+//
+//	messages.summarizeText#abbbd346 flags:# peer:InputPeer id:int
+//	    to_lang:flags.0?string tone:flags.2?string = TextWithEntities
+//
+// An optional field is sent when it is not zero, nil or false. SetToLang and
+// the other Set methods send a zero value too; HasToLang reports whether ToLang
+// is present (sent, or received) and ClearToLang leaves it out.
+//
+// See https://core.telegram.org/method/messages.summarizeText.
+type MessagesSummarizeTextRequest struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer   InputPeerClass
+	ID     int
+	ToLang string // flags.0?string
+	Tone   string // flags.2?string
+}
+
+// MessagesSummarizeTextRequestTypeID is the ID of messages.summarizeText.
+const MessagesSummarizeTextRequestTypeID = 0xabbbd346
+
+// TypeID returns 0xabbbd346, the ID of messages.summarizeText.
+func (*MessagesSummarizeTextRequest) TypeID() uint32 {
+	return MessagesSummarizeTextRequestTypeID
+}
+
+// TypeName returns "messages.summarizeText".
+func (*MessagesSummarizeTextRequest) TypeName() string {
+	return "messages.summarizeText"
+}
+
+// HasToLang reports whether ToLang is present: not zero, set by SetToLang, or
+// received.
+func (m *MessagesSummarizeTextRequest) HasToLang() bool {
+	return m.ToLang != "" || m.Flags.Has(0)
+}
+
+// SetToLang sets ToLang to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessagesSummarizeTextRequest) SetToLang(v string) {
+	m.ToLang = v
+	m.Flags.Set(0)
+}
+
+// ClearToLang sets ToLang to its zero value and marks it absent.
+func (m *MessagesSummarizeTextRequest) ClearToLang() {
+	m.ToLang = ""
+	m.Flags.Unset(0)
+}
+
+// HasTone reports whether Tone is present: not zero, set by SetTone, or
+// received.
+func (m *MessagesSummarizeTextRequest) HasTone() bool {
+	return m.Tone != "" || m.Flags.Has(2)
+}
+
+// SetTone sets Tone to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesSummarizeTextRequest) SetTone(v string) {
+	m.Tone = v
+	m.Flags.Set(2)
+}
+
+// ClearTone sets Tone to its zero value and marks it absent.
+func (m *MessagesSummarizeTextRequest) ClearTone() {
+	m.Tone = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSummarizeTextRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSummarizeTextRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ToLang != "" {
+		flags.Set(0)
+	}
+	if m.Tone != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.summarizeText", "peer")
+	}
+	b.PutInt(m.ID)
+	if flags.Has(0) {
+		b.PutString(m.ToLang)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSummarizeTextRequestTypeID, "messages.summarizeText"); err != nil {
+		return tlrt.DecodeErr(err, "messages.summarizeText", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
+	}
+	*m = MessagesSummarizeTextRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.summarizeText", "peer")
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
+	}
+	if m.Flags.Has(0) {
+		if m.ToLang, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
+		}
+	}
+	if m.ToLang != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesSummarizeText calls messages.summarizeText: see
+// MessagesSummarizeTextRequest.
+func (c *Client) MessagesSummarizeText(ctx context.Context, req *MessagesSummarizeTextRequest) (*TextWithEntities, error) {
+	if req == nil {
+		req = new(MessagesSummarizeTextRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[TextWithEntities])
+}
+
+// MessagesEditChatCreatorRequest is the TL function messages.editChatCreator.
+//
+//	messages.editChatCreator#f743b857 peer:InputPeer user_id:InputUser
+//	    password:InputCheckPasswordSRP = Updates
+//
+// See https://core.telegram.org/method/messages.editChatCreator.
+type MessagesEditChatCreatorRequest struct {
+	Peer     InputPeerClass
+	UserID   InputUserClass
+	Password InputCheckPasswordSRPClass
+}
+
+// MessagesEditChatCreatorRequestTypeID is the ID of messages.editChatCreator.
+const MessagesEditChatCreatorRequestTypeID = 0xf743b857
+
+// TypeID returns 0xf743b857, the ID of messages.editChatCreator.
+func (*MessagesEditChatCreatorRequest) TypeID() uint32 {
+	return MessagesEditChatCreatorRequestTypeID
+}
+
+// TypeName returns "messages.editChatCreator".
+func (*MessagesEditChatCreatorRequest) TypeName() string {
+	return "messages.editChatCreator"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditChatCreatorRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditChatCreatorRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditChatCreatorRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.editChatCreator", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "messages.editChatCreator", "user_id")
+	}
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "messages.editChatCreator", "password")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatCreator", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatCreator", "peer")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatCreator", "user_id")
+	}
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatCreator", "password")
+	}
+	return nil
+}
+
+// MessagesEditChatCreator calls messages.editChatCreator: see
+// MessagesEditChatCreatorRequest.
+func (c *Client) MessagesEditChatCreator(ctx context.Context, req *MessagesEditChatCreatorRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditChatCreatorRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetFutureChatCreatorAfterLeaveRequest is the TL function
+// messages.getFutureChatCreatorAfterLeave.
+//
+//	messages.getFutureChatCreatorAfterLeave#3b7d0ea6 peer:InputPeer = User
+//
+// See https://core.telegram.org/method/messages.getFutureChatCreatorAfterLeave.
+type MessagesGetFutureChatCreatorAfterLeaveRequest struct {
+	Peer InputPeerClass
+}
+
+// MessagesGetFutureChatCreatorAfterLeaveRequestTypeID is the ID of
+// messages.getFutureChatCreatorAfterLeave.
+const MessagesGetFutureChatCreatorAfterLeaveRequestTypeID = 0x3b7d0ea6
+
+// TypeID returns 0x3b7d0ea6, the ID of messages.getFutureChatCreatorAfterLeave.
+func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeID() uint32 {
+	return MessagesGetFutureChatCreatorAfterLeaveRequestTypeID
+}
+
+// TypeName returns "messages.getFutureChatCreatorAfterLeave".
+func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeName() string {
+	return "messages.getFutureChatCreatorAfterLeave"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getFutureChatCreatorAfterLeave", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
+	}
+	return nil
+}
+
+// MessagesGetFutureChatCreatorAfterLeave calls
+// messages.getFutureChatCreatorAfterLeave: see
+// MessagesGetFutureChatCreatorAfterLeaveRequest.
+func (c *Client) MessagesGetFutureChatCreatorAfterLeave(ctx context.Context, req *MessagesGetFutureChatCreatorAfterLeaveRequest) (UserClass, error) {
+	if req == nil {
+		req = new(MessagesGetFutureChatCreatorAfterLeaveRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// MessagesEditChatParticipantRankRequest is the TL function
+// messages.editChatParticipantRank.
+//
+//	messages.editChatParticipantRank#a00f32b0 peer:InputPeer
+//	    participant:InputPeer rank:string = Updates
+//
+// See https://core.telegram.org/method/messages.editChatParticipantRank.
+type MessagesEditChatParticipantRankRequest struct {
+	Peer        InputPeerClass
+	Participant InputPeerClass
+	Rank        string
+}
+
+// MessagesEditChatParticipantRankRequestTypeID is the ID of
+// messages.editChatParticipantRank.
+const MessagesEditChatParticipantRankRequestTypeID = 0xa00f32b0
+
+// TypeID returns 0xa00f32b0, the ID of messages.editChatParticipantRank.
+func (*MessagesEditChatParticipantRankRequest) TypeID() uint32 {
+	return MessagesEditChatParticipantRankRequestTypeID
+}
+
+// TypeName returns "messages.editChatParticipantRank".
+func (*MessagesEditChatParticipantRankRequest) TypeName() string {
+	return "messages.editChatParticipantRank"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditChatParticipantRankRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditChatParticipantRankRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditChatParticipantRankRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "participant")
+	}
+	b.PutString(m.Rank)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatParticipantRank", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "peer")
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
+	}
+	if m.Rank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
+	}
+	return nil
+}
+
+// MessagesEditChatParticipantRank calls messages.editChatParticipantRank: see
+// MessagesEditChatParticipantRankRequest.
+func (c *Client) MessagesEditChatParticipantRank(ctx context.Context, req *MessagesEditChatParticipantRankRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditChatParticipantRankRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeclineURLAuthRequest is the TL function messages.declineUrlAuth.
+//
+//	messages.declineUrlAuth#35436bbc url:string = Bool
+//
+// See https://core.telegram.org/method/messages.declineUrlAuth.
+type MessagesDeclineURLAuthRequest struct {
+	URL string
+}
+
+// MessagesDeclineURLAuthRequestTypeID is the ID of messages.declineUrlAuth.
+const MessagesDeclineURLAuthRequestTypeID = 0x35436bbc
+
+// TypeID returns 0x35436bbc, the ID of messages.declineUrlAuth.
+func (*MessagesDeclineURLAuthRequest) TypeID() uint32 {
+	return MessagesDeclineURLAuthRequestTypeID
+}
+
+// TypeName returns "messages.declineUrlAuth".
+func (*MessagesDeclineURLAuthRequest) TypeName() string {
+	return "messages.declineUrlAuth"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeclineURLAuthRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeclineURLAuthRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeclineURLAuthRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
+	}
+	return nil
+}
+
+// MessagesDeclineURLAuth calls messages.declineUrlAuth: see
+// MessagesDeclineURLAuthRequest.
+func (c *Client) MessagesDeclineURLAuth(ctx context.Context, req *MessagesDeclineURLAuthRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeclineURLAuthRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesCheckURLAuthMatchCodeRequest is the TL function
+// messages.checkUrlAuthMatchCode.
+//
+//	messages.checkUrlAuthMatchCode#c9a47b0b url:string match_code:string
+//	    = Bool
+//
+// See https://core.telegram.org/method/messages.checkUrlAuthMatchCode.
+type MessagesCheckURLAuthMatchCodeRequest struct {
+	URL       string
+	MatchCode string
+}
+
+// MessagesCheckURLAuthMatchCodeRequestTypeID is the ID of
+// messages.checkUrlAuthMatchCode.
+const MessagesCheckURLAuthMatchCodeRequestTypeID = 0xc9a47b0b
+
+// TypeID returns 0xc9a47b0b, the ID of messages.checkUrlAuthMatchCode.
+func (*MessagesCheckURLAuthMatchCodeRequest) TypeID() uint32 {
+	return MessagesCheckURLAuthMatchCodeRequestTypeID
+}
+
+// TypeName returns "messages.checkUrlAuthMatchCode".
+func (*MessagesCheckURLAuthMatchCodeRequest) TypeName() string {
+	return "messages.checkUrlAuthMatchCode"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCheckURLAuthMatchCodeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	b.PutString(m.MatchCode)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
+	}
+	if m.MatchCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
+	}
+	return nil
+}
+
+// MessagesCheckURLAuthMatchCode calls messages.checkUrlAuthMatchCode: see
+// MessagesCheckURLAuthMatchCodeRequest.
+func (c *Client) MessagesCheckURLAuthMatchCode(ctx context.Context, req *MessagesCheckURLAuthMatchCodeRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesCheckURLAuthMatchCodeRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesComposeMessageWithAIRequest is the TL function
+// messages.composeMessageWithAI.
+//
+//	messages.composeMessageWithAI#daecc589 flags:# proofread:flags.0?true
+//	    emojify:flags.3?true text:TextWithEntities
+//	    translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone
+//	    = messages.ComposedMessageWithAI
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetTranslateToLang and the other Set methods send a zero value too;
+// HasTranslateToLang reports whether TranslateToLang is present (sent, or
+// received) and ClearTranslateToLang leaves it out.
+//
+// See https://core.telegram.org/method/messages.composeMessageWithAI.
+type MessagesComposeMessageWithAIRequest struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Proofread       bool       // flags.0?true
+	Emojify         bool       // flags.3?true
+	Text            TextWithEntities
+	TranslateToLang string                  // flags.1?string
+	Tone            InputAiComposeToneClass // flags.2?InputAiComposeTone
+}
+
+// MessagesComposeMessageWithAIRequestTypeID is the ID of
+// messages.composeMessageWithAI.
+const MessagesComposeMessageWithAIRequestTypeID = 0xdaecc589
+
+// TypeID returns 0xdaecc589, the ID of messages.composeMessageWithAI.
+func (*MessagesComposeMessageWithAIRequest) TypeID() uint32 {
+	return MessagesComposeMessageWithAIRequestTypeID
+}
+
+// TypeName returns "messages.composeMessageWithAI".
+func (*MessagesComposeMessageWithAIRequest) TypeName() string {
+	return "messages.composeMessageWithAI"
+}
+
+// HasTranslateToLang reports whether TranslateToLang is present: not zero, set
+// by SetTranslateToLang, or received.
+func (m *MessagesComposeMessageWithAIRequest) HasTranslateToLang() bool {
+	return m.TranslateToLang != "" || m.Flags.Has(1)
+}
+
+// SetTranslateToLang sets TranslateToLang to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesComposeMessageWithAIRequest) SetTranslateToLang(v string) {
+	m.TranslateToLang = v
+	m.Flags.Set(1)
+}
+
+// ClearTranslateToLang sets TranslateToLang to its zero value and marks it
+// absent.
+func (m *MessagesComposeMessageWithAIRequest) ClearTranslateToLang() {
+	m.TranslateToLang = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposeMessageWithAIRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposeMessageWithAIRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
+	if m.Proofread {
+		flags.Set(0)
+	}
+	if m.Emojify {
+		flags.Set(3)
+	}
+	if m.TranslateToLang != "" {
+		flags.Set(1)
+	}
+	if m.Tone != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "text")
+	}
+	if flags.Has(1) {
+		b.PutString(m.TranslateToLang)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+			return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "tone")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"); err != nil {
+		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
+	}
+	*m = MessagesComposeMessageWithAIRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
+	}
+	m.Proofread = m.Flags.Has(0)
+	m.Emojify = m.Flags.Has(3)
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
+	}
+	if m.Flags.Has(1) {
+		if m.TranslateToLang, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "tone")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
+	if m.TranslateToLang != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesComposeMessageWithAI calls messages.composeMessageWithAI: see
+// MessagesComposeMessageWithAIRequest.
+func (c *Client) MessagesComposeMessageWithAI(ctx context.Context, req *MessagesComposeMessageWithAIRequest) (*MessagesComposedMessageWithAI, error) {
+	if req == nil {
+		req = new(MessagesComposeMessageWithAIRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesComposedMessageWithAI])
+}
+
+// MessagesReportReadMetricsRequest is the TL function
+// messages.reportReadMetrics.
+//
+//	messages.reportReadMetrics#4067c5e6 peer:InputPeer
+//	    metrics:Vector<InputMessageReadMetric> = Bool
+//
+// See https://core.telegram.org/method/messages.reportReadMetrics.
+type MessagesReportReadMetricsRequest struct {
+	Peer    InputPeerClass
+	Metrics []InputMessageReadMetric
+}
+
+// MessagesReportReadMetricsRequestTypeID is the ID of
+// messages.reportReadMetrics.
+const MessagesReportReadMetricsRequestTypeID = 0x4067c5e6
+
+// TypeID returns 0x4067c5e6, the ID of messages.reportReadMetrics.
+func (*MessagesReportReadMetricsRequest) TypeID() uint32 {
+	return MessagesReportReadMetricsRequestTypeID
+}
+
+// TypeName returns "messages.reportReadMetrics".
+func (*MessagesReportReadMetricsRequest) TypeName() string {
+	return "messages.reportReadMetrics"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportReadMetricsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportReadMetricsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportReadMetricsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.reportReadMetrics", "peer")
+	}
+	b.PutVectorHeader(len(m.Metrics))
+	for i := range m.Metrics {
+		if err := m.Metrics[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.reportReadMetrics", "metrics")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReadMetrics", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
+	}
+	if m.Metrics, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputMessageReadMetric]); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
+	}
+	return nil
+}
+
+// MessagesReportReadMetrics calls messages.reportReadMetrics: see
+// MessagesReportReadMetricsRequest.
+func (c *Client) MessagesReportReadMetrics(ctx context.Context, req *MessagesReportReadMetricsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportReadMetricsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesReportMusicListenRequest is the TL function
+// messages.reportMusicListen.
+//
+//	messages.reportMusicListen#ddbcd819 id:InputDocument
+//	    listened_duration:int = Bool
+//
+// See https://core.telegram.org/method/messages.reportMusicListen.
+type MessagesReportMusicListenRequest struct {
+	ID               InputDocumentClass
+	ListenedDuration int
+}
+
+// MessagesReportMusicListenRequestTypeID is the ID of
+// messages.reportMusicListen.
+const MessagesReportMusicListenRequestTypeID = 0xddbcd819
+
+// TypeID returns 0xddbcd819, the ID of messages.reportMusicListen.
+func (*MessagesReportMusicListenRequest) TypeID() uint32 {
+	return MessagesReportMusicListenRequestTypeID
+}
+
+// TypeName returns "messages.reportMusicListen".
+func (*MessagesReportMusicListenRequest) TypeName() string {
+	return "messages.reportMusicListen"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportMusicListenRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportMusicListenRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportMusicListenRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "messages.reportMusicListen", "id")
+	}
+	b.PutInt(m.ListenedDuration)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMusicListen", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMusicListen", "")
+	}
+	var err error
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMusicListen", "id")
+	}
+	if m.ListenedDuration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportMusicListen", "listened_duration")
+	}
+	return nil
+}
+
+// MessagesReportMusicListen calls messages.reportMusicListen: see
+// MessagesReportMusicListenRequest.
+func (c *Client) MessagesReportMusicListen(ctx context.Context, req *MessagesReportMusicListenRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportMusicListenRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesAddPollAnswerRequest is the TL function messages.addPollAnswer.
+//
+//	messages.addPollAnswer#19bc4b6d peer:InputPeer msg_id:int
+//	    answer:PollAnswer = Updates
+//
+// See https://core.telegram.org/method/messages.addPollAnswer.
+type MessagesAddPollAnswerRequest struct {
+	Peer   InputPeerClass
+	MsgID  int
+	Answer PollAnswerClass
+}
+
+// MessagesAddPollAnswerRequestTypeID is the ID of messages.addPollAnswer.
+const MessagesAddPollAnswerRequestTypeID = 0x19bc4b6d
+
+// TypeID returns 0x19bc4b6d, the ID of messages.addPollAnswer.
+func (*MessagesAddPollAnswerRequest) TypeID() uint32 {
+	return MessagesAddPollAnswerRequestTypeID
+}
+
+// TypeName returns "messages.addPollAnswer".
+func (*MessagesAddPollAnswerRequest) TypeName() string {
+	return "messages.addPollAnswer"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAddPollAnswerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAddPollAnswerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAddPollAnswerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.addPollAnswer", "peer")
+	}
+	b.PutInt(m.MsgID)
+	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
+		return tlrt.EncodeErr(err, "messages.addPollAnswer", "answer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.addPollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.addPollAnswer", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.addPollAnswer", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.addPollAnswer", "msg_id")
+	}
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.addPollAnswer", "answer")
+	}
+	return nil
+}
+
+// MessagesAddPollAnswer calls messages.addPollAnswer: see
+// MessagesAddPollAnswerRequest.
+func (c *Client) MessagesAddPollAnswer(ctx context.Context, req *MessagesAddPollAnswerRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesAddPollAnswerRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeletePollAnswerRequest is the TL function messages.deletePollAnswer.
+//
+//	messages.deletePollAnswer#ac8505a5 peer:InputPeer msg_id:int
+//	    option:bytes = Updates
+//
+// See https://core.telegram.org/method/messages.deletePollAnswer.
+type MessagesDeletePollAnswerRequest struct {
+	Peer   InputPeerClass
+	MsgID  int
+	Option []byte
+}
+
+// MessagesDeletePollAnswerRequestTypeID is the ID of messages.deletePollAnswer.
+const MessagesDeletePollAnswerRequestTypeID = 0xac8505a5
+
+// TypeID returns 0xac8505a5, the ID of messages.deletePollAnswer.
+func (*MessagesDeletePollAnswerRequest) TypeID() uint32 {
+	return MessagesDeletePollAnswerRequestTypeID
+}
+
+// TypeName returns "messages.deletePollAnswer".
+func (*MessagesDeletePollAnswerRequest) TypeName() string {
+	return "messages.deletePollAnswer"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeletePollAnswerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeletePollAnswerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeletePollAnswerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.deletePollAnswer", "peer")
+	}
+	b.PutInt(m.MsgID)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.deletePollAnswer", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
+	}
+	return nil
+}
+
+// MessagesDeletePollAnswer calls messages.deletePollAnswer: see
+// MessagesDeletePollAnswerRequest.
+func (c *Client) MessagesDeletePollAnswer(ctx context.Context, req *MessagesDeletePollAnswerRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeletePollAnswerRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetUnreadPollVotesRequest is the TL function
+// messages.getUnreadPollVotes.
+//
+//	messages.getUnreadPollVotes#43286cf2 flags:# peer:InputPeer
+//	    top_msg_id:flags.0?int offset_id:int add_offset:int limit:int
+//	    max_id:int min_id:int = messages.Messages
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
+//
+// See https://core.telegram.org/method/messages.getUnreadPollVotes.
+type MessagesGetUnreadPollVotesRequest struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer      InputPeerClass
+	TopMsgID  int // flags.0?int
+	OffsetID  int
+	AddOffset int
+	Limit     int
+	MaxID     int
+	MinID     int
+}
+
+// MessagesGetUnreadPollVotesRequestTypeID is the ID of
+// messages.getUnreadPollVotes.
+const MessagesGetUnreadPollVotesRequestTypeID = 0x43286cf2
+
+// TypeID returns 0x43286cf2, the ID of messages.getUnreadPollVotes.
+func (*MessagesGetUnreadPollVotesRequest) TypeID() uint32 {
+	return MessagesGetUnreadPollVotesRequestTypeID
+}
+
+// TypeName returns "messages.getUnreadPollVotes".
+func (*MessagesGetUnreadPollVotesRequest) TypeName() string {
+	return "messages.getUnreadPollVotes"
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *MessagesGetUnreadPollVotesRequest) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessagesGetUnreadPollVotesRequest) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *MessagesGetUnreadPollVotesRequest) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetUnreadPollVotesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetUnreadPollVotesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getUnreadPollVotes", "peer")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.AddOffset)
+	b.PutInt(m.Limit)
+	b.PutInt(m.MaxID)
+	b.PutInt(m.MinID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetUnreadPollVotesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
+	}
+	*m = MessagesGetUnreadPollVotesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "top_msg_id")
+		}
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "offset_id")
+	}
+	if m.AddOffset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "add_offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "limit")
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "max_id")
+	}
+	if m.MinID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "min_id")
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetUnreadPollVotes calls messages.getUnreadPollVotes: see
+// MessagesGetUnreadPollVotesRequest.
+func (c *Client) MessagesGetUnreadPollVotes(ctx context.Context, req *MessagesGetUnreadPollVotesRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetUnreadPollVotesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesReadPollVotesRequest is the TL function messages.readPollVotes.
+//
+//	messages.readPollVotes#1720b4d8 flags:# peer:InputPeer
+//	    top_msg_id:flags.0?int = messages.AffectedHistory
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
+//
+// See https://core.telegram.org/method/messages.readPollVotes.
+type MessagesReadPollVotesRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     InputPeerClass
+	TopMsgID int // flags.0?int
+}
+
+// MessagesReadPollVotesRequestTypeID is the ID of messages.readPollVotes.
+const MessagesReadPollVotesRequestTypeID = 0x1720b4d8
+
+// TypeID returns 0x1720b4d8, the ID of messages.readPollVotes.
+func (*MessagesReadPollVotesRequest) TypeID() uint32 {
+	return MessagesReadPollVotesRequestTypeID
+}
+
+// TypeName returns "messages.readPollVotes".
+func (*MessagesReadPollVotesRequest) TypeName() string {
+	return "messages.readPollVotes"
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *MessagesReadPollVotesRequest) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessagesReadPollVotesRequest) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *MessagesReadPollVotesRequest) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReadPollVotesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReadPollVotesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.readPollVotes", "peer")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReadPollVotesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readPollVotes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
+	}
+	*m = MessagesReadPollVotesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.readPollVotes", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messages.readPollVotes", "top_msg_id")
+		}
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesReadPollVotes calls messages.readPollVotes: see
+// MessagesReadPollVotesRequest.
+func (c *Client) MessagesReadPollVotes(ctx context.Context, req *MessagesReadPollVotesRequest) (*MessagesAffectedHistory, error) {
+	if req == nil {
+		req = new(MessagesReadPollVotesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
+}
+
+// MessagesSetBotGuestChatResultRequest is the TL function
+// messages.setBotGuestChatResult.
+//
+//	messages.setBotGuestChatResult#b8f106e3 query_id:long
+//	    result:InputBotInlineResult = InputBotInlineMessageID
+//
+// See https://core.telegram.org/method/messages.setBotGuestChatResult.
+type MessagesSetBotGuestChatResultRequest struct {
+	QueryID int64
+	Result  InputBotInlineResultClass
+}
+
+// MessagesSetBotGuestChatResultRequestTypeID is the ID of
+// messages.setBotGuestChatResult.
+const MessagesSetBotGuestChatResultRequestTypeID = 0xb8f106e3
+
+// TypeID returns 0xb8f106e3, the ID of messages.setBotGuestChatResult.
+func (*MessagesSetBotGuestChatResultRequest) TypeID() uint32 {
+	return MessagesSetBotGuestChatResultRequestTypeID
+}
+
+// TypeName returns "messages.setBotGuestChatResult".
+func (*MessagesSetBotGuestChatResultRequest) TypeName() string {
+	return "messages.setBotGuestChatResult"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSetBotGuestChatResultRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSetBotGuestChatResultRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSetBotGuestChatResultRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "messages.setBotGuestChatResult", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotGuestChatResult", "")
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "query_id")
+	}
+	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "result")
+	}
+	return nil
+}
+
+// MessagesSetBotGuestChatResult calls messages.setBotGuestChatResult: see
+// MessagesSetBotGuestChatResultRequest.
+func (c *Client) MessagesSetBotGuestChatResult(ctx context.Context, req *MessagesSetBotGuestChatResultRequest) (InputBotInlineMessageIDClass, error) {
+	if req == nil {
+		req = new(MessagesSetBotGuestChatResultRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeInputBotInlineMessageID)
+}
+
+// MessagesDeleteParticipantReactionsRequest is the TL function
+// messages.deleteParticipantReactions.
+//
+//	messages.deleteParticipantReactions#a0b80cf8 peer:InputPeer
+//	    participant:InputPeer = Bool
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReactions.
+type MessagesDeleteParticipantReactionsRequest struct {
+	Peer        InputPeerClass
+	Participant InputPeerClass
+}
+
+// MessagesDeleteParticipantReactionsRequestTypeID is the ID of
+// messages.deleteParticipantReactions.
+const MessagesDeleteParticipantReactionsRequestTypeID = 0xa0b80cf8
+
+// TypeID returns 0xa0b80cf8, the ID of messages.deleteParticipantReactions.
+func (*MessagesDeleteParticipantReactionsRequest) TypeID() uint32 {
+	return MessagesDeleteParticipantReactionsRequestTypeID
+}
+
+// TypeName returns "messages.deleteParticipantReactions".
+func (*MessagesDeleteParticipantReactionsRequest) TypeName() string {
+	return "messages.deleteParticipantReactions"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteParticipantReactionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteParticipantReactions", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteParticipantReactions", "participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReactions", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "peer")
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "participant")
+	}
+	return nil
+}
+
+// MessagesDeleteParticipantReactions calls messages.deleteParticipantReactions:
+// see MessagesDeleteParticipantReactionsRequest.
+func (c *Client) MessagesDeleteParticipantReactions(ctx context.Context, req *MessagesDeleteParticipantReactionsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeleteParticipantReactionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesDeleteParticipantReactionRequest is the TL function
+// messages.deleteParticipantReaction.
+//
+//	messages.deleteParticipantReaction#e3b7f82c peer:InputPeer msg_id:int
+//	    participant:InputPeer = Updates
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReaction.
+type MessagesDeleteParticipantReactionRequest struct {
+	Peer        InputPeerClass
+	MsgID       int
+	Participant InputPeerClass
+}
+
+// MessagesDeleteParticipantReactionRequestTypeID is the ID of
+// messages.deleteParticipantReaction.
+const MessagesDeleteParticipantReactionRequestTypeID = 0xe3b7f82c
+
+// TypeID returns 0xe3b7f82c, the ID of messages.deleteParticipantReaction.
+func (*MessagesDeleteParticipantReactionRequest) TypeID() uint32 {
+	return MessagesDeleteParticipantReactionRequestTypeID
+}
+
+// TypeName returns "messages.deleteParticipantReaction".
+func (*MessagesDeleteParticipantReactionRequest) TypeName() string {
+	return "messages.deleteParticipantReaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteParticipantReactionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteParticipantReactionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteParticipantReactionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "peer")
+	}
+	b.PutInt(m.MsgID)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReaction", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "msg_id")
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "participant")
+	}
+	return nil
+}
+
+// MessagesDeleteParticipantReaction calls messages.deleteParticipantReaction:
+// see MessagesDeleteParticipantReactionRequest.
+func (c *Client) MessagesDeleteParticipantReaction(ctx context.Context, req *MessagesDeleteParticipantReactionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteParticipantReactionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetPersonalChannelHistoryRequest is the TL function
+// messages.getPersonalChannelHistory.
+//
+//	messages.getPersonalChannelHistory#55fb0996 user_id:InputUser limit:int
+//	    max_id:int min_id:int hash:long = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getPersonalChannelHistory.
+type MessagesGetPersonalChannelHistoryRequest struct {
+	UserID InputUserClass
+	Limit  int
+	MaxID  int
+	MinID  int
+	Hash   int64
+}
+
+// MessagesGetPersonalChannelHistoryRequestTypeID is the ID of
+// messages.getPersonalChannelHistory.
+const MessagesGetPersonalChannelHistoryRequestTypeID = 0x55fb0996
+
+// TypeID returns 0x55fb0996, the ID of messages.getPersonalChannelHistory.
+func (*MessagesGetPersonalChannelHistoryRequest) TypeID() uint32 {
+	return MessagesGetPersonalChannelHistoryRequestTypeID
+}
+
+// TypeName returns "messages.getPersonalChannelHistory".
+func (*MessagesGetPersonalChannelHistoryRequest) TypeName() string {
+	return "messages.getPersonalChannelHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPersonalChannelHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "messages.getPersonalChannelHistory", "user_id")
+	}
+	b.PutInt(m.Limit)
+	b.PutInt(m.MaxID)
+	b.PutInt(m.MinID)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getPersonalChannelHistory", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "user_id")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "limit")
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "max_id")
+	}
+	if m.MinID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "min_id")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "hash")
+	}
+	return nil
+}
+
+// MessagesGetPersonalChannelHistory calls messages.getPersonalChannelHistory:
+// see MessagesGetPersonalChannelHistoryRequest.
+func (c *Client) MessagesGetPersonalChannelHistory(ctx context.Context, req *MessagesGetPersonalChannelHistoryRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetPersonalChannelHistoryRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesGetRichMessageRequest is the TL function messages.getRichMessage.
+//
+//	messages.getRichMessage#501569cf peer:InputPeer id:int
+//	    = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getRichMessage.
+type MessagesGetRichMessageRequest struct {
+	Peer InputPeerClass
+	ID   int
+}
+
+// MessagesGetRichMessageRequestTypeID is the ID of messages.getRichMessage.
+const MessagesGetRichMessageRequestTypeID = 0x501569cf
+
+// TypeID returns 0x501569cf, the ID of messages.getRichMessage.
+func (*MessagesGetRichMessageRequest) TypeID() uint32 {
+	return MessagesGetRichMessageRequestTypeID
+}
+
+// TypeName returns "messages.getRichMessage".
+func (*MessagesGetRichMessageRequest) TypeName() string {
+	return "messages.getRichMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetRichMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetRichMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetRichMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messages.getRichMessage", "peer")
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.getRichMessage", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRichMessage", "peer")
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRichMessage", "id")
+	}
+	return nil
+}
+
+// MessagesGetRichMessage calls messages.getRichMessage: see
+// MessagesGetRichMessageRequest.
+func (c *Client) MessagesGetRichMessage(ctx context.Context, req *MessagesGetRichMessageRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetRichMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesTranslateRichMessageRequest is the TL function
+// messages.translateRichMessage.
+//
+//	messages.translateRichMessage#1a542004 flags:# peer:flags.0?InputPeer
+//	    id:flags.0?Vector<int> text:flags.1?Vector<InputRichMessage>
+//	    to_lang:string tone:flags.2?string = messages.TranslatedRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetID and the
+// other Set methods send a zero value too; HasID reports whether ID is present
+// (sent, or received) and ClearID leaves it out.
+//
+// See https://core.telegram.org/method/messages.translateRichMessage.
+type MessagesTranslateRichMessageRequest struct {
+	Flags  bin.Fields              // flags word; Encode adds the bits of the fields that are set
+	Peer   InputPeerClass          // flags.0?InputPeer
+	ID     []int                   // flags.0?Vector<int>
+	Text   []InputRichMessageClass // flags.1?Vector<InputRichMessage>
+	ToLang string
+	Tone   string // flags.2?string
+}
+
+// MessagesTranslateRichMessageRequestTypeID is the ID of
+// messages.translateRichMessage.
+const MessagesTranslateRichMessageRequestTypeID = 0x1a542004
+
+// TypeID returns 0x1a542004, the ID of messages.translateRichMessage.
+func (*MessagesTranslateRichMessageRequest) TypeID() uint32 {
+	return MessagesTranslateRichMessageRequestTypeID
+}
+
+// TypeName returns "messages.translateRichMessage".
+func (*MessagesTranslateRichMessageRequest) TypeName() string {
+	return "messages.translateRichMessage"
+}
+
+// HasID reports whether ID is present: not zero, set by SetID, or received. It
+// shares its flag with Peer: they are present together.
+func (m *MessagesTranslateRichMessageRequest) HasID() bool {
+	return m.Peer != nil || len(m.ID) > 0 || m.Flags.Has(0)
+}
+
+// SetID sets ID to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessagesTranslateRichMessageRequest) SetID(v []int) {
+	m.ID = v
+	m.Flags.Set(0)
+}
+
+// ClearID sets ID to its zero value and marks it absent; it is still sent, as
+// zero, when Peer, which shares its flag, is set.
+func (m *MessagesTranslateRichMessageRequest) ClearID() {
+	m.ID = nil
+	m.Flags.Unset(0)
+}
+
+// HasText reports whether Text is present: not zero, set by SetText, or
+// received.
+func (m *MessagesTranslateRichMessageRequest) HasText() bool {
+	return len(m.Text) > 0 || m.Flags.Has(1)
+}
+
+// SetText sets Text to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesTranslateRichMessageRequest) SetText(v []InputRichMessageClass) {
+	m.Text = v
+	m.Flags.Set(1)
+}
+
+// ClearText sets Text to its zero value and marks it absent.
+func (m *MessagesTranslateRichMessageRequest) ClearText() {
+	m.Text = nil
+	m.Flags.Unset(1)
+}
+
+// HasTone reports whether Tone is present: not zero, set by SetTone, or
+// received.
+func (m *MessagesTranslateRichMessageRequest) HasTone() bool {
+	return m.Tone != "" || m.Flags.Has(2)
+}
+
+// SetTone sets Tone to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessagesTranslateRichMessageRequest) SetTone(v string) {
+	m.Tone = v
+	m.Flags.Set(2)
+}
+
+// ClearTone sets Tone to its zero value and marks it absent.
+func (m *MessagesTranslateRichMessageRequest) ClearTone() {
+	m.Tone = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTranslateRichMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTranslateRichMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Peer != nil || len(m.ID) > 0 {
+		flags.Set(0)
+	}
+	if len(m.Text) > 0 {
+		flags.Set(1)
+	}
+	if m.Tone != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messages.translateRichMessage", "peer")
+		}
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ID))
+		for i := range m.ID {
+			b.PutInt(m.ID[i])
+		}
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Text))
+		for i := range m.Text {
+			if err := tlrt.EncodeObject(b, m.Text[i]); err != nil {
+				return tlrt.EncodeErr(err, "messages.translateRichMessage", "text")
+			}
+		}
+	}
+	b.PutString(m.ToLang)
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.translateRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
+	}
+	*m = MessagesTranslateRichMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.translateRichMessage", "peer")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Text, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichMessage); err != nil {
+			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
+		}
+	}
+	if m.ToLang, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
+		}
+	}
+	if m.Peer != nil || len(m.ID) > 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.Text) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesTranslateRichMessage calls messages.translateRichMessage: see
+// MessagesTranslateRichMessageRequest.
+func (c *Client) MessagesTranslateRichMessage(ctx context.Context, req *MessagesTranslateRichMessageRequest) (*MessagesTranslatedRichMessage, error) {
+	if req == nil {
+		req = new(MessagesTranslateRichMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesTranslatedRichMessage])
+}
+
+// MessagesComposeRichMessageWithAIRequest is the TL function
+// messages.composeRichMessageWithAI.
+//
+//	messages.composeRichMessageWithAI#8d7ae6af flags:#
+//	    proofread:flags.0?true emojify:flags.3?true
+//	    text:flags.4?InputRichMessage translate_to_lang:flags.1?string
+//	    tone:flags.2?InputAiComposeTone
+//	    = messages.ComposedRichMessageWithAI
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetTranslateToLang and the other Set methods send a zero value too;
+// HasTranslateToLang reports whether TranslateToLang is present (sent, or
+// received) and ClearTranslateToLang leaves it out.
+//
+// See https://core.telegram.org/method/messages.composeRichMessageWithAI.
+type MessagesComposeRichMessageWithAIRequest struct {
+	Flags           bin.Fields              // flags word; Encode adds the bits of the fields that are set
+	Proofread       bool                    // flags.0?true
+	Emojify         bool                    // flags.3?true
+	Text            InputRichMessageClass   // flags.4?InputRichMessage
+	TranslateToLang string                  // flags.1?string
+	Tone            InputAiComposeToneClass // flags.2?InputAiComposeTone
+}
+
+// MessagesComposeRichMessageWithAIRequestTypeID is the ID of
+// messages.composeRichMessageWithAI.
+const MessagesComposeRichMessageWithAIRequestTypeID = 0x8d7ae6af
+
+// TypeID returns 0x8d7ae6af, the ID of messages.composeRichMessageWithAI.
+func (*MessagesComposeRichMessageWithAIRequest) TypeID() uint32 {
+	return MessagesComposeRichMessageWithAIRequestTypeID
+}
+
+// TypeName returns "messages.composeRichMessageWithAI".
+func (*MessagesComposeRichMessageWithAIRequest) TypeName() string {
+	return "messages.composeRichMessageWithAI"
+}
+
+// HasTranslateToLang reports whether TranslateToLang is present: not zero, set
+// by SetTranslateToLang, or received.
+func (m *MessagesComposeRichMessageWithAIRequest) HasTranslateToLang() bool {
+	return m.TranslateToLang != "" || m.Flags.Has(1)
+}
+
+// SetTranslateToLang sets TranslateToLang to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessagesComposeRichMessageWithAIRequest) SetTranslateToLang(v string) {
+	m.TranslateToLang = v
+	m.Flags.Set(1)
+}
+
+// ClearTranslateToLang sets TranslateToLang to its zero value and marks it
+// absent.
+func (m *MessagesComposeRichMessageWithAIRequest) ClearTranslateToLang() {
+	m.TranslateToLang = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposeRichMessageWithAIRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
+	if m.Proofread {
+		flags.Set(0)
+	}
+	if m.Emojify {
+		flags.Set(3)
+	}
+	if m.Text != nil {
+		flags.Set(4)
+	}
+	if m.TranslateToLang != "" {
+		flags.Set(1)
+	}
+	if m.Tone != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Text); err != nil {
+			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "text")
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.TranslateToLang)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "tone")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"); err != nil {
+		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
+	}
+	*m = MessagesComposeRichMessageWithAIRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
+	}
+	m.Proofread = m.Flags.Has(0)
+	m.Emojify = m.Flags.Has(3)
+	if m.Flags.Has(4) {
+		if m.Text, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "text")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.TranslateToLang, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "tone")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4
+	if m.TranslateToLang != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesComposeRichMessageWithAI calls messages.composeRichMessageWithAI: see
+// MessagesComposeRichMessageWithAIRequest.
+func (c *Client) MessagesComposeRichMessageWithAI(ctx context.Context, req *MessagesComposeRichMessageWithAIRequest) (*MessagesComposedRichMessageWithAI, error) {
+	if req == nil {
+		req = new(MessagesComposeRichMessageWithAIRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesComposedRichMessageWithAI])
+}
+
+// MessagesRequestChatJoinWebViewRequest is the TL function
+// messages.requestChatJoinWebView.
+//
+//	messages.requestChatJoinWebView#ba9ee679 flags:# query_id:long
+//	    theme_params:flags.0?DataJSON platform:string = WebViewResult
+//
+// See https://core.telegram.org/method/messages.requestChatJoinWebView.
+type MessagesRequestChatJoinWebViewRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryID     int64
+	ThemeParams *DataJSON // flags.0?DataJSON
+	Platform    string
+}
+
+// MessagesRequestChatJoinWebViewRequestTypeID is the ID of
+// messages.requestChatJoinWebView.
+const MessagesRequestChatJoinWebViewRequestTypeID = 0xba9ee679
+
+// TypeID returns 0xba9ee679, the ID of messages.requestChatJoinWebView.
+func (*MessagesRequestChatJoinWebViewRequest) TypeID() uint32 {
+	return MessagesRequestChatJoinWebViewRequestTypeID
+}
+
+// TypeName returns "messages.requestChatJoinWebView".
+func (*MessagesRequestChatJoinWebViewRequest) TypeName() string {
+	return "messages.requestChatJoinWebView"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesRequestChatJoinWebViewRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ThemeParams != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	if flags.Has(0) {
+		if err := m.ThemeParams.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messages.requestChatJoinWebView", "theme_params")
+		}
+	}
+	b.PutString(m.Platform)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
+	}
+	*m = MessagesRequestChatJoinWebViewRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "query_id")
+	}
+	if m.Flags.Has(0) {
+		m.ThemeParams = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
+		}
+	}
+	if m.Platform, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesRequestChatJoinWebView calls messages.requestChatJoinWebView: see
+// MessagesRequestChatJoinWebViewRequest.
+func (c *Client) MessagesRequestChatJoinWebView(ctx context.Context, req *MessagesRequestChatJoinWebViewRequest) (*WebViewResultURL, error) {
+	if req == nil {
+		req = new(MessagesRequestChatJoinWebViewRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[WebViewResultURL])
 }

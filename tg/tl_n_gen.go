@@ -317,7 +317,7 @@ func (m *NotificationSoundRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 }
 
 // NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers,
-// NotifyChats, NotifyBroadcasts, NotifyForumTopic.
+// NotifyChats, NotifyBroadcasts, NotifyForumTopic, NotifyCommunity.
 //
 // See https://core.telegram.org/type/NotifyPeer.
 type NotifyPeerClass interface {
@@ -348,6 +348,8 @@ func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
 		v = &NotifyBroadcasts{}
 	case NotifyForumTopicTypeID:
 		v = &NotifyForumTopic{}
+	case NotifyCommunityTypeID:
+		v = &NotifyCommunity{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
 	}
@@ -687,6 +689,74 @@ func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
+	}
+	return nil
+}
+
+// NotifyCommunity is the TL constructor notifyCommunity.
+//
+//	notifyCommunity#be376999 community_id:long = NotifyPeer
+//
+// See https://core.telegram.org/constructor/notifyCommunity.
+type NotifyCommunity struct {
+	CommunityID int64
+}
+
+// NotifyCommunityTypeID is the ID of notifyCommunity.
+const NotifyCommunityTypeID = 0xbe376999
+
+// TypeID returns 0xbe376999, the ID of notifyCommunity.
+func (*NotifyCommunity) TypeID() uint32 {
+	return NotifyCommunityTypeID
+}
+
+// TypeName returns "notifyCommunity".
+func (*NotifyCommunity) TypeName() string {
+	return "notifyCommunity"
+}
+
+// notifyPeerClass marks NotifyCommunity as a NotifyPeerClass.
+func (*NotifyCommunity) notifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(NotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "notifyCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
 	}
 	return nil
 }

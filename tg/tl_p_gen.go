@@ -15,7 +15,10 @@ import (
 // PageBlockCover, PageBlockEmbed, PageBlockEmbedPost, PageBlockCollage,
 // PageBlockSlideshow, PageBlockChannel, PageBlockAudio, PageBlockKicker,
 // PageBlockTable, PageBlockOrderedList, PageBlockDetails,
-// PageBlockRelatedArticles, PageBlockMap.
+// PageBlockRelatedArticles, PageBlockMap, PageBlockHeading1, PageBlockHeading2,
+// PageBlockHeading3, PageBlockHeading4, PageBlockHeading5, PageBlockHeading6,
+// PageBlockMath, PageBlockThinking, InputPageBlockMap,
+// PageBlockBlockquoteBlocks.
 //
 // See https://core.telegram.org/type/PageBlock.
 type PageBlockClass interface {
@@ -94,6 +97,26 @@ func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
 		v = &PageBlockRelatedArticles{}
 	case PageBlockMapTypeID:
 		v = &PageBlockMap{}
+	case PageBlockHeading1TypeID:
+		v = &PageBlockHeading1{}
+	case PageBlockHeading2TypeID:
+		v = &PageBlockHeading2{}
+	case PageBlockHeading3TypeID:
+		v = &PageBlockHeading3{}
+	case PageBlockHeading4TypeID:
+		v = &PageBlockHeading4{}
+	case PageBlockHeading5TypeID:
+		v = &PageBlockHeading5{}
+	case PageBlockHeading6TypeID:
+		v = &PageBlockHeading6{}
+	case PageBlockMathTypeID:
+		v = &PageBlockMath{}
+	case PageBlockThinkingTypeID:
+		v = &PageBlockThinking{}
+	case InputPageBlockMapTypeID:
+		v = &InputPageBlockMap{}
+	case PageBlockBlockquoteBlocksTypeID:
+		v = &PageBlockBlockquoteBlocks{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
 	}
@@ -1127,8 +1150,9 @@ func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // PageBlockPhoto is the TL constructor pageBlockPhoto.
 //
-//	pageBlockPhoto#1759c560 flags:# photo_id:long caption:PageCaption
-//	    url:flags.0?string webpage_id:flags.0?long = PageBlock
+//	pageBlockPhoto#1759c560 flags:# spoiler:flags.1?true photo_id:long
+//	    caption:PageCaption url:flags.0?string webpage_id:flags.0?long
+//	    = PageBlock
 //
 // An optional field is sent when it is not zero, nil or false. SetURL and the
 // other Set methods send a zero value too; HasURL reports whether URL is
@@ -1137,6 +1161,7 @@ func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 // See https://core.telegram.org/constructor/pageBlockPhoto.
 type PageBlockPhoto struct {
 	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler   bool       // flags.1?true
 	PhotoID   int64
 	Caption   PageCaption
 	URL       string // flags.0?string
@@ -1214,7 +1239,10 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.Spoiler {
+		flags.Set(1)
+	}
 	if m.URL != "" || m.WebpageID != 0 {
 		flags.Set(0)
 	}
@@ -1258,6 +1286,7 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
 	}
+	m.Spoiler = m.Flags.Has(1)
 	if m.PhotoID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "photo_id")
 	}
@@ -1274,6 +1303,7 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "webpage_id")
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.URL != "" || m.WebpageID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -1283,13 +1313,14 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 // PageBlockVideo is the TL constructor pageBlockVideo.
 //
 //	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true
-//	    video_id:long caption:PageCaption = PageBlock
+//	    spoiler:flags.2?true video_id:long caption:PageCaption = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockVideo.
 type PageBlockVideo struct {
 	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Autoplay bool       // flags.0?true
 	Loop     bool       // flags.1?true
+	Spoiler  bool       // flags.2?true
 	VideoID  int64
 	Caption  PageCaption
 }
@@ -1324,12 +1355,15 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Autoplay {
 		flags.Set(0)
 	}
 	if m.Loop {
 		flags.Set(1)
+	}
+	if m.Spoiler {
+		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.VideoID)
@@ -1367,13 +1401,14 @@ func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Autoplay = m.Flags.Has(0)
 	m.Loop = m.Flags.Has(1)
+	m.Spoiler = m.Flags.Has(2)
 	if m.VideoID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "video_id")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "caption")
 	}
-	m.Flags &^= 1<<0 | 1<<1
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -2320,18 +2355,27 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // PageBlockOrderedList is the TL constructor pageBlockOrderedList.
 //
-//	pageBlockOrderedList#9a8ae1e1 items:Vector<PageListOrderedItem>
-//	    = PageBlock
+//	pageBlockOrderedList#1fd6f6c1 flags:# reversed:flags.2?true
+//	    items:Vector<PageListOrderedItem> start:flags.0?int
+//	    type:flags.1?string = PageBlock
+//
+// An optional field is sent when it is not zero, nil or false. SetStart and the
+// other Set methods send a zero value too; HasStart reports whether Start is
+// present (sent, or received) and ClearStart leaves it out.
 //
 // See https://core.telegram.org/constructor/pageBlockOrderedList.
 type PageBlockOrderedList struct {
-	Items []PageListOrderedItemClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reversed bool       // flags.2?true
+	Items    []PageListOrderedItemClass
+	Start    int    // flags.0?int
+	Type     string // flags.1?string
 }
 
 // PageBlockOrderedListTypeID is the ID of pageBlockOrderedList.
-const PageBlockOrderedListTypeID = 0x9a8ae1e1
+const PageBlockOrderedListTypeID = 0x1fd6f6c1
 
-// TypeID returns 0x9a8ae1e1, the ID of pageBlockOrderedList.
+// TypeID returns 0x1fd6f6c1, the ID of pageBlockOrderedList.
 func (*PageBlockOrderedList) TypeID() uint32 {
 	return PageBlockOrderedListTypeID
 }
@@ -2343,6 +2387,44 @@ func (*PageBlockOrderedList) TypeName() string {
 
 // pageBlockClass marks PageBlockOrderedList as a PageBlockClass.
 func (*PageBlockOrderedList) pageBlockClass() {}
+
+// HasStart reports whether Start is present: not zero, set by SetStart, or
+// received.
+func (m *PageBlockOrderedList) HasStart() bool {
+	return m.Start != 0 || m.Flags.Has(0)
+}
+
+// SetStart sets Start to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageBlockOrderedList) SetStart(v int) {
+	m.Start = v
+	m.Flags.Set(0)
+}
+
+// ClearStart sets Start to its zero value and marks it absent.
+func (m *PageBlockOrderedList) ClearStart() {
+	m.Start = 0
+	m.Flags.Unset(0)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageBlockOrderedList) HasType() bool {
+	return m.Type != "" || m.Flags.Has(1)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageBlockOrderedList) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(1)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageBlockOrderedList) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
@@ -2358,11 +2440,28 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Reversed {
+		flags.Set(2)
+	}
+	if m.Start != 0 {
+		flags.Set(0)
+	}
+	if m.Type != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockOrderedList", "items")
 		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.Start)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -2388,9 +2487,31 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
+	*m = PageBlockOrderedList{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
+	}
+	m.Reversed = m.Flags.Has(2)
 	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
+	}
+	if m.Flags.Has(0) {
+		if m.Start, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageBlockOrderedList", "start")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Start != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -2672,6 +2793,765 @@ func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PageBlockHeading1 is the TL constructor pageBlockHeading1.
+//
+//	pageBlockHeading1#baff072f text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading1.
+type PageBlockHeading1 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading1TypeID is the ID of pageBlockHeading1.
+const PageBlockHeading1TypeID = 0xbaff072f
+
+// TypeID returns 0xbaff072f, the ID of pageBlockHeading1.
+func (*PageBlockHeading1) TypeID() uint32 {
+	return PageBlockHeading1TypeID
+}
+
+// TypeName returns "pageBlockHeading1".
+func (*PageBlockHeading1) TypeName() string {
+	return "pageBlockHeading1"
+}
+
+// pageBlockClass marks PageBlockHeading1 as a PageBlockClass.
+func (*PageBlockHeading1) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading1TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading1) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading1", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading1", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading1", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading1", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading2 is the TL constructor pageBlockHeading2.
+//
+//	pageBlockHeading2#96b2aec text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading2.
+type PageBlockHeading2 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading2TypeID is the ID of pageBlockHeading2.
+const PageBlockHeading2TypeID = 0x096b2aec
+
+// TypeID returns 0x096b2aec, the ID of pageBlockHeading2.
+func (*PageBlockHeading2) TypeID() uint32 {
+	return PageBlockHeading2TypeID
+}
+
+// TypeName returns "pageBlockHeading2".
+func (*PageBlockHeading2) TypeName() string {
+	return "pageBlockHeading2"
+}
+
+// pageBlockClass marks PageBlockHeading2 as a PageBlockClass.
+func (*PageBlockHeading2) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading2TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading2) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading2", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading2", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading2", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading2", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading3 is the TL constructor pageBlockHeading3.
+//
+//	pageBlockHeading3#67e731ad text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading3.
+type PageBlockHeading3 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading3TypeID is the ID of pageBlockHeading3.
+const PageBlockHeading3TypeID = 0x67e731ad
+
+// TypeID returns 0x67e731ad, the ID of pageBlockHeading3.
+func (*PageBlockHeading3) TypeID() uint32 {
+	return PageBlockHeading3TypeID
+}
+
+// TypeName returns "pageBlockHeading3".
+func (*PageBlockHeading3) TypeName() string {
+	return "pageBlockHeading3"
+}
+
+// pageBlockClass marks PageBlockHeading3 as a PageBlockClass.
+func (*PageBlockHeading3) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading3TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading3) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading3", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading3", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading3", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading3", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading4 is the TL constructor pageBlockHeading4.
+//
+//	pageBlockHeading4#b532772b text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading4.
+type PageBlockHeading4 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading4TypeID is the ID of pageBlockHeading4.
+const PageBlockHeading4TypeID = 0xb532772b
+
+// TypeID returns 0xb532772b, the ID of pageBlockHeading4.
+func (*PageBlockHeading4) TypeID() uint32 {
+	return PageBlockHeading4TypeID
+}
+
+// TypeName returns "pageBlockHeading4".
+func (*PageBlockHeading4) TypeName() string {
+	return "pageBlockHeading4"
+}
+
+// pageBlockClass marks PageBlockHeading4 as a PageBlockClass.
+func (*PageBlockHeading4) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading4TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading4) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading4", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading4", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading4", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading4", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading5 is the TL constructor pageBlockHeading5.
+//
+//	pageBlockHeading5#dbbe6c6a text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading5.
+type PageBlockHeading5 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading5TypeID is the ID of pageBlockHeading5.
+const PageBlockHeading5TypeID = 0xdbbe6c6a
+
+// TypeID returns 0xdbbe6c6a, the ID of pageBlockHeading5.
+func (*PageBlockHeading5) TypeID() uint32 {
+	return PageBlockHeading5TypeID
+}
+
+// TypeName returns "pageBlockHeading5".
+func (*PageBlockHeading5) TypeName() string {
+	return "pageBlockHeading5"
+}
+
+// pageBlockClass marks PageBlockHeading5 as a PageBlockClass.
+func (*PageBlockHeading5) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading5TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading5) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading5", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading5", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading5", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading5", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading6 is the TL constructor pageBlockHeading6.
+//
+//	pageBlockHeading6#682a41a9 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading6.
+type PageBlockHeading6 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading6TypeID is the ID of pageBlockHeading6.
+const PageBlockHeading6TypeID = 0x682a41a9
+
+// TypeID returns 0x682a41a9, the ID of pageBlockHeading6.
+func (*PageBlockHeading6) TypeID() uint32 {
+	return PageBlockHeading6TypeID
+}
+
+// TypeName returns "pageBlockHeading6".
+func (*PageBlockHeading6) TypeName() string {
+	return "pageBlockHeading6"
+}
+
+// pageBlockClass marks PageBlockHeading6 as a PageBlockClass.
+func (*PageBlockHeading6) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading6TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading6) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading6", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading6", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading6", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading6", "text")
+	}
+	return nil
+}
+
+// PageBlockMath is the TL constructor pageBlockMath.
+//
+//	pageBlockMath#59080c20 source:string = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockMath.
+type PageBlockMath struct {
+	Source string
+}
+
+// PageBlockMathTypeID is the ID of pageBlockMath.
+const PageBlockMathTypeID = 0x59080c20
+
+// TypeID returns 0x59080c20, the ID of pageBlockMath.
+func (*PageBlockMath) TypeID() uint32 {
+	return PageBlockMathTypeID
+}
+
+// TypeName returns "pageBlockMath".
+func (*PageBlockMath) TypeName() string {
+	return "pageBlockMath"
+}
+
+// pageBlockClass marks PageBlockMath as a PageBlockClass.
+func (*PageBlockMath) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockMath) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockMathTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Source)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockMath) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMath", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Source, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMath", "source")
+	}
+	return nil
+}
+
+// PageBlockThinking is the TL constructor pageBlockThinking.
+//
+//	pageBlockThinking#3c29a3e2 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockThinking.
+type PageBlockThinking struct {
+	Text RichTextClass
+}
+
+// PageBlockThinkingTypeID is the ID of pageBlockThinking.
+const PageBlockThinkingTypeID = 0x3c29a3e2
+
+// TypeID returns 0x3c29a3e2, the ID of pageBlockThinking.
+func (*PageBlockThinking) TypeID() uint32 {
+	return PageBlockThinkingTypeID
+}
+
+// TypeName returns "pageBlockThinking".
+func (*PageBlockThinking) TypeName() string {
+	return "pageBlockThinking"
+}
+
+// pageBlockClass marks PageBlockThinking as a PageBlockClass.
+func (*PageBlockThinking) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockThinkingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockThinking) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockThinking", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockThinking", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockThinking", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockThinking", "text")
+	}
+	return nil
+}
+
+// InputPageBlockMap is the TL constructor inputPageBlockMap.
+//
+//	inputPageBlockMap#574b617f geo:InputGeoPoint zoom:int w:int h:int
+//	    caption:PageCaption = PageBlock
+//
+// See https://core.telegram.org/constructor/inputPageBlockMap.
+type InputPageBlockMap struct {
+	Geo     InputGeoPointClass
+	Zoom    int
+	W       int
+	H       int
+	Caption PageCaption
+}
+
+// InputPageBlockMapTypeID is the ID of inputPageBlockMap.
+const InputPageBlockMapTypeID = 0x574b617f
+
+// TypeID returns 0x574b617f, the ID of inputPageBlockMap.
+func (*InputPageBlockMap) TypeID() uint32 {
+	return InputPageBlockMapTypeID
+}
+
+// TypeName returns "inputPageBlockMap".
+func (*InputPageBlockMap) TypeName() string {
+	return "inputPageBlockMap"
+}
+
+// pageBlockClass marks InputPageBlockMap as a PageBlockClass.
+func (*InputPageBlockMap) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPageBlockMapTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "inputPageBlockMap", "geo")
+	}
+	b.PutInt(m.Zoom)
+	b.PutInt(m.W)
+	b.PutInt(m.H)
+	if err := m.Caption.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPageBlockMap", "caption")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPageBlockMap", "")
+	}
+	var err error
+	if m.Geo, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "geo")
+	}
+	if m.Zoom, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "zoom")
+	}
+	if m.W, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "w")
+	}
+	if m.H, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "h")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "caption")
+	}
+	return nil
+}
+
+// PageBlockBlockquoteBlocks is the TL constructor pageBlockBlockquoteBlocks.
+//
+//	pageBlockBlockquoteBlocks#e6e47c4 blocks:Vector<PageBlock>
+//	    caption:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockBlockquoteBlocks.
+type PageBlockBlockquoteBlocks struct {
+	Blocks  []PageBlockClass
+	Caption RichTextClass
+}
+
+// PageBlockBlockquoteBlocksTypeID is the ID of pageBlockBlockquoteBlocks.
+const PageBlockBlockquoteBlocksTypeID = 0x0e6e47c4
+
+// TypeID returns 0x0e6e47c4, the ID of pageBlockBlockquoteBlocks.
+func (*PageBlockBlockquoteBlocks) TypeID() uint32 {
+	return PageBlockBlockquoteBlocksTypeID
+}
+
+// TypeName returns "pageBlockBlockquoteBlocks".
+func (*PageBlockBlockquoteBlocks) TypeName() string {
+	return "pageBlockBlockquoteBlocks"
+}
+
+// pageBlockClass marks PageBlockBlockquoteBlocks as a PageBlockClass.
+func (*PageBlockBlockquoteBlocks) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockBlockquoteBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "caption")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
+	}
+	var err error
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
+	}
+	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "caption")
+	}
+	return nil
+}
+
 // PageListItemClass is the TL type PageListItem: one of PageListItemText,
 // PageListItemBlocks.
 //
@@ -2710,17 +3590,21 @@ func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
 
 // PageListItemText is the TL constructor pageListItemText.
 //
-//	pageListItemText#b92fb6cd text:RichText = PageListItem
+//	pageListItemText#2f58683c flags:# checkbox:flags.0?true
+//	    checked:flags.1?true text:RichText = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemText.
 type PageListItemText struct {
-	Text RichTextClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Text     RichTextClass
 }
 
 // PageListItemTextTypeID is the ID of pageListItemText.
-const PageListItemTextTypeID = 0xb92fb6cd
+const PageListItemTextTypeID = 0x2f58683c
 
-// TypeID returns 0xb92fb6cd, the ID of pageListItemText.
+// TypeID returns 0x2f58683c, the ID of pageListItemText.
 func (*PageListItemText) TypeID() uint32 {
 	return PageListItemTextTypeID
 }
@@ -2747,6 +3631,14 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListItemText", "text")
 	}
@@ -2774,26 +3666,37 @@ func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
+	*m = PageListItemText{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemText", "flags")
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "text")
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
 // PageListItemBlocks is the TL constructor pageListItemBlocks.
 //
-//	pageListItemBlocks#25e073fc blocks:Vector<PageBlock> = PageListItem
+//	pageListItemBlocks#63ca67aa flags:# checkbox:flags.0?true
+//	    checked:flags.1?true blocks:Vector<PageBlock> = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemBlocks.
 type PageListItemBlocks struct {
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Blocks   []PageBlockClass
 }
 
 // PageListItemBlocksTypeID is the ID of pageListItemBlocks.
-const PageListItemBlocksTypeID = 0x25e073fc
+const PageListItemBlocksTypeID = 0x63ca67aa
 
-// TypeID returns 0x25e073fc, the ID of pageListItemBlocks.
+// TypeID returns 0x63ca67aa, the ID of pageListItemBlocks.
 func (*PageListItemBlocks) TypeID() uint32 {
 	return PageListItemBlocksTypeID
 }
@@ -2820,6 +3723,14 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
@@ -2850,10 +3761,17 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
+	*m = PageListItemBlocks{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
 	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2895,19 +3813,29 @@ func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemCla
 
 // PageListOrderedItemText is the TL constructor pageListOrderedItemText.
 //
-//	pageListOrderedItemText#5e068047 num:string text:RichText
-//	    = PageListOrderedItem
+//	pageListOrderedItemText#15031189 flags:# checkbox:flags.0?true
+//	    checked:flags.1?true num:flags.2?string text:RichText
+//	    value:flags.3?int type:flags.4?string = PageListOrderedItem
+//
+// An optional field is sent when it is not zero, nil or false. SetNum and the
+// other Set methods send a zero value too; HasNum reports whether Num is
+// present (sent, or received) and ClearNum leaves it out.
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemText.
 type PageListOrderedItemText struct {
-	Num  string
-	Text RichTextClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Text     RichTextClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemTextTypeID is the ID of pageListOrderedItemText.
-const PageListOrderedItemTextTypeID = 0x5e068047
+const PageListOrderedItemTextTypeID = 0x15031189
 
-// TypeID returns 0x5e068047, the ID of pageListOrderedItemText.
+// TypeID returns 0x15031189, the ID of pageListOrderedItemText.
 func (*PageListOrderedItemText) TypeID() uint32 {
 	return PageListOrderedItemTextTypeID
 }
@@ -2920,6 +3848,62 @@ func (*PageListOrderedItemText) TypeName() string {
 // pageListOrderedItemClass marks PageListOrderedItemText as a
 // PageListOrderedItemClass.
 func (*PageListOrderedItemText) pageListOrderedItemClass() {}
+
+// HasNum reports whether Num is present: not zero, set by SetNum, or received.
+func (m *PageListOrderedItemText) HasNum() bool {
+	return m.Num != "" || m.Flags.Has(2)
+}
+
+// SetNum sets Num to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageListOrderedItemText) SetNum(v string) {
+	m.Num = v
+	m.Flags.Set(2)
+}
+
+// ClearNum sets Num to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearNum() {
+	m.Num = ""
+	m.Flags.Unset(2)
+}
+
+// HasValue reports whether Value is present: not zero, set by SetValue, or
+// received.
+func (m *PageListOrderedItemText) HasValue() bool {
+	return m.Value != 0 || m.Flags.Has(3)
+}
+
+// SetValue sets Value to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemText) SetValue(v int) {
+	m.Value = v
+	m.Flags.Set(3)
+}
+
+// ClearValue sets Value to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearValue() {
+	m.Value = 0
+	m.Flags.Unset(3)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageListOrderedItemText) HasType() bool {
+	return m.Type != "" || m.Flags.Has(4)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemText) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(4)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
@@ -2935,9 +3919,34 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListOrderedItemText", "text")
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -2963,31 +3972,69 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
+	*m = PageListOrderedItemText{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
+		}
 	}
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "text")
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "value")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
 // PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks.
 //
-//	pageListOrderedItemBlocks#98dd8936 num:string blocks:Vector<PageBlock>
-//	    = PageListOrderedItem
+//	pageListOrderedItemBlocks#8ff2d5f0 flags:# checkbox:flags.0?true
+//	    checked:flags.1?true num:flags.2?string blocks:Vector<PageBlock>
+//	    value:flags.3?int type:flags.4?string = PageListOrderedItem
+//
+// An optional field is sent when it is not zero, nil or false. SetNum and the
+// other Set methods send a zero value too; HasNum reports whether Num is
+// present (sent, or received) and ClearNum leaves it out.
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemBlocks.
 type PageListOrderedItemBlocks struct {
-	Num    string
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Blocks   []PageBlockClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemBlocksTypeID is the ID of pageListOrderedItemBlocks.
-const PageListOrderedItemBlocksTypeID = 0x98dd8936
+const PageListOrderedItemBlocksTypeID = 0x8ff2d5f0
 
-// TypeID returns 0x98dd8936, the ID of pageListOrderedItemBlocks.
+// TypeID returns 0x8ff2d5f0, the ID of pageListOrderedItemBlocks.
 func (*PageListOrderedItemBlocks) TypeID() uint32 {
 	return PageListOrderedItemBlocksTypeID
 }
@@ -3000,6 +4047,62 @@ func (*PageListOrderedItemBlocks) TypeName() string {
 // pageListOrderedItemClass marks PageListOrderedItemBlocks as a
 // PageListOrderedItemClass.
 func (*PageListOrderedItemBlocks) pageListOrderedItemClass() {}
+
+// HasNum reports whether Num is present: not zero, set by SetNum, or received.
+func (m *PageListOrderedItemBlocks) HasNum() bool {
+	return m.Num != "" || m.Flags.Has(2)
+}
+
+// SetNum sets Num to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageListOrderedItemBlocks) SetNum(v string) {
+	m.Num = v
+	m.Flags.Set(2)
+}
+
+// ClearNum sets Num to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearNum() {
+	m.Num = ""
+	m.Flags.Unset(2)
+}
+
+// HasValue reports whether Value is present: not zero, set by SetValue, or
+// received.
+func (m *PageListOrderedItemBlocks) HasValue() bool {
+	return m.Value != 0 || m.Flags.Has(3)
+}
+
+// SetValue sets Value to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemBlocks) SetValue(v int) {
+	m.Value = v
+	m.Flags.Set(3)
+}
+
+// ClearValue sets Value to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearValue() {
+	m.Value = 0
+	m.Flags.Unset(3)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageListOrderedItemBlocks) HasType() bool {
+	return m.Type != "" || m.Flags.Has(4)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemBlocks) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(4)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
@@ -3015,12 +4118,37 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageListOrderedItemBlocks", "blocks")
 		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -3046,12 +4174,278 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
+	*m = PageListOrderedItemBlocks{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
+		}
 	}
 	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "value")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// PaidReactionPrivacyClass is the TL type PaidReactionPrivacy: one of
+// PaidReactionPrivacyDefault, PaidReactionPrivacyAnonymous,
+// PaidReactionPrivacyPeer.
+//
+// See https://core.telegram.org/type/PaidReactionPrivacy.
+type PaidReactionPrivacyClass interface {
+	Object
+	paidReactionPrivacyClass()
+}
+
+// DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
+func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
+	return decodePaidReactionPrivacy(b, 0)
+}
+
+// decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
+// depth levels deep.
+func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaidReactionPrivacyClass
+	switch id {
+	case PaidReactionPrivacyDefaultTypeID:
+		v = &PaidReactionPrivacyDefault{}
+	case PaidReactionPrivacyAnonymousTypeID:
+		v = &PaidReactionPrivacyAnonymous{}
+	case PaidReactionPrivacyPeerTypeID:
+		v = &PaidReactionPrivacyPeer{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaidReactionPrivacyDefault is the TL constructor paidReactionPrivacyDefault.
+//
+//	paidReactionPrivacyDefault#206ad49e = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyDefault.
+type PaidReactionPrivacyDefault struct{}
+
+// PaidReactionPrivacyDefaultTypeID is the ID of paidReactionPrivacyDefault.
+const PaidReactionPrivacyDefaultTypeID = 0x206ad49e
+
+// TypeID returns 0x206ad49e, the ID of paidReactionPrivacyDefault.
+func (*PaidReactionPrivacyDefault) TypeID() uint32 {
+	return PaidReactionPrivacyDefaultTypeID
+}
+
+// TypeName returns "paidReactionPrivacyDefault".
+func (*PaidReactionPrivacyDefault) TypeName() string {
+	return "paidReactionPrivacyDefault"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyDefault as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyDefault) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyAnonymous is the TL constructor
+// paidReactionPrivacyAnonymous.
+//
+//	paidReactionPrivacyAnonymous#1f0c1ad9 = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyAnonymous.
+type PaidReactionPrivacyAnonymous struct{}
+
+// PaidReactionPrivacyAnonymousTypeID is the ID of paidReactionPrivacyAnonymous.
+const PaidReactionPrivacyAnonymousTypeID = 0x1f0c1ad9
+
+// TypeID returns 0x1f0c1ad9, the ID of paidReactionPrivacyAnonymous.
+func (*PaidReactionPrivacyAnonymous) TypeID() uint32 {
+	return PaidReactionPrivacyAnonymousTypeID
+}
+
+// TypeName returns "paidReactionPrivacyAnonymous".
+func (*PaidReactionPrivacyAnonymous) TypeName() string {
+	return "paidReactionPrivacyAnonymous"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyAnonymous as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyAnonymous) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyAnonymousTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyAnonymous) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyAnonymous", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyPeer is the TL constructor paidReactionPrivacyPeer.
+//
+//	paidReactionPrivacyPeer#dc6cfcf0 peer:InputPeer = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyPeer.
+type PaidReactionPrivacyPeer struct {
+	Peer InputPeerClass
+}
+
+// PaidReactionPrivacyPeerTypeID is the ID of paidReactionPrivacyPeer.
+const PaidReactionPrivacyPeerTypeID = 0xdc6cfcf0
+
+// TypeID returns 0xdc6cfcf0, the ID of paidReactionPrivacyPeer.
+func (*PaidReactionPrivacyPeer) TypeID() uint32 {
+	return PaidReactionPrivacyPeerTypeID
+}
+
+// TypeName returns "paidReactionPrivacyPeer".
+func (*PaidReactionPrivacyPeer) TypeName() string {
+	return "paidReactionPrivacyPeer"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyPeer as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyPeer) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "paidReactionPrivacyPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "paidReactionPrivacyPeer", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "peer")
 	}
 	return nil
 }
@@ -3482,6 +4876,433 @@ func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "peerChannel", "channel_id")
+	}
+	return nil
+}
+
+// PeerColorClass is the TL type PeerColor: one of PeerColor,
+// PeerColorCollectible, InputPeerColorCollectible.
+//
+// See https://core.telegram.org/type/PeerColor.
+type PeerColorClass interface {
+	Object
+	peerColorClass()
+}
+
+// DecodePeerColor decodes any constructor of PeerColor.
+func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
+	return decodePeerColor(b, 0)
+}
+
+// decodePeerColor is DecodePeerColor for a value nested depth levels deep.
+func decodePeerColor(b *bin.Buffer, depth int) (PeerColorClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PeerColorClass
+	switch id {
+	case PeerColorTypeID:
+		v = &PeerColor{}
+	case PeerColorCollectibleTypeID:
+		v = &PeerColorCollectible{}
+	case InputPeerColorCollectibleTypeID:
+		v = &InputPeerColorCollectible{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PeerColor is the TL constructor peerColor.
+//
+//	peerColor#b54b5acf flags:# color:flags.0?int
+//	    background_emoji_id:flags.1?long = PeerColor
+//
+// An optional field is sent when it is not zero, nil or false. SetColor and the
+// other Set methods send a zero value too; HasColor reports whether Color is
+// present (sent, or received) and ClearColor leaves it out.
+//
+// See https://core.telegram.org/constructor/peerColor.
+type PeerColor struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Color             int        // flags.0?int
+	BackgroundEmojiID int64      // flags.1?long
+}
+
+// PeerColorTypeID is the ID of peerColor.
+const PeerColorTypeID = 0xb54b5acf
+
+// TypeID returns 0xb54b5acf, the ID of peerColor.
+func (*PeerColor) TypeID() uint32 {
+	return PeerColorTypeID
+}
+
+// TypeName returns "peerColor".
+func (*PeerColor) TypeName() string {
+	return "peerColor"
+}
+
+// peerColorClass marks PeerColor as a PeerColorClass.
+func (*PeerColor) peerColorClass() {}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *PeerColor) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(0)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PeerColor) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(0)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *PeerColor) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(0)
+}
+
+// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
+// set by SetBackgroundEmojiID, or received.
+func (m *PeerColor) HasBackgroundEmojiID() bool {
+	return m.BackgroundEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PeerColor) SetBackgroundEmojiID(v int64) {
+	m.BackgroundEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
+// absent.
+func (m *PeerColor) ClearBackgroundEmojiID() {
+	m.BackgroundEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PeerColor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Color != 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.Color)
+	}
+	if flags.Has(1) {
+		b.PutLong(m.BackgroundEmojiID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerColor", "color")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerColor", "background_emoji_id")
+		}
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PeerColorCollectible is the TL constructor peerColorCollectible.
+//
+//	peerColorCollectible#b9c0639a flags:# collectible_id:long
+//	    gift_emoji_id:long background_emoji_id:long accent_color:int
+//	    colors:Vector<int> dark_accent_color:flags.0?int
+//	    dark_colors:flags.1?Vector<int> = PeerColor
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDarkAccentColor and the other Set methods send a zero value too;
+// HasDarkAccentColor reports whether DarkAccentColor is present (sent, or
+// received) and ClearDarkAccentColor leaves it out.
+//
+// See https://core.telegram.org/constructor/peerColorCollectible.
+type PeerColorCollectible struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID     int64
+	GiftEmojiID       int64
+	BackgroundEmojiID int64
+	AccentColor       int
+	Colors            []int
+	DarkAccentColor   int   // flags.0?int
+	DarkColors        []int // flags.1?Vector<int>
+}
+
+// PeerColorCollectibleTypeID is the ID of peerColorCollectible.
+const PeerColorCollectibleTypeID = 0xb9c0639a
+
+// TypeID returns 0xb9c0639a, the ID of peerColorCollectible.
+func (*PeerColorCollectible) TypeID() uint32 {
+	return PeerColorCollectibleTypeID
+}
+
+// TypeName returns "peerColorCollectible".
+func (*PeerColorCollectible) TypeName() string {
+	return "peerColorCollectible"
+}
+
+// peerColorClass marks PeerColorCollectible as a PeerColorClass.
+func (*PeerColorCollectible) peerColorClass() {}
+
+// HasDarkAccentColor reports whether DarkAccentColor is present: not zero, set
+// by SetDarkAccentColor, or received.
+func (m *PeerColorCollectible) HasDarkAccentColor() bool {
+	return m.DarkAccentColor != 0 || m.Flags.Has(0)
+}
+
+// SetDarkAccentColor sets DarkAccentColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerColorCollectible) SetDarkAccentColor(v int) {
+	m.DarkAccentColor = v
+	m.Flags.Set(0)
+}
+
+// ClearDarkAccentColor sets DarkAccentColor to its zero value and marks it
+// absent.
+func (m *PeerColorCollectible) ClearDarkAccentColor() {
+	m.DarkAccentColor = 0
+	m.Flags.Unset(0)
+}
+
+// HasDarkColors reports whether DarkColors is present: not zero, set by
+// SetDarkColors, or received.
+func (m *PeerColorCollectible) HasDarkColors() bool {
+	return len(m.DarkColors) > 0 || m.Flags.Has(1)
+}
+
+// SetDarkColors sets DarkColors to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PeerColorCollectible) SetDarkColors(v []int) {
+	m.DarkColors = v
+	m.Flags.Set(1)
+}
+
+// ClearDarkColors sets DarkColors to its zero value and marks it absent.
+func (m *PeerColorCollectible) ClearDarkColors() {
+	m.DarkColors = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.DarkAccentColor != 0 {
+		flags.Set(0)
+	}
+	if len(m.DarkColors) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	b.PutLong(m.GiftEmojiID)
+	b.PutLong(m.BackgroundEmojiID)
+	b.PutInt(m.AccentColor)
+	b.PutVectorHeader(len(m.Colors))
+	for i := range m.Colors {
+		b.PutInt(m.Colors[i])
+	}
+	if flags.Has(0) {
+		b.PutInt(m.DarkAccentColor)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DarkColors))
+		for i := range m.DarkColors {
+			b.PutInt(m.DarkColors[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColorCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "collectible_id")
+	}
+	if m.GiftEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "gift_emoji_id")
+	}
+	if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "background_emoji_id")
+	}
+	if m.AccentColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
+	}
+	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
+	}
+	if m.Flags.Has(0) {
+		if m.DarkAccentColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_accent_color")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DarkColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
+		}
+	}
+	if m.DarkAccentColor != 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.DarkColors) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPeerColorCollectible is the TL constructor inputPeerColorCollectible.
+//
+//	inputPeerColorCollectible#b8ea86a9 collectible_id:long = PeerColor
+//
+// See https://core.telegram.org/constructor/inputPeerColorCollectible.
+type InputPeerColorCollectible struct {
+	CollectibleID int64
+}
+
+// InputPeerColorCollectibleTypeID is the ID of inputPeerColorCollectible.
+const InputPeerColorCollectibleTypeID = 0xb8ea86a9
+
+// TypeID returns 0xb8ea86a9, the ID of inputPeerColorCollectible.
+func (*InputPeerColorCollectible) TypeID() uint32 {
+	return InputPeerColorCollectibleTypeID
+}
+
+// TypeName returns "inputPeerColorCollectible".
+func (*InputPeerColorCollectible) TypeName() string {
+	return "inputPeerColorCollectible"
+}
+
+// peerColorClass marks InputPeerColorCollectible as a PeerColorClass.
+func (*InputPeerColorCollectible) peerColorClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CollectibleID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "collectible_id")
 	}
 	return nil
 }
@@ -4174,32 +5995,36 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // PhoneCall is the TL constructor phoneCall.
 //
-//	phoneCall#967f7c67 flags:# p2p_allowed:flags.5?true video:flags.6?true
-//	    id:long access_hash:long date:int admin_id:long participant_id:long
-//	    g_a_or_b:bytes key_fingerprint:long protocol:PhoneCallProtocol
-//	    connections:Vector<PhoneConnection> start_date:int = PhoneCall
+//	phoneCall#30535af5 flags:# p2p_allowed:flags.5?true video:flags.6?true
+//	    conference_supported:flags.8?true id:long access_hash:long date:int
+//	    admin_id:long participant_id:long g_a_or_b:bytes
+//	    key_fingerprint:long protocol:PhoneCallProtocol
+//	    connections:Vector<PhoneConnection> start_date:int
+//	    custom_parameters:flags.7?DataJSON = PhoneCall
 //
 // See https://core.telegram.org/constructor/phoneCall.
 type PhoneCall struct {
-	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
-	P2pAllowed     bool       // flags.5?true
-	Video          bool       // flags.6?true
-	ID             int64
-	AccessHash     int64
-	Date           int
-	AdminID        int64
-	ParticipantID  int64
-	GAOrB          []byte
-	KeyFingerprint int64
-	Protocol       PhoneCallProtocol
-	Connections    []PhoneConnectionClass
-	StartDate      int
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	P2pAllowed          bool       // flags.5?true
+	Video               bool       // flags.6?true
+	ConferenceSupported bool       // flags.8?true
+	ID                  int64
+	AccessHash          int64
+	Date                int
+	AdminID             int64
+	ParticipantID       int64
+	GAOrB               []byte
+	KeyFingerprint      int64
+	Protocol            PhoneCallProtocol
+	Connections         []PhoneConnectionClass
+	StartDate           int
+	CustomParameters    *DataJSON // flags.7?DataJSON
 }
 
 // PhoneCallTypeID is the ID of phoneCall.
-const PhoneCallTypeID = 0x967f7c67
+const PhoneCallTypeID = 0x30535af5
 
-// TypeID returns 0x967f7c67, the ID of phoneCall.
+// TypeID returns 0x30535af5, the ID of phoneCall.
 func (*PhoneCall) TypeID() uint32 {
 	return PhoneCallTypeID
 }
@@ -4226,12 +6051,18 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
 	if m.P2pAllowed {
 		flags.Set(5)
 	}
 	if m.Video {
 		flags.Set(6)
+	}
+	if m.ConferenceSupported {
+		flags.Set(8)
+	}
+	if m.CustomParameters != nil {
+		flags.Set(7)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4251,6 +6082,11 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	b.PutInt(m.StartDate)
+	if flags.Has(7) {
+		if err := m.CustomParameters.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phoneCall", "custom_parameters")
+		}
+	}
 	return nil
 }
 
@@ -4282,6 +6118,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.P2pAllowed = m.Flags.Has(5)
 	m.Video = m.Flags.Has(6)
+	m.ConferenceSupported = m.Flags.Has(8)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "id")
 	}
@@ -4312,7 +6149,13 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StartDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "start_date")
 	}
-	m.Flags &^= 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		m.CustomParameters = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.CustomParameters, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
+		}
+	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<7 | 1<<8
 	return nil
 }
 
@@ -4467,7 +6310,8 @@ func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of
 // PhoneCallDiscardReasonMissed, PhoneCallDiscardReasonDisconnect,
-// PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy.
+// PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy,
+// PhoneCallDiscardReasonMigrateConferenceCall.
 //
 // See https://core.telegram.org/type/PhoneCallDiscardReason.
 type PhoneCallDiscardReasonClass interface {
@@ -4498,6 +6342,8 @@ func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardRea
 		v = &PhoneCallDiscardReasonHangup{}
 	case PhoneCallDiscardReasonBusyTypeID:
 		v = &PhoneCallDiscardReasonBusy{}
+	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
+		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
 	}
@@ -4755,6 +6601,80 @@ func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
 func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// PhoneCallDiscardReasonMigrateConferenceCall is the TL constructor
+// phoneCallDiscardReasonMigrateConferenceCall.
+//
+//	phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7 slug:string
+//	    = PhoneCallDiscardReason
+//
+// See
+// https://core.telegram.org/constructor/phoneCallDiscardReasonMigrateConferenceCall.
+type PhoneCallDiscardReasonMigrateConferenceCall struct {
+	Slug string
+}
+
+// PhoneCallDiscardReasonMigrateConferenceCallTypeID is the ID of
+// phoneCallDiscardReasonMigrateConferenceCall.
+const PhoneCallDiscardReasonMigrateConferenceCallTypeID = 0x9fbbf1f7
+
+// TypeID returns 0x9fbbf1f7, the ID of
+// phoneCallDiscardReasonMigrateConferenceCall.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeID() uint32 {
+	return PhoneCallDiscardReasonMigrateConferenceCallTypeID
+}
+
+// TypeName returns "phoneCallDiscardReasonMigrateConferenceCall".
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
+	return "phoneCallDiscardReasonMigrateConferenceCall"
+}
+
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonMigrateConferenceCall
+// as a PhoneCallDiscardReasonClass.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) phoneCallDiscardReasonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCallDiscardReasonMigrateConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
 	}
 	return nil
 }
@@ -5783,6 +7703,289 @@ func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// PollAnswerClass is the TL type PollAnswer: one of PollAnswer,
+// InputPollAnswer.
+//
+// See https://core.telegram.org/type/PollAnswer.
+type PollAnswerClass interface {
+	Object
+	pollAnswerClass()
+}
+
+// DecodePollAnswer decodes any constructor of PollAnswer.
+func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
+	return decodePollAnswer(b, 0)
+}
+
+// decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
+func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PollAnswerClass
+	switch id {
+	case PollAnswerTypeID:
+		v = &PollAnswer{}
+	case InputPollAnswerTypeID:
+		v = &InputPollAnswer{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PollAnswer is the TL constructor pollAnswer.
+//
+//	pollAnswer#4b7d786a flags:# text:TextWithEntities option:bytes
+//	    media:flags.0?MessageMedia added_by:flags.1?Peer date:flags.1?int
+//	    = PollAnswer
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
+//
+// See https://core.telegram.org/constructor/pollAnswer.
+type PollAnswer struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Text    TextWithEntities
+	Option  []byte
+	Media   MessageMediaClass // flags.0?MessageMedia
+	AddedBy PeerClass         // flags.1?Peer
+	Date    int               // flags.1?int
+}
+
+// PollAnswerTypeID is the ID of pollAnswer.
+const PollAnswerTypeID = 0x4b7d786a
+
+// TypeID returns 0x4b7d786a, the ID of pollAnswer.
+func (*PollAnswer) TypeID() uint32 {
+	return PollAnswerTypeID
+}
+
+// TypeName returns "pollAnswer".
+func (*PollAnswer) TypeName() string {
+	return "pollAnswer"
+}
+
+// pollAnswerClass marks PollAnswer as a PollAnswerClass.
+func (*PollAnswer) pollAnswerClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received. It shares its flag with AddedBy: they are present together.
+func (m *PollAnswer) HasDate() bool {
+	return m.AddedBy != nil || m.Date != 0 || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PollAnswer) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent; it is still sent,
+// as zero, when AddedBy, which shares its flag, is set.
+func (m *PollAnswer) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	if m.AddedBy != nil || m.Date != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pollAnswer", "text")
+	}
+	b.PutBytes(m.Option)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "pollAnswer", "media")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.AddedBy); err != nil {
+			return tlrt.EncodeErr(err, "pollAnswer", "added_by")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PollAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
+	}
+	*m = PollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "option")
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "media")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AddedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "added_by")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "date")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.AddedBy != nil || m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPollAnswer is the TL constructor inputPollAnswer.
+//
+//	inputPollAnswer#199fed96 flags:# text:TextWithEntities
+//	    media:flags.0?InputMedia = PollAnswer
+//
+// See https://core.telegram.org/constructor/inputPollAnswer.
+type InputPollAnswer struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Text  TextWithEntities
+	Media InputMediaClass // flags.0?InputMedia
+}
+
+// InputPollAnswerTypeID is the ID of inputPollAnswer.
+const InputPollAnswerTypeID = 0x199fed96
+
+// TypeID returns 0x199fed96, the ID of inputPollAnswer.
+func (*InputPollAnswer) TypeID() uint32 {
+	return InputPollAnswerTypeID
+}
+
+// TypeName returns "inputPollAnswer".
+func (*InputPollAnswer) TypeName() string {
+	return "inputPollAnswer"
+}
+
+// pollAnswerClass marks InputPollAnswer as a PollAnswerClass.
+func (*InputPollAnswer) pollAnswerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "inputPollAnswer", "media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
+	}
+	*m = InputPollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "text")
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputPollAnswer", "media")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // PostInteractionCountersClass is the TL type PostInteractionCounters: one of
 // PostInteractionCountersMessage, PostInteractionCountersStory.
 //
@@ -5993,10 +8196,221 @@ func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error 
 	return nil
 }
 
+// PrepaidGiveawayClass is the TL type PrepaidGiveaway: one of PrepaidGiveaway,
+// PrepaidStarsGiveaway.
+//
+// See https://core.telegram.org/type/PrepaidGiveaway.
+type PrepaidGiveawayClass interface {
+	Object
+	prepaidGiveawayClass()
+}
+
+// DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
+func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
+	return decodePrepaidGiveaway(b, 0)
+}
+
+// decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
+// levels deep.
+func decodePrepaidGiveaway(b *bin.Buffer, depth int) (PrepaidGiveawayClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PrepaidGiveawayClass
+	switch id {
+	case PrepaidGiveawayTypeID:
+		v = &PrepaidGiveaway{}
+	case PrepaidStarsGiveawayTypeID:
+		v = &PrepaidStarsGiveaway{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PrepaidGiveaway is the TL constructor prepaidGiveaway.
+//
+//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int
+//	    = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidGiveaway.
+type PrepaidGiveaway struct {
+	ID       int64
+	Months   int
+	Quantity int
+	Date     int
+}
+
+// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
+const PrepaidGiveawayTypeID = 0xb2539d54
+
+// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
+func (*PrepaidGiveaway) TypeID() uint32 {
+	return PrepaidGiveawayTypeID
+}
+
+// TypeName returns "prepaidGiveaway".
+func (*PrepaidGiveaway) TypeName() string {
+	return "prepaidGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutInt(m.Months)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
+	}
+	return nil
+}
+
+// PrepaidStarsGiveaway is the TL constructor prepaidStarsGiveaway.
+//
+//	prepaidStarsGiveaway#9a9d77e0 id:long stars:long quantity:int boosts:int
+//	    date:int = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidStarsGiveaway.
+type PrepaidStarsGiveaway struct {
+	ID       int64
+	Stars    int64
+	Quantity int
+	Boosts   int
+	Date     int
+}
+
+// PrepaidStarsGiveawayTypeID is the ID of prepaidStarsGiveaway.
+const PrepaidStarsGiveawayTypeID = 0x9a9d77e0
+
+// TypeID returns 0x9a9d77e0, the ID of prepaidStarsGiveaway.
+func (*PrepaidStarsGiveaway) TypeID() uint32 {
+	return PrepaidStarsGiveawayTypeID
+}
+
+// TypeName returns "prepaidStarsGiveaway".
+func (*PrepaidStarsGiveaway) TypeName() string {
+	return "prepaidStarsGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidStarsGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidStarsGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.Stars)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Boosts)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "id")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "stars")
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "quantity")
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "boosts")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "date")
+	}
+	return nil
+}
+
 // PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp,
 // PrivacyKeyChatInvite, PrivacyKeyPhoneCall, PrivacyKeyPhoneP2P,
 // PrivacyKeyForwards, PrivacyKeyProfilePhoto, PrivacyKeyPhoneNumber,
-// PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout.
+// PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout,
+// PrivacyKeyBirthday, PrivacyKeyStarGiftsAutoSave, PrivacyKeyNoPaidMessages,
+// PrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/PrivacyKey.
 type PrivacyKeyClass interface {
@@ -6037,6 +8451,14 @@ func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
 		v = &PrivacyKeyVoiceMessages{}
 	case PrivacyKeyAboutTypeID:
 		v = &PrivacyKeyAbout{}
+	case PrivacyKeyBirthdayTypeID:
+		v = &PrivacyKeyBirthday{}
+	case PrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &PrivacyKeyStarGiftsAutoSave{}
+	case PrivacyKeyNoPaidMessagesTypeID:
+		v = &PrivacyKeyNoPaidMessages{}
+	case PrivacyKeySavedMusicTypeID:
+		v = &PrivacyKeySavedMusic{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
 	}
@@ -6656,11 +9078,257 @@ func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// PrivacyKeyBirthday is the TL constructor privacyKeyBirthday.
+//
+//	privacyKeyBirthday#2000a518 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyBirthday.
+type PrivacyKeyBirthday struct{}
+
+// PrivacyKeyBirthdayTypeID is the ID of privacyKeyBirthday.
+const PrivacyKeyBirthdayTypeID = 0x2000a518
+
+// TypeID returns 0x2000a518, the ID of privacyKeyBirthday.
+func (*PrivacyKeyBirthday) TypeID() uint32 {
+	return PrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "privacyKeyBirthday".
+func (*PrivacyKeyBirthday) TypeName() string {
+	return "privacyKeyBirthday"
+}
+
+// privacyKeyClass marks PrivacyKeyBirthday as a PrivacyKeyClass.
+func (*PrivacyKeyBirthday) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyStarGiftsAutoSave is the TL constructor
+// privacyKeyStarGiftsAutoSave.
+//
+//	privacyKeyStarGiftsAutoSave#2ca4fdf8 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyStarGiftsAutoSave.
+type PrivacyKeyStarGiftsAutoSave struct{}
+
+// PrivacyKeyStarGiftsAutoSaveTypeID is the ID of privacyKeyStarGiftsAutoSave.
+const PrivacyKeyStarGiftsAutoSaveTypeID = 0x2ca4fdf8
+
+// TypeID returns 0x2ca4fdf8, the ID of privacyKeyStarGiftsAutoSave.
+func (*PrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return PrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "privacyKeyStarGiftsAutoSave".
+func (*PrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "privacyKeyStarGiftsAutoSave"
+}
+
+// privacyKeyClass marks PrivacyKeyStarGiftsAutoSave as a PrivacyKeyClass.
+func (*PrivacyKeyStarGiftsAutoSave) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyStarGiftsAutoSave", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyNoPaidMessages is the TL constructor privacyKeyNoPaidMessages.
+//
+//	privacyKeyNoPaidMessages#17d348d2 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyNoPaidMessages.
+type PrivacyKeyNoPaidMessages struct{}
+
+// PrivacyKeyNoPaidMessagesTypeID is the ID of privacyKeyNoPaidMessages.
+const PrivacyKeyNoPaidMessagesTypeID = 0x17d348d2
+
+// TypeID returns 0x17d348d2, the ID of privacyKeyNoPaidMessages.
+func (*PrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return PrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "privacyKeyNoPaidMessages".
+func (*PrivacyKeyNoPaidMessages) TypeName() string {
+	return "privacyKeyNoPaidMessages"
+}
+
+// privacyKeyClass marks PrivacyKeyNoPaidMessages as a PrivacyKeyClass.
+func (*PrivacyKeyNoPaidMessages) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyNoPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeySavedMusic is the TL constructor privacyKeySavedMusic.
+//
+//	privacyKeySavedMusic#ff7a571b = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeySavedMusic.
+type PrivacyKeySavedMusic struct{}
+
+// PrivacyKeySavedMusicTypeID is the ID of privacyKeySavedMusic.
+const PrivacyKeySavedMusicTypeID = 0xff7a571b
+
+// TypeID returns 0xff7a571b, the ID of privacyKeySavedMusic.
+func (*PrivacyKeySavedMusic) TypeID() uint32 {
+	return PrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "privacyKeySavedMusic".
+func (*PrivacyKeySavedMusic) TypeName() string {
+	return "privacyKeySavedMusic"
+}
+
+// privacyKeyClass marks PrivacyKeySavedMusic as a PrivacyKeyClass.
+func (*PrivacyKeySavedMusic) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeySavedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // PrivacyRuleClass is the TL type PrivacyRule: one of
 // PrivacyValueAllowContacts, PrivacyValueAllowAll, PrivacyValueAllowUsers,
 // PrivacyValueDisallowContacts, PrivacyValueDisallowAll,
 // PrivacyValueDisallowUsers, PrivacyValueAllowChatParticipants,
-// PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends.
+// PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends,
+// PrivacyValueAllowPremium, PrivacyValueAllowBots, PrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/PrivacyRule.
 type PrivacyRuleClass interface {
@@ -6699,6 +9367,12 @@ func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
 		v = &PrivacyValueDisallowChatParticipants{}
 	case PrivacyValueAllowCloseFriendsTypeID:
 		v = &PrivacyValueAllowCloseFriends{}
+	case PrivacyValueAllowPremiumTypeID:
+		v = &PrivacyValueAllowPremium{}
+	case PrivacyValueAllowBotsTypeID:
+		v = &PrivacyValueAllowBots{}
+	case PrivacyValueDisallowBotsTypeID:
+		v = &PrivacyValueDisallowBots{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
 	}
@@ -7303,6 +9977,725 @@ func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
 func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueAllowPremium is the TL constructor privacyValueAllowPremium.
+//
+//	privacyValueAllowPremium#ece9814b = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowPremium.
+type PrivacyValueAllowPremium struct{}
+
+// PrivacyValueAllowPremiumTypeID is the ID of privacyValueAllowPremium.
+const PrivacyValueAllowPremiumTypeID = 0xece9814b
+
+// TypeID returns 0xece9814b, the ID of privacyValueAllowPremium.
+func (*PrivacyValueAllowPremium) TypeID() uint32 {
+	return PrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "privacyValueAllowPremium".
+func (*PrivacyValueAllowPremium) TypeName() string {
+	return "privacyValueAllowPremium"
+}
+
+// privacyRuleClass marks PrivacyValueAllowPremium as a PrivacyRuleClass.
+func (*PrivacyValueAllowPremium) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueAllowBots is the TL constructor privacyValueAllowBots.
+//
+//	privacyValueAllowBots#21461b5d = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowBots.
+type PrivacyValueAllowBots struct{}
+
+// PrivacyValueAllowBotsTypeID is the ID of privacyValueAllowBots.
+const PrivacyValueAllowBotsTypeID = 0x21461b5d
+
+// TypeID returns 0x21461b5d, the ID of privacyValueAllowBots.
+func (*PrivacyValueAllowBots) TypeID() uint32 {
+	return PrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "privacyValueAllowBots".
+func (*PrivacyValueAllowBots) TypeName() string {
+	return "privacyValueAllowBots"
+}
+
+// privacyRuleClass marks PrivacyValueAllowBots as a PrivacyRuleClass.
+func (*PrivacyValueAllowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueDisallowBots is the TL constructor privacyValueDisallowBots.
+//
+//	privacyValueDisallowBots#f6a5f82f = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueDisallowBots.
+type PrivacyValueDisallowBots struct{}
+
+// PrivacyValueDisallowBotsTypeID is the ID of privacyValueDisallowBots.
+const PrivacyValueDisallowBotsTypeID = 0xf6a5f82f
+
+// TypeID returns 0xf6a5f82f, the ID of privacyValueDisallowBots.
+func (*PrivacyValueDisallowBots) TypeID() uint32 {
+	return PrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "privacyValueDisallowBots".
+func (*PrivacyValueDisallowBots) TypeName() string {
+	return "privacyValueDisallowBots"
+}
+
+// privacyRuleClass marks PrivacyValueDisallowBots as a PrivacyRuleClass.
+func (*PrivacyValueDisallowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabClass is the TL type ProfileTab: one of ProfileTabPosts,
+// ProfileTabGifts, ProfileTabMedia, ProfileTabFiles, ProfileTabMusic,
+// ProfileTabVoice, ProfileTabLinks, ProfileTabGifs.
+//
+// See https://core.telegram.org/type/ProfileTab.
+type ProfileTabClass interface {
+	Object
+	profileTabClass()
+}
+
+// DecodeProfileTab decodes any constructor of ProfileTab.
+func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
+	return decodeProfileTab(b, 0)
+}
+
+// decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
+func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ProfileTabClass
+	switch id {
+	case ProfileTabPostsTypeID:
+		v = &ProfileTabPosts{}
+	case ProfileTabGiftsTypeID:
+		v = &ProfileTabGifts{}
+	case ProfileTabMediaTypeID:
+		v = &ProfileTabMedia{}
+	case ProfileTabFilesTypeID:
+		v = &ProfileTabFiles{}
+	case ProfileTabMusicTypeID:
+		v = &ProfileTabMusic{}
+	case ProfileTabVoiceTypeID:
+		v = &ProfileTabVoice{}
+	case ProfileTabLinksTypeID:
+		v = &ProfileTabLinks{}
+	case ProfileTabGifsTypeID:
+		v = &ProfileTabGifs{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ProfileTabPosts is the TL constructor profileTabPosts.
+//
+//	profileTabPosts#b98cd696 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabPosts.
+type ProfileTabPosts struct{}
+
+// ProfileTabPostsTypeID is the ID of profileTabPosts.
+const ProfileTabPostsTypeID = 0xb98cd696
+
+// TypeID returns 0xb98cd696, the ID of profileTabPosts.
+func (*ProfileTabPosts) TypeID() uint32 {
+	return ProfileTabPostsTypeID
+}
+
+// TypeName returns "profileTabPosts".
+func (*ProfileTabPosts) TypeName() string {
+	return "profileTabPosts"
+}
+
+// profileTabClass marks ProfileTabPosts as a ProfileTabClass.
+func (*ProfileTabPosts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabPostsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabPosts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifts is the TL constructor profileTabGifts.
+//
+//	profileTabGifts#4d4bd46a = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifts.
+type ProfileTabGifts struct{}
+
+// ProfileTabGiftsTypeID is the ID of profileTabGifts.
+const ProfileTabGiftsTypeID = 0x4d4bd46a
+
+// TypeID returns 0x4d4bd46a, the ID of profileTabGifts.
+func (*ProfileTabGifts) TypeID() uint32 {
+	return ProfileTabGiftsTypeID
+}
+
+// TypeName returns "profileTabGifts".
+func (*ProfileTabGifts) TypeName() string {
+	return "profileTabGifts"
+}
+
+// profileTabClass marks ProfileTabGifts as a ProfileTabClass.
+func (*ProfileTabGifts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMedia is the TL constructor profileTabMedia.
+//
+//	profileTabMedia#72c64955 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMedia.
+type ProfileTabMedia struct{}
+
+// ProfileTabMediaTypeID is the ID of profileTabMedia.
+const ProfileTabMediaTypeID = 0x72c64955
+
+// TypeID returns 0x72c64955, the ID of profileTabMedia.
+func (*ProfileTabMedia) TypeID() uint32 {
+	return ProfileTabMediaTypeID
+}
+
+// TypeName returns "profileTabMedia".
+func (*ProfileTabMedia) TypeName() string {
+	return "profileTabMedia"
+}
+
+// profileTabClass marks ProfileTabMedia as a ProfileTabClass.
+func (*ProfileTabMedia) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabFiles is the TL constructor profileTabFiles.
+//
+//	profileTabFiles#ab339c00 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabFiles.
+type ProfileTabFiles struct{}
+
+// ProfileTabFilesTypeID is the ID of profileTabFiles.
+const ProfileTabFilesTypeID = 0xab339c00
+
+// TypeID returns 0xab339c00, the ID of profileTabFiles.
+func (*ProfileTabFiles) TypeID() uint32 {
+	return ProfileTabFilesTypeID
+}
+
+// TypeName returns "profileTabFiles".
+func (*ProfileTabFiles) TypeName() string {
+	return "profileTabFiles"
+}
+
+// profileTabClass marks ProfileTabFiles as a ProfileTabClass.
+func (*ProfileTabFiles) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabFilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabFiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabFiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMusic is the TL constructor profileTabMusic.
+//
+//	profileTabMusic#9f27d26e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMusic.
+type ProfileTabMusic struct{}
+
+// ProfileTabMusicTypeID is the ID of profileTabMusic.
+const ProfileTabMusicTypeID = 0x9f27d26e
+
+// TypeID returns 0x9f27d26e, the ID of profileTabMusic.
+func (*ProfileTabMusic) TypeID() uint32 {
+	return ProfileTabMusicTypeID
+}
+
+// TypeName returns "profileTabMusic".
+func (*ProfileTabMusic) TypeName() string {
+	return "profileTabMusic"
+}
+
+// profileTabClass marks ProfileTabMusic as a ProfileTabClass.
+func (*ProfileTabMusic) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabVoice is the TL constructor profileTabVoice.
+//
+//	profileTabVoice#e477092e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabVoice.
+type ProfileTabVoice struct{}
+
+// ProfileTabVoiceTypeID is the ID of profileTabVoice.
+const ProfileTabVoiceTypeID = 0xe477092e
+
+// TypeID returns 0xe477092e, the ID of profileTabVoice.
+func (*ProfileTabVoice) TypeID() uint32 {
+	return ProfileTabVoiceTypeID
+}
+
+// TypeName returns "profileTabVoice".
+func (*ProfileTabVoice) TypeName() string {
+	return "profileTabVoice"
+}
+
+// profileTabClass marks ProfileTabVoice as a ProfileTabClass.
+func (*ProfileTabVoice) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabVoiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabVoice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabVoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabLinks is the TL constructor profileTabLinks.
+//
+//	profileTabLinks#d3656499 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabLinks.
+type ProfileTabLinks struct{}
+
+// ProfileTabLinksTypeID is the ID of profileTabLinks.
+const ProfileTabLinksTypeID = 0xd3656499
+
+// TypeID returns 0xd3656499, the ID of profileTabLinks.
+func (*ProfileTabLinks) TypeID() uint32 {
+	return ProfileTabLinksTypeID
+}
+
+// TypeName returns "profileTabLinks".
+func (*ProfileTabLinks) TypeName() string {
+	return "profileTabLinks"
+}
+
+// profileTabClass marks ProfileTabLinks as a ProfileTabClass.
+func (*ProfileTabLinks) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifs is the TL constructor profileTabGifs.
+//
+//	profileTabGifs#a2c0f695 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifs.
+type ProfileTabGifs struct{}
+
+// ProfileTabGifsTypeID is the ID of profileTabGifs.
+const ProfileTabGifsTypeID = 0xa2c0f695
+
+// TypeID returns 0xa2c0f695, the ID of profileTabGifs.
+func (*ProfileTabGifs) TypeID() uint32 {
+	return ProfileTabGifsTypeID
+}
+
+// TypeName returns "profileTabGifs".
+func (*ProfileTabGifs) TypeName() string {
+	return "profileTabGifs"
+}
+
+// profileTabClass marks ProfileTabGifs as a ProfileTabClass.
+func (*ProfileTabGifs) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGifsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifs) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabGifs", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8249,6 +11642,164 @@ func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// Passkey is the TL constructor passkey.
+//
+//	passkey#98613ebf flags:# id:string name:string date:int
+//	    software_emoji_id:flags.0?long last_usage_date:flags.1?int
+//	    = Passkey
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSoftwareEmojiID and the other Set methods send a zero value too;
+// HasSoftwareEmojiID reports whether SoftwareEmojiID is present (sent, or
+// received) and ClearSoftwareEmojiID leaves it out.
+//
+// See https://core.telegram.org/constructor/passkey.
+type Passkey struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID              string
+	Name            string
+	Date            int
+	SoftwareEmojiID int64 // flags.0?long
+	LastUsageDate   int   // flags.1?int
+}
+
+// PasskeyTypeID is the ID of passkey.
+const PasskeyTypeID = 0x98613ebf
+
+// TypeID returns 0x98613ebf, the ID of passkey.
+func (*Passkey) TypeID() uint32 {
+	return PasskeyTypeID
+}
+
+// TypeName returns "passkey".
+func (*Passkey) TypeName() string {
+	return "passkey"
+}
+
+// HasSoftwareEmojiID reports whether SoftwareEmojiID is present: not zero, set
+// by SetSoftwareEmojiID, or received.
+func (m *Passkey) HasSoftwareEmojiID() bool {
+	return m.SoftwareEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetSoftwareEmojiID sets SoftwareEmojiID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *Passkey) SetSoftwareEmojiID(v int64) {
+	m.SoftwareEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearSoftwareEmojiID sets SoftwareEmojiID to its zero value and marks it
+// absent.
+func (m *Passkey) ClearSoftwareEmojiID() {
+	m.SoftwareEmojiID = 0
+	m.Flags.Unset(0)
+}
+
+// HasLastUsageDate reports whether LastUsageDate is present: not zero, set by
+// SetLastUsageDate, or received.
+func (m *Passkey) HasLastUsageDate() bool {
+	return m.LastUsageDate != 0 || m.Flags.Has(1)
+}
+
+// SetLastUsageDate sets LastUsageDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Passkey) SetLastUsageDate(v int) {
+	m.LastUsageDate = v
+	m.Flags.Set(1)
+}
+
+// ClearLastUsageDate sets LastUsageDate to its zero value and marks it absent.
+func (m *Passkey) ClearLastUsageDate() {
+	m.LastUsageDate = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *Passkey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PasskeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Passkey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SoftwareEmojiID != 0 {
+		flags.Set(0)
+	}
+	if m.LastUsageDate != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	b.PutString(m.Name)
+	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutLong(m.SoftwareEmojiID)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastUsageDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Passkey) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PasskeyTypeID, "passkey"); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Passkey) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Passkey{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "flags")
+	}
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "id")
+	}
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "name")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.SoftwareEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "passkey", "software_emoji_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastUsageDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "passkey", "last_usage_date")
+		}
+	}
+	if m.SoftwareEmojiID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.LastUsageDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
 // PaymentCharge is the TL constructor paymentCharge.
 //
 //	paymentCharge#ea02c27e id:string provider_charge_id:string
@@ -8731,147 +12282,6 @@ func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PeerColor is the TL constructor peerColor.
-//
-//	peerColor#b54b5acf flags:# color:flags.0?int
-//	    background_emoji_id:flags.1?long = PeerColor
-//
-// An optional field is sent when it is not zero, nil or false. SetColor and the
-// other Set methods send a zero value too; HasColor reports whether Color is
-// present (sent, or received) and ClearColor leaves it out.
-//
-// See https://core.telegram.org/constructor/peerColor.
-type PeerColor struct {
-	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Color             int        // flags.0?int
-	BackgroundEmojiID int64      // flags.1?long
-}
-
-// PeerColorTypeID is the ID of peerColor.
-const PeerColorTypeID = 0xb54b5acf
-
-// TypeID returns 0xb54b5acf, the ID of peerColor.
-func (*PeerColor) TypeID() uint32 {
-	return PeerColorTypeID
-}
-
-// TypeName returns "peerColor".
-func (*PeerColor) TypeName() string {
-	return "peerColor"
-}
-
-// HasColor reports whether Color is present: not zero, set by SetColor, or
-// received.
-func (m *PeerColor) HasColor() bool {
-	return m.Color != 0 || m.Flags.Has(0)
-}
-
-// SetColor sets Color to v and marks it present, so that it is sent even when v
-// is zero.
-func (m *PeerColor) SetColor(v int) {
-	m.Color = v
-	m.Flags.Set(0)
-}
-
-// ClearColor sets Color to its zero value and marks it absent.
-func (m *PeerColor) ClearColor() {
-	m.Color = 0
-	m.Flags.Unset(0)
-}
-
-// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
-// set by SetBackgroundEmojiID, or received.
-func (m *PeerColor) HasBackgroundEmojiID() bool {
-	return m.BackgroundEmojiID != 0 || m.Flags.Has(1)
-}
-
-// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
-// that it is sent even when v is zero.
-func (m *PeerColor) SetBackgroundEmojiID(v int64) {
-	m.BackgroundEmojiID = v
-	m.Flags.Set(1)
-}
-
-// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
-// absent.
-func (m *PeerColor) ClearBackgroundEmojiID() {
-	m.BackgroundEmojiID = 0
-	m.Flags.Unset(1)
-}
-
-// Encode writes m to b with its ID.
-func (m *PeerColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PeerColorTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Color != 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	if flags.Has(0) {
-		b.PutInt(m.Color)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.BackgroundEmojiID)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PeerColor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
-		return tlrt.DecodeErr(err, "peerColor", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerColor{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "peerColor", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Color, err = b.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerColor", "color")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return tlrt.DecodeErr(err, "peerColor", "background_emoji_id")
-		}
-	}
-	if m.Color != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
-}
-
 // PeerNotifySettings is the TL constructor peerNotifySettings.
 //
 //	peerNotifySettings#99622c0c flags:# show_previews:flags.0?Bool
@@ -9213,13 +12623,20 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // PeerSettings is the TL constructor peerSettings.
 //
-//	peerSettings#a518110d flags:# report_spam:flags.0?true
+//	peerSettings#f47741f7 flags:# report_spam:flags.0?true
 //	    add_contact:flags.1?true block_contact:flags.2?true
 //	    share_contact:flags.3?true need_contacts_exception:flags.4?true
 //	    report_geo:flags.5?true autoarchived:flags.7?true
 //	    invite_members:flags.8?true request_chat_broadcast:flags.10?true
-//	    geo_distance:flags.6?int request_chat_title:flags.9?string
-//	    request_chat_date:flags.9?int = PeerSettings
+//	    business_bot_paused:flags.11?true
+//	    business_bot_can_reply:flags.12?true geo_distance:flags.6?int
+//	    request_chat_title:flags.9?string request_chat_date:flags.9?int
+//	    business_bot_id:flags.13?long
+//	    business_bot_manage_url:flags.13?string
+//	    charge_paid_message_stars:flags.14?long
+//	    registration_month:flags.15?string phone_country:flags.16?string
+//	    name_change_date:flags.17?int photo_change_date:flags.18?int
+//	    = PeerSettings
 //
 // An optional field is sent when it is not zero, nil or false. SetGeoDistance
 // and the other Set methods send a zero value too; HasGeoDistance reports
@@ -9228,25 +12645,34 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/peerSettings.
 type PeerSettings struct {
-	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ReportSpam            bool       // flags.0?true
-	AddContact            bool       // flags.1?true
-	BlockContact          bool       // flags.2?true
-	ShareContact          bool       // flags.3?true
-	NeedContactsException bool       // flags.4?true
-	ReportGeo             bool       // flags.5?true
-	Autoarchived          bool       // flags.7?true
-	InviteMembers         bool       // flags.8?true
-	RequestChatBroadcast  bool       // flags.10?true
-	GeoDistance           int        // flags.6?int
-	RequestChatTitle      string     // flags.9?string
-	RequestChatDate       int        // flags.9?int
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam             bool       // flags.0?true
+	AddContact             bool       // flags.1?true
+	BlockContact           bool       // flags.2?true
+	ShareContact           bool       // flags.3?true
+	NeedContactsException  bool       // flags.4?true
+	ReportGeo              bool       // flags.5?true
+	Autoarchived           bool       // flags.7?true
+	InviteMembers          bool       // flags.8?true
+	RequestChatBroadcast   bool       // flags.10?true
+	BusinessBotPaused      bool       // flags.11?true
+	BusinessBotCanReply    bool       // flags.12?true
+	GeoDistance            int        // flags.6?int
+	RequestChatTitle       string     // flags.9?string
+	RequestChatDate        int        // flags.9?int
+	BusinessBotID          int64      // flags.13?long
+	BusinessBotManageURL   string     // flags.13?string
+	ChargePaidMessageStars int64      // flags.14?long
+	RegistrationMonth      string     // flags.15?string
+	PhoneCountry           string     // flags.16?string
+	NameChangeDate         int        // flags.17?int
+	PhotoChangeDate        int        // flags.18?int
 }
 
 // PeerSettingsTypeID is the ID of peerSettings.
-const PeerSettingsTypeID = 0xa518110d
+const PeerSettingsTypeID = 0xf47741f7
 
-// TypeID returns 0xa518110d, the ID of peerSettings.
+// TypeID returns 0xf47741f7, the ID of peerSettings.
 func (*PeerSettings) TypeID() uint32 {
 	return PeerSettingsTypeID
 }
@@ -9319,6 +12745,149 @@ func (m *PeerSettings) ClearRequestChatDate() {
 	m.Flags.Unset(9)
 }
 
+// HasBusinessBotID reports whether BusinessBotID is present: not zero, set by
+// SetBusinessBotID, or received. It shares its flag with BusinessBotManageURL:
+// they are present together.
+func (m *PeerSettings) HasBusinessBotID() bool {
+	return m.BusinessBotID != 0 || m.BusinessBotManageURL != "" || m.Flags.Has(13)
+}
+
+// SetBusinessBotID sets BusinessBotID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerSettings) SetBusinessBotID(v int64) {
+	m.BusinessBotID = v
+	m.Flags.Set(13)
+}
+
+// ClearBusinessBotID sets BusinessBotID to its zero value and marks it absent;
+// it is still sent, as zero, when BusinessBotManageURL, which shares its flag,
+// is set.
+func (m *PeerSettings) ClearBusinessBotID() {
+	m.BusinessBotID = 0
+	m.Flags.Unset(13)
+}
+
+// HasBusinessBotManageURL reports whether BusinessBotManageURL is present: not
+// zero, set by SetBusinessBotManageURL, or received. It shares its flag with
+// BusinessBotID: they are present together.
+func (m *PeerSettings) HasBusinessBotManageURL() bool {
+	return m.BusinessBotID != 0 || m.BusinessBotManageURL != "" || m.Flags.Has(13)
+}
+
+// SetBusinessBotManageURL sets BusinessBotManageURL to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *PeerSettings) SetBusinessBotManageURL(v string) {
+	m.BusinessBotManageURL = v
+	m.Flags.Set(13)
+}
+
+// ClearBusinessBotManageURL sets BusinessBotManageURL to its zero value and
+// marks it absent; it is still sent, as zero, when BusinessBotID, which shares
+// its flag, is set.
+func (m *PeerSettings) ClearBusinessBotManageURL() {
+	m.BusinessBotManageURL = ""
+	m.Flags.Unset(13)
+}
+
+// HasChargePaidMessageStars reports whether ChargePaidMessageStars is present:
+// not zero, set by SetChargePaidMessageStars, or received.
+func (m *PeerSettings) HasChargePaidMessageStars() bool {
+	return m.ChargePaidMessageStars != 0 || m.Flags.Has(14)
+}
+
+// SetChargePaidMessageStars sets ChargePaidMessageStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PeerSettings) SetChargePaidMessageStars(v int64) {
+	m.ChargePaidMessageStars = v
+	m.Flags.Set(14)
+}
+
+// ClearChargePaidMessageStars sets ChargePaidMessageStars to its zero value and
+// marks it absent.
+func (m *PeerSettings) ClearChargePaidMessageStars() {
+	m.ChargePaidMessageStars = 0
+	m.Flags.Unset(14)
+}
+
+// HasRegistrationMonth reports whether RegistrationMonth is present: not zero,
+// set by SetRegistrationMonth, or received.
+func (m *PeerSettings) HasRegistrationMonth() bool {
+	return m.RegistrationMonth != "" || m.Flags.Has(15)
+}
+
+// SetRegistrationMonth sets RegistrationMonth to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PeerSettings) SetRegistrationMonth(v string) {
+	m.RegistrationMonth = v
+	m.Flags.Set(15)
+}
+
+// ClearRegistrationMonth sets RegistrationMonth to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearRegistrationMonth() {
+	m.RegistrationMonth = ""
+	m.Flags.Unset(15)
+}
+
+// HasPhoneCountry reports whether PhoneCountry is present: not zero, set by
+// SetPhoneCountry, or received.
+func (m *PeerSettings) HasPhoneCountry() bool {
+	return m.PhoneCountry != "" || m.Flags.Has(16)
+}
+
+// SetPhoneCountry sets PhoneCountry to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerSettings) SetPhoneCountry(v string) {
+	m.PhoneCountry = v
+	m.Flags.Set(16)
+}
+
+// ClearPhoneCountry sets PhoneCountry to its zero value and marks it absent.
+func (m *PeerSettings) ClearPhoneCountry() {
+	m.PhoneCountry = ""
+	m.Flags.Unset(16)
+}
+
+// HasNameChangeDate reports whether NameChangeDate is present: not zero, set by
+// SetNameChangeDate, or received.
+func (m *PeerSettings) HasNameChangeDate() bool {
+	return m.NameChangeDate != 0 || m.Flags.Has(17)
+}
+
+// SetNameChangeDate sets NameChangeDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerSettings) SetNameChangeDate(v int) {
+	m.NameChangeDate = v
+	m.Flags.Set(17)
+}
+
+// ClearNameChangeDate sets NameChangeDate to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearNameChangeDate() {
+	m.NameChangeDate = 0
+	m.Flags.Unset(17)
+}
+
+// HasPhotoChangeDate reports whether PhotoChangeDate is present: not zero, set
+// by SetPhotoChangeDate, or received.
+func (m *PeerSettings) HasPhotoChangeDate() bool {
+	return m.PhotoChangeDate != 0 || m.Flags.Has(18)
+}
+
+// SetPhotoChangeDate sets PhotoChangeDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerSettings) SetPhotoChangeDate(v int) {
+	m.PhotoChangeDate = v
+	m.Flags.Set(18)
+}
+
+// ClearPhotoChangeDate sets PhotoChangeDate to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearPhotoChangeDate() {
+	m.PhotoChangeDate = 0
+	m.Flags.Unset(18)
+}
+
 // Encode writes m to b with its ID.
 func (m *PeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9333,7 +12902,7 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
 	if m.ReportSpam {
 		flags.Set(0)
 	}
@@ -9361,11 +12930,35 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m.RequestChatBroadcast {
 		flags.Set(10)
 	}
+	if m.BusinessBotPaused {
+		flags.Set(11)
+	}
+	if m.BusinessBotCanReply {
+		flags.Set(12)
+	}
 	if m.GeoDistance != 0 {
 		flags.Set(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		flags.Set(9)
+	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		flags.Set(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		flags.Set(14)
+	}
+	if m.RegistrationMonth != "" {
+		flags.Set(15)
+	}
+	if m.PhoneCountry != "" {
+		flags.Set(16)
+	}
+	if m.NameChangeDate != 0 {
+		flags.Set(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		flags.Set(18)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(6) {
@@ -9376,6 +12969,27 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(9) {
 		b.PutInt(m.RequestChatDate)
+	}
+	if flags.Has(13) {
+		b.PutLong(m.BusinessBotID)
+	}
+	if flags.Has(13) {
+		b.PutString(m.BusinessBotManageURL)
+	}
+	if flags.Has(14) {
+		b.PutLong(m.ChargePaidMessageStars)
+	}
+	if flags.Has(15) {
+		b.PutString(m.RegistrationMonth)
+	}
+	if flags.Has(16) {
+		b.PutString(m.PhoneCountry)
+	}
+	if flags.Has(17) {
+		b.PutInt(m.NameChangeDate)
+	}
+	if flags.Has(18) {
+		b.PutInt(m.PhotoChangeDate)
 	}
 	return nil
 }
@@ -9412,6 +13026,8 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Autoarchived = m.Flags.Has(7)
 	m.InviteMembers = m.Flags.Has(8)
 	m.RequestChatBroadcast = m.Flags.Has(10)
+	m.BusinessBotPaused = m.Flags.Has(11)
+	m.BusinessBotCanReply = m.Flags.Has(12)
 	if m.Flags.Has(6) {
 		if m.GeoDistance, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "geo_distance")
@@ -9427,12 +13043,65 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_date")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10
+	if m.Flags.Has(13) {
+		if m.BusinessBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "business_bot_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.BusinessBotManageURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.ChargePaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "charge_paid_message_stars")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.RegistrationMonth, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PhoneCountry, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.NameChangeDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "name_change_date")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.PhotoChangeDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "photo_change_date")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12
 	if m.GeoDistance != 0 {
 		m.Flags.Unset(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		m.Flags.Unset(9)
+	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		m.Flags.Unset(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		m.Flags.Unset(14)
+	}
+	if m.RegistrationMonth != "" {
+		m.Flags.Unset(15)
+	}
+	if m.PhoneCountry != "" {
+		m.Flags.Unset(16)
+	}
+	if m.NameChangeDate != 0 {
+		m.Flags.Unset(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		m.Flags.Unset(18)
 	}
 	return nil
 }
@@ -9563,6 +13232,94 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PendingSuggestion is the TL constructor pendingSuggestion.
+//
+//	pendingSuggestion#e7e82e12 suggestion:string title:TextWithEntities
+//	    description:TextWithEntities url:string = PendingSuggestion
+//
+// See https://core.telegram.org/constructor/pendingSuggestion.
+type PendingSuggestion struct {
+	Suggestion  string
+	Title       TextWithEntities
+	Description TextWithEntities
+	URL         string
+}
+
+// PendingSuggestionTypeID is the ID of pendingSuggestion.
+const PendingSuggestionTypeID = 0xe7e82e12
+
+// TypeID returns 0xe7e82e12, the ID of pendingSuggestion.
+func (*PendingSuggestion) TypeID() uint32 {
+	return PendingSuggestionTypeID
+}
+
+// TypeName returns "pendingSuggestion".
+func (*PendingSuggestion) TypeName() string {
+	return "pendingSuggestion"
+}
+
+// Encode writes m to b with its ID.
+func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PendingSuggestionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Suggestion)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pendingSuggestion", "title")
+	}
+	if err := m.Description.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pendingSuggestion", "description")
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
+	}
+	var err error
+	if m.Suggestion, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "title")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
+	}
+	return nil
+}
+
 // PhoneCallProtocol is the TL constructor phoneCallProtocol.
 //
 //	phoneCallProtocol#fc878fc8 flags:# udp_p2p:flags.0?true
@@ -9663,10 +13420,15 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // Poll is the TL constructor poll.
 //
-//	poll#86e18161 id:long flags:# closed:flags.0?true
+//	poll#966e2dbf id:long flags:# closed:flags.0?true
 //	    public_voters:flags.1?true multiple_choice:flags.2?true
-//	    quiz:flags.3?true question:string answers:Vector<PollAnswer>
-//	    close_period:flags.4?int close_date:flags.5?int = Poll
+//	    quiz:flags.3?true open_answers:flags.6?true
+//	    revoting_disabled:flags.7?true shuffle_answers:flags.8?true
+//	    hide_results_until_close:flags.9?true creator:flags.10?true
+//	    subscribers_only:flags.11?true question:TextWithEntities
+//	    answers:Vector<PollAnswer> close_period:flags.4?int
+//	    close_date:flags.5?int countries_iso2:flags.12?Vector<string>
+//	    hash:long = Poll
 //
 // An optional field is sent when it is not zero, nil or false. SetClosePeriod
 // and the other Set methods send a zero value too; HasClosePeriod reports
@@ -9675,22 +13437,30 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/poll.
 type Poll struct {
-	ID             int64
-	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Closed         bool       // flags.0?true
-	PublicVoters   bool       // flags.1?true
-	MultipleChoice bool       // flags.2?true
-	Quiz           bool       // flags.3?true
-	Question       string
-	Answers        []PollAnswer
-	ClosePeriod    int // flags.4?int
-	CloseDate      int // flags.5?int
+	ID                    int64
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Closed                bool       // flags.0?true
+	PublicVoters          bool       // flags.1?true
+	MultipleChoice        bool       // flags.2?true
+	Quiz                  bool       // flags.3?true
+	OpenAnswers           bool       // flags.6?true
+	RevotingDisabled      bool       // flags.7?true
+	ShuffleAnswers        bool       // flags.8?true
+	HideResultsUntilClose bool       // flags.9?true
+	Creator               bool       // flags.10?true
+	SubscribersOnly       bool       // flags.11?true
+	Question              TextWithEntities
+	Answers               []PollAnswerClass
+	ClosePeriod           int      // flags.4?int
+	CloseDate             int      // flags.5?int
+	CountriesIso2         []string // flags.12?Vector<string>
+	Hash                  int64
 }
 
 // PollTypeID is the ID of poll.
-const PollTypeID = 0x86e18161
+const PollTypeID = 0x966e2dbf
 
-// TypeID returns 0x86e18161, the ID of poll.
+// TypeID returns 0x966e2dbf, the ID of poll.
 func (*Poll) TypeID() uint32 {
 	return PollTypeID
 }
@@ -9738,6 +13508,25 @@ func (m *Poll) ClearCloseDate() {
 	m.Flags.Unset(5)
 }
 
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *Poll) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(12)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Poll) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(12)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *Poll) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(12)
+}
+
 // Encode writes m to b with its ID.
 func (m *Poll) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9753,7 +13542,7 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
 	if m.Closed {
 		flags.Set(0)
 	}
@@ -9766,17 +13555,40 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if m.Quiz {
 		flags.Set(3)
 	}
+	if m.OpenAnswers {
+		flags.Set(6)
+	}
+	if m.RevotingDisabled {
+		flags.Set(7)
+	}
+	if m.ShuffleAnswers {
+		flags.Set(8)
+	}
+	if m.HideResultsUntilClose {
+		flags.Set(9)
+	}
+	if m.Creator {
+		flags.Set(10)
+	}
+	if m.SubscribersOnly {
+		flags.Set(11)
+	}
 	if m.ClosePeriod != 0 {
 		flags.Set(4)
 	}
 	if m.CloseDate != 0 {
 		flags.Set(5)
 	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(12)
+	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Question)
+	if err := m.Question.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "poll", "question")
+	}
 	b.PutVectorHeader(len(m.Answers))
 	for i := range m.Answers {
-		if err := m.Answers[i].Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Answers[i]); err != nil {
 			return tlrt.EncodeErr(err, "poll", "answers")
 		}
 	}
@@ -9786,6 +13598,13 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		b.PutInt(m.CloseDate)
 	}
+	if flags.Has(12) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	b.PutLong(m.Hash)
 	return nil
 }
 
@@ -9822,10 +13641,16 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PublicVoters = m.Flags.Has(1)
 	m.MultipleChoice = m.Flags.Has(2)
 	m.Quiz = m.Flags.Has(3)
-	if m.Question, err = b.String(); err != nil {
+	m.OpenAnswers = m.Flags.Has(6)
+	m.RevotingDisabled = m.Flags.Has(7)
+	m.ShuffleAnswers = m.Flags.Has(8)
+	m.HideResultsUntilClose = m.Flags.Has(9)
+	m.Creator = m.Flags.Has(10)
+	m.SubscribersOnly = m.Flags.Has(11)
+	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PollAnswer]); err != nil {
+	if m.Answers, err = tlrt.DecodeVectorAt(b, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
@@ -9838,104 +13663,51 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "poll", "close_date")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	if m.Flags.Has(12) {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "poll", "countries_iso2")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "poll", "hash")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
 	if m.ClosePeriod != 0 {
 		m.Flags.Unset(4)
 	}
 	if m.CloseDate != 0 {
 		m.Flags.Unset(5)
 	}
-	return nil
-}
-
-// PollAnswer is the TL constructor pollAnswer.
-//
-//	pollAnswer#6ca9c2e9 text:string option:bytes = PollAnswer
-//
-// See https://core.telegram.org/constructor/pollAnswer.
-type PollAnswer struct {
-	Text   string
-	Option []byte
-}
-
-// PollAnswerTypeID is the ID of pollAnswer.
-const PollAnswerTypeID = 0x6ca9c2e9
-
-// TypeID returns 0x6ca9c2e9, the ID of pollAnswer.
-func (*PollAnswer) TypeID() uint32 {
-	return PollAnswerTypeID
-}
-
-// TypeName returns "pollAnswer".
-func (*PollAnswer) TypeName() string {
-	return "pollAnswer"
-}
-
-// Encode writes m to b with its ID.
-func (m *PollAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PollAnswerTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PollAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "text")
-	}
-	if m.Option, err = b.Bytes(); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "option")
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(12)
 	}
 	return nil
 }
 
 // PollAnswerVoters is the TL constructor pollAnswerVoters.
 //
-//	pollAnswerVoters#3b6ddad2 flags:# chosen:flags.0?true
-//	    correct:flags.1?true option:bytes voters:int = PollAnswerVoters
+//	pollAnswerVoters#3645230a flags:# chosen:flags.0?true
+//	    correct:flags.1?true option:bytes voters:flags.2?int
+//	    recent_voters:flags.2?Vector<Peer> = PollAnswerVoters
+//
+// An optional field is sent when it is not zero, nil or false. SetVoters and
+// the other Set methods send a zero value too; HasVoters reports whether Voters
+// is present (sent, or received) and ClearVoters leaves it out.
 //
 // See https://core.telegram.org/constructor/pollAnswerVoters.
 type PollAnswerVoters struct {
-	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Chosen  bool       // flags.0?true
-	Correct bool       // flags.1?true
-	Option  []byte
-	Voters  int
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Chosen       bool       // flags.0?true
+	Correct      bool       // flags.1?true
+	Option       []byte
+	Voters       int         // flags.2?int
+	RecentVoters []PeerClass // flags.2?Vector<Peer>
 }
 
 // PollAnswerVotersTypeID is the ID of pollAnswerVoters.
-const PollAnswerVotersTypeID = 0x3b6ddad2
+const PollAnswerVotersTypeID = 0x3645230a
 
-// TypeID returns 0x3b6ddad2, the ID of pollAnswerVoters.
+// TypeID returns 0x3645230a, the ID of pollAnswerVoters.
 func (*PollAnswerVoters) TypeID() uint32 {
 	return PollAnswerVotersTypeID
 }
@@ -9943,6 +13715,47 @@ func (*PollAnswerVoters) TypeID() uint32 {
 // TypeName returns "pollAnswerVoters".
 func (*PollAnswerVoters) TypeName() string {
 	return "pollAnswerVoters"
+}
+
+// HasVoters reports whether Voters is present: not zero, set by SetVoters, or
+// received. It shares its flag with RecentVoters: they are present together.
+func (m *PollAnswerVoters) HasVoters() bool {
+	return m.Voters != 0 || len(m.RecentVoters) > 0 || m.Flags.Has(2)
+}
+
+// SetVoters sets Voters to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PollAnswerVoters) SetVoters(v int) {
+	m.Voters = v
+	m.Flags.Set(2)
+}
+
+// ClearVoters sets Voters to its zero value and marks it absent; it is still
+// sent, as zero, when RecentVoters, which shares its flag, is set.
+func (m *PollAnswerVoters) ClearVoters() {
+	m.Voters = 0
+	m.Flags.Unset(2)
+}
+
+// HasRecentVoters reports whether RecentVoters is present: not zero, set by
+// SetRecentVoters, or received. It shares its flag with Voters: they are
+// present together.
+func (m *PollAnswerVoters) HasRecentVoters() bool {
+	return m.Voters != 0 || len(m.RecentVoters) > 0 || m.Flags.Has(2)
+}
+
+// SetRecentVoters sets RecentVoters to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PollAnswerVoters) SetRecentVoters(v []PeerClass) {
+	m.RecentVoters = v
+	m.Flags.Set(2)
+}
+
+// ClearRecentVoters sets RecentVoters to its zero value and marks it absent; it
+// is still sent, as zero, when Voters, which shares its flag, is set.
+func (m *PollAnswerVoters) ClearRecentVoters() {
+	m.RecentVoters = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -9966,9 +13779,22 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	if m.Correct {
 		flags.Set(1)
 	}
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.Option)
-	b.PutInt(m.Voters)
+	if flags.Has(2) {
+		b.PutInt(m.Voters)
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.RecentVoters))
+		for i := range m.RecentVoters {
+			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
+				return tlrt.EncodeErr(err, "pollAnswerVoters", "recent_voters")
+			}
+		}
+	}
 	return nil
 }
 
@@ -9986,9 +13812,12 @@ func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
 	*m = PollAnswerVoters{}
 	var err error
@@ -10000,19 +13829,31 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Option, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
-	if m.Voters, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
+	if m.Flags.Has(2) {
+		if m.Voters, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
+		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
 // PollResults is the TL constructor pollResults.
 //
-//	pollResults#7adf2420 flags:# min:flags.0?true
+//	pollResults#ba7bb15e flags:# min:flags.0?true
+//	    has_unread_votes:flags.6?true can_view_stats:flags.7?true
 //	    results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int
 //	    recent_voters:flags.3?Vector<Peer> solution:flags.4?string
-//	    solution_entities:flags.4?Vector<MessageEntity> = PollResults
+//	    solution_entities:flags.4?Vector<MessageEntity>
+//	    solution_media:flags.5?MessageMedia = PollResults
 //
 // An optional field is sent when it is not zero, nil or false. SetResults and
 // the other Set methods send a zero value too; HasResults reports whether
@@ -10022,17 +13863,20 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, _ int) error {
 type PollResults struct {
 	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Min              bool                 // flags.0?true
+	HasUnreadVotes   bool                 // flags.6?true
+	CanViewStats     bool                 // flags.7?true
 	Results          []PollAnswerVoters   // flags.1?Vector<PollAnswerVoters>
 	TotalVoters      int                  // flags.2?int
 	RecentVoters     []PeerClass          // flags.3?Vector<Peer>
 	Solution         string               // flags.4?string
 	SolutionEntities []MessageEntityClass // flags.4?Vector<MessageEntity>
+	SolutionMedia    MessageMediaClass    // flags.5?MessageMedia
 }
 
 // PollResultsTypeID is the ID of pollResults.
-const PollResultsTypeID = 0x7adf2420
+const PollResultsTypeID = 0xba7bb15e
 
-// TypeID returns 0x7adf2420, the ID of pollResults.
+// TypeID returns 0xba7bb15e, the ID of pollResults.
 func (*PollResults) TypeID() uint32 {
 	return PollResultsTypeID
 }
@@ -10156,9 +14000,15 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
 	if m.Min {
 		flags.Set(0)
+	}
+	if m.HasUnreadVotes {
+		flags.Set(6)
+	}
+	if m.CanViewStats {
+		flags.Set(7)
 	}
 	if len(m.Results) > 0 {
 		flags.Set(1)
@@ -10171,6 +14021,9 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(4)
+	}
+	if m.SolutionMedia != nil {
+		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
@@ -10203,6 +14056,11 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 			}
 		}
 	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
+			return tlrt.EncodeErr(err, "pollResults", "solution_media")
+		}
+	}
 	return nil
 }
 
@@ -10233,6 +14091,8 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pollResults", "flags")
 	}
 	m.Min = m.Flags.Has(0)
+	m.HasUnreadVotes = m.Flags.Has(6)
+	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
 		if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PollAnswerVoters]); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "results")
@@ -10258,7 +14118,12 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(5) {
+		if m.SolutionMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollResults", "solution_media")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7
 	if len(m.Results) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -10597,134 +14462,6 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PremiumGiftOption is the TL constructor premiumGiftOption.
-//
-//	premiumGiftOption#74c34319 flags:# months:int currency:string
-//	    amount:long bot_url:string store_product:flags.0?string
-//	    = PremiumGiftOption
-//
-// An optional field is sent when it is not zero, nil or false. SetStoreProduct
-// and the other Set methods send a zero value too; HasStoreProduct reports
-// whether StoreProduct is present (sent, or received) and ClearStoreProduct
-// leaves it out.
-//
-// See https://core.telegram.org/constructor/premiumGiftOption.
-type PremiumGiftOption struct {
-	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Months       int
-	Currency     string
-	Amount       int64
-	BotURL       string
-	StoreProduct string // flags.0?string
-}
-
-// PremiumGiftOptionTypeID is the ID of premiumGiftOption.
-const PremiumGiftOptionTypeID = 0x74c34319
-
-// TypeID returns 0x74c34319, the ID of premiumGiftOption.
-func (*PremiumGiftOption) TypeID() uint32 {
-	return PremiumGiftOptionTypeID
-}
-
-// TypeName returns "premiumGiftOption".
-func (*PremiumGiftOption) TypeName() string {
-	return "premiumGiftOption"
-}
-
-// HasStoreProduct reports whether StoreProduct is present: not zero, set by
-// SetStoreProduct, or received.
-func (m *PremiumGiftOption) HasStoreProduct() bool {
-	return m.StoreProduct != "" || m.Flags.Has(0)
-}
-
-// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
-// sent even when v is zero.
-func (m *PremiumGiftOption) SetStoreProduct(v string) {
-	m.StoreProduct = v
-	m.Flags.Set(0)
-}
-
-// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
-func (m *PremiumGiftOption) ClearStoreProduct() {
-	m.StoreProduct = ""
-	m.Flags.Unset(0)
-}
-
-// Encode writes m to b with its ID.
-func (m *PremiumGiftOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PremiumGiftOptionTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PremiumGiftOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Months)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.BotURL)
-	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PremiumGiftOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGiftOptionTypeID, "premiumGiftOption"); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PremiumGiftOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumGiftOption{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "flags")
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "months")
-	}
-	if m.Currency, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "currency")
-	}
-	if m.Amount, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "amount")
-	}
-	if m.BotURL, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftOption", "bot_url")
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "premiumGiftOption", "store_product")
-		}
-	}
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
 // PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption.
 //
 //	premiumSubscriptionOption#5f2d1df2 flags:# current:flags.1?true
@@ -10895,87 +14632,6 @@ func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.StoreProduct != "" {
 		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// PrepaidGiveaway is the TL constructor prepaidGiveaway.
-//
-//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int
-//	    = PrepaidGiveaway
-//
-// See https://core.telegram.org/constructor/prepaidGiveaway.
-type PrepaidGiveaway struct {
-	ID       int64
-	Months   int
-	Quantity int
-	Date     int
-}
-
-// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
-const PrepaidGiveawayTypeID = 0xb2539d54
-
-// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
-func (*PrepaidGiveaway) TypeID() uint32 {
-	return PrepaidGiveawayTypeID
-}
-
-// TypeName returns "prepaidGiveaway".
-func (*PrepaidGiveaway) TypeName() string {
-	return "prepaidGiveaway"
-}
-
-// Encode writes m to b with its ID.
-func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PrepaidGiveawayTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Months)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Date)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
-	}
-	if m.Quantity, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
-	}
-	if m.Date, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
 	}
 	return nil
 }

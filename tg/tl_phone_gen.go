@@ -184,6 +184,106 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PhoneGroupCallStars is the TL constructor phone.groupCallStars.
+//
+//	phone.groupCallStars#9d1dbd26 total_stars:long
+//	    top_donors:Vector<GroupCallDonor> chats:Vector<Chat>
+//	    users:Vector<User> = phone.GroupCallStars
+//
+// See https://core.telegram.org/constructor/phone.groupCallStars.
+type PhoneGroupCallStars struct {
+	TotalStars int64
+	TopDonors  []GroupCallDonor
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// PhoneGroupCallStarsTypeID is the ID of phone.groupCallStars.
+const PhoneGroupCallStarsTypeID = 0x9d1dbd26
+
+// TypeID returns 0x9d1dbd26, the ID of phone.groupCallStars.
+func (*PhoneGroupCallStars) TypeID() uint32 {
+	return PhoneGroupCallStarsTypeID
+}
+
+// TypeName returns "phone.groupCallStars".
+func (*PhoneGroupCallStars) TypeName() string {
+	return "phone.groupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGroupCallStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.TotalStars)
+	b.PutVectorHeader(len(m.TopDonors))
+	for i := range m.TopDonors {
+		if err := m.TopDonors[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "top_donors")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStars", "")
+	}
+	var err error
+	if m.TotalStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
+	}
+	if m.TopDonors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallDonor]); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
+	}
+	return nil
+}
+
 // PhoneGroupCallStreamChannels is the TL constructor
 // phone.groupCallStreamChannels.
 //
@@ -1614,9 +1714,10 @@ func (c *Client) PhoneCreateGroupCall(ctx context.Context, req *PhoneCreateGroup
 
 // PhoneJoinGroupCallRequest is the TL function phone.joinGroupCall.
 //
-//	phone.joinGroupCall#b132ff7b flags:# muted:flags.0?true
+//	phone.joinGroupCall#8fb53057 flags:# muted:flags.0?true
 //	    video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer
-//	    invite_hash:flags.1?string params:DataJSON = Updates
+//	    invite_hash:flags.1?string public_key:flags.3?int256
+//	    block:flags.3?bytes params:DataJSON = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetInviteHash
 // and the other Set methods send a zero value too; HasInviteHash reports
@@ -1628,16 +1729,18 @@ type PhoneJoinGroupCallRequest struct {
 	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Muted        bool       // flags.0?true
 	VideoStopped bool       // flags.2?true
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	JoinAs       InputPeerClass
-	InviteHash   string // flags.1?string
+	InviteHash   string     // flags.1?string
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
 	Params       DataJSON
 }
 
 // PhoneJoinGroupCallRequestTypeID is the ID of phone.joinGroupCall.
-const PhoneJoinGroupCallRequestTypeID = 0xb132ff7b
+const PhoneJoinGroupCallRequestTypeID = 0x8fb53057
 
-// TypeID returns 0xb132ff7b, the ID of phone.joinGroupCall.
+// TypeID returns 0x8fb53057, the ID of phone.joinGroupCall.
 func (*PhoneJoinGroupCallRequest) TypeID() uint32 {
 	return PhoneJoinGroupCallRequestTypeID
 }
@@ -1666,6 +1769,47 @@ func (m *PhoneJoinGroupCallRequest) ClearInviteHash() {
 	m.Flags.Unset(1)
 }
 
+// HasPublicKey reports whether PublicKey is present: not zero, set by
+// SetPublicKey, or received. It shares its flag with Block: they are present
+// together.
+func (m *PhoneJoinGroupCallRequest) HasPublicKey() bool {
+	return m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Flags.Has(3)
+}
+
+// SetPublicKey sets PublicKey to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneJoinGroupCallRequest) SetPublicKey(v bin.Int256) {
+	m.PublicKey = v
+	m.Flags.Set(3)
+}
+
+// ClearPublicKey sets PublicKey to its zero value and marks it absent; it is
+// still sent, as zero, when Block, which shares its flag, is set.
+func (m *PhoneJoinGroupCallRequest) ClearPublicKey() {
+	m.PublicKey = bin.Int256{}
+	m.Flags.Unset(3)
+}
+
+// HasBlock reports whether Block is present: not zero, set by SetBlock, or
+// received. It shares its flag with PublicKey: they are present together.
+func (m *PhoneJoinGroupCallRequest) HasBlock() bool {
+	return m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Flags.Has(3)
+}
+
+// SetBlock sets Block to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneJoinGroupCallRequest) SetBlock(v []byte) {
+	m.Block = v
+	m.Flags.Set(3)
+}
+
+// ClearBlock sets Block to its zero value and marks it absent; it is still
+// sent, as zero, when PublicKey, which shares its flag, is set.
+func (m *PhoneJoinGroupCallRequest) ClearBlock() {
+	m.Block = nil
+	m.Flags.Unset(3)
+}
+
 // Encode writes m to b with its ID.
 func (m *PhoneJoinGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1690,8 +1834,11 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InviteHash != "" {
 		flags.Set(1)
 	}
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
 	}
 	if err := tlrt.EncodeObject(b, m.JoinAs); err != nil {
@@ -1699,6 +1846,12 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		b.PutString(m.InviteHash)
+	}
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
 	}
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "params")
@@ -1734,7 +1887,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "call")
 	}
 	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
@@ -1745,12 +1898,25 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
 		}
 	}
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return tlrt.DecodeErr(err, "phone.joinGroupCall", "public_key")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
+		}
+	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "params")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.InviteHash != "" {
 		m.Flags.Unset(1)
+	}
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
@@ -1769,7 +1935,7 @@ func (c *Client) PhoneJoinGroupCall(ctx context.Context, req *PhoneJoinGroupCall
 //
 // See https://core.telegram.org/method/phone.leaveGroupCall.
 type PhoneLeaveGroupCallRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Source int
 }
 
@@ -1800,7 +1966,7 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.leaveGroupCall", "call")
 	}
 	b.PutInt(m.Source)
@@ -1829,7 +1995,7 @@ func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "call")
 	}
 	if m.Source, err = b.Int(); err != nil {
@@ -1854,7 +2020,7 @@ func (c *Client) PhoneLeaveGroupCall(ctx context.Context, req *PhoneLeaveGroupCa
 //
 // See https://core.telegram.org/method/phone.inviteToGroupCall.
 type PhoneInviteToGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []InputUserClass
 }
 
@@ -1885,7 +2051,7 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Users))
@@ -1919,7 +2085,7 @@ func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteToGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
@@ -1943,7 +2109,7 @@ func (c *Client) PhoneInviteToGroupCall(ctx context.Context, req *PhoneInviteToG
 //
 // See https://core.telegram.org/method/phone.discardGroupCall.
 type PhoneDiscardGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneDiscardGroupCallRequestTypeID is the ID of phone.discardGroupCall.
@@ -1973,7 +2139,7 @@ func (m *PhoneDiscardGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardGroupCall", "call")
 	}
 	return nil
@@ -2001,7 +2167,7 @@ func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "phone.discardGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardGroupCall", "call")
 	}
 	return nil
@@ -2019,9 +2185,10 @@ func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGro
 // PhoneToggleGroupCallSettingsRequest is the TL function
 // phone.toggleGroupCallSettings.
 //
-//	phone.toggleGroupCallSettings#74bbb43d flags:#
+//	phone.toggleGroupCallSettings#974392f2 flags:#
 //	    reset_invite_hash:flags.1?true call:InputGroupCall
-//	    join_muted:flags.0?Bool = Updates
+//	    join_muted:flags.0?Bool messages_enabled:flags.2?Bool
+//	    send_paid_messages_stars:flags.3?long = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetJoinMuted and
 // the other Set methods send a zero value too; HasJoinMuted reports whether
@@ -2029,17 +2196,19 @@ func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGro
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallSettings.
 type PhoneToggleGroupCallSettingsRequest struct {
-	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ResetInviteHash bool       // flags.1?true
-	Call            InputGroupCall
-	JoinMuted       bool // flags.0?Bool
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ResetInviteHash       bool       // flags.1?true
+	Call                  InputGroupCallClass
+	JoinMuted             bool  // flags.0?Bool
+	MessagesEnabled       bool  // flags.2?Bool
+	SendPaidMessagesStars int64 // flags.3?long
 }
 
 // PhoneToggleGroupCallSettingsRequestTypeID is the ID of
 // phone.toggleGroupCallSettings.
-const PhoneToggleGroupCallSettingsRequestTypeID = 0x74bbb43d
+const PhoneToggleGroupCallSettingsRequestTypeID = 0x974392f2
 
-// TypeID returns 0x74bbb43d, the ID of phone.toggleGroupCallSettings.
+// TypeID returns 0x974392f2, the ID of phone.toggleGroupCallSettings.
 func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 {
 	return PhoneToggleGroupCallSettingsRequestTypeID
 }
@@ -2068,6 +2237,46 @@ func (m *PhoneToggleGroupCallSettingsRequest) ClearJoinMuted() {
 	m.Flags.Unset(0)
 }
 
+// HasMessagesEnabled reports whether MessagesEnabled is present: not zero, set
+// by SetMessagesEnabled, or received.
+func (m *PhoneToggleGroupCallSettingsRequest) HasMessagesEnabled() bool {
+	return m.MessagesEnabled || m.Flags.Has(2)
+}
+
+// SetMessagesEnabled sets MessagesEnabled to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PhoneToggleGroupCallSettingsRequest) SetMessagesEnabled(v bool) {
+	m.MessagesEnabled = v
+	m.Flags.Set(2)
+}
+
+// ClearMessagesEnabled sets MessagesEnabled to its zero value and marks it
+// absent.
+func (m *PhoneToggleGroupCallSettingsRequest) ClearMessagesEnabled() {
+	m.MessagesEnabled = false
+	m.Flags.Unset(2)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *PhoneToggleGroupCallSettingsRequest) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(3)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PhoneToggleGroupCallSettingsRequest) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(3)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *PhoneToggleGroupCallSettingsRequest) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(3)
+}
+
 // Encode writes m to b with its ID.
 func (m *PhoneToggleGroupCallSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2089,12 +2298,24 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.JoinMuted {
 		flags.Set(0)
 	}
+	if m.MessagesEnabled {
+		flags.Set(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
 	if flags.Has(0) {
 		b.PutBool(m.JoinMuted)
+	}
+	if flags.Has(2) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.SendPaidMessagesStars)
 	}
 	return nil
 }
@@ -2126,7 +2347,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "flags")
 	}
 	m.ResetInviteHash = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
 	if m.Flags.Has(0) {
@@ -2134,9 +2355,25 @@ func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth 
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "join_muted")
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "messages_enabled")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "send_paid_messages_stars")
+		}
+	}
 	m.Flags &^= 1 << 1
 	if m.JoinMuted {
 		m.Flags.Unset(0)
+	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
@@ -2157,7 +2394,7 @@ func (c *Client) PhoneToggleGroupCallSettings(ctx context.Context, req *PhoneTog
 //
 // See https://core.telegram.org/method/phone.getGroupCall.
 type PhoneGetGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Limit int
 }
 
@@ -2188,7 +2425,7 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCall", "call")
 	}
 	b.PutInt(m.Limit)
@@ -2217,7 +2454,7 @@ func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCall", "call")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2243,7 +2480,7 @@ func (c *Client) PhoneGetGroupCall(ctx context.Context, req *PhoneGetGroupCallRe
 //
 // See https://core.telegram.org/method/phone.getGroupParticipants.
 type PhoneGetGroupParticipantsRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	IDs     []InputPeerClass
 	Sources []int
 	Offset  string
@@ -2278,7 +2515,7 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupParticipants", "call")
 	}
 	b.PutVectorHeader(len(m.IDs))
@@ -2318,7 +2555,7 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupParticipants", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
 	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
@@ -2352,7 +2589,7 @@ func (c *Client) PhoneGetGroupParticipants(ctx context.Context, req *PhoneGetGro
 //
 // See https://core.telegram.org/method/phone.checkGroupCall.
 type PhoneCheckGroupCallRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	Sources []int
 }
 
@@ -2383,7 +2620,7 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.checkGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Sources))
@@ -2415,7 +2652,7 @@ func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "phone.checkGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
 	}
 	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2451,7 +2688,7 @@ type PhoneToggleGroupCallRecordRequest struct {
 	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Start         bool       // flags.0?true
 	Video         bool       // flags.2?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 	Title         string // flags.1?string
 	VideoPortrait bool   // flags.2?Bool
 }
@@ -2535,7 +2772,7 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if flags.Has(1) {
@@ -2575,7 +2812,7 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth in
 	}
 	m.Start = m.Flags.Has(0)
 	m.Video = m.Flags.Has(2)
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if m.Flags.Has(1) {
@@ -2623,7 +2860,7 @@ func (c *Client) PhoneToggleGroupCallRecord(ctx context.Context, req *PhoneToggl
 // See https://core.telegram.org/method/phone.editGroupCallParticipant.
 type PhoneEditGroupCallParticipantRequest struct {
 	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Call               InputGroupCall
+	Call               InputGroupCallClass
 	Participant        InputPeerClass
 	Muted              bool // flags.0?Bool
 	Volume             int  // flags.1?int
@@ -2796,7 +3033,7 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
@@ -2849,7 +3086,7 @@ func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "flags")
 	}
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
@@ -2922,7 +3159,7 @@ func (c *Client) PhoneEditGroupCallParticipant(ctx context.Context, req *PhoneEd
 //
 // See https://core.telegram.org/method/phone.editGroupCallTitle.
 type PhoneEditGroupCallTitleRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Title string
 }
 
@@ -2953,7 +3190,7 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallTitle", "call")
 	}
 	b.PutString(m.Title)
@@ -2982,7 +3219,7 @@ func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallTitle", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -3090,7 +3327,7 @@ func (c *Client) PhoneGetGroupCallJoinAs(ctx context.Context, req *PhoneGetGroup
 type PhoneExportGroupCallInviteRequest struct {
 	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSelfUnmute bool       // flags.0?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 }
 
 // PhoneExportGroupCallInviteRequestTypeID is the ID of
@@ -3126,7 +3363,7 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
 	return nil
@@ -3159,7 +3396,7 @@ func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "flags")
 	}
 	m.CanSelfUnmute = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
 	m.Flags &^= 1 << 0
@@ -3183,7 +3420,7 @@ func (c *Client) PhoneExportGroupCallInvite(ctx context.Context, req *PhoneExpor
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallStartSubscription.
 type PhoneToggleGroupCallStartSubscriptionRequest struct {
-	Call       InputGroupCall
+	Call       InputGroupCallClass
 	Subscribed bool
 }
 
@@ -3215,7 +3452,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
 	}
 	b.PutBool(m.Subscribed)
@@ -3244,7 +3481,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffe
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallStartSubscription", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
 	}
 	if m.Subscribed, err = b.Bool(); err != nil {
@@ -3270,7 +3507,7 @@ func (c *Client) PhoneToggleGroupCallStartSubscription(ctx context.Context, req 
 //
 // See https://core.telegram.org/method/phone.startScheduledGroupCall.
 type PhoneStartScheduledGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneStartScheduledGroupCallRequestTypeID is the ID of
@@ -3301,7 +3538,7 @@ func (m *PhoneStartScheduledGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.startScheduledGroupCall", "call")
 	}
 	return nil
@@ -3329,7 +3566,7 @@ func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "phone.startScheduledGroupCall", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "call")
 	}
 	return nil
@@ -3441,7 +3678,7 @@ func (c *Client) PhoneSaveDefaultGroupCallJoinAs(ctx context.Context, req *Phone
 //
 // See https://core.telegram.org/method/phone.joinGroupCallPresentation.
 type PhoneJoinGroupCallPresentationRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Params DataJSON
 }
 
@@ -3473,7 +3710,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCallPresentation", "call")
 	}
 	if err := m.Params.Encode(b); err != nil {
@@ -3504,7 +3741,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCallPresentation", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "call")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -3529,7 +3766,7 @@ func (c *Client) PhoneJoinGroupCallPresentation(ctx context.Context, req *PhoneJ
 //
 // See https://core.telegram.org/method/phone.leaveGroupCallPresentation.
 type PhoneLeaveGroupCallPresentationRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneLeaveGroupCallPresentationRequestTypeID is the ID of
@@ -3560,7 +3797,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.leaveGroupCallPresentation", "call")
 	}
 	return nil
@@ -3588,7 +3825,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCallPresentation", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "call")
 	}
 	return nil
@@ -3611,7 +3848,7 @@ func (c *Client) PhoneLeaveGroupCallPresentation(ctx context.Context, req *Phone
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamChannels.
 type PhoneGetGroupCallStreamChannelsRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneGetGroupCallStreamChannelsRequestTypeID is the ID of
@@ -3642,7 +3879,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallStreamChannels", "call")
 	}
 	return nil
@@ -3670,7 +3907,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamChannels", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "call")
 	}
 	return nil
@@ -3688,20 +3925,22 @@ func (c *Client) PhoneGetGroupCallStreamChannels(ctx context.Context, req *Phone
 // PhoneGetGroupCallStreamRtmpURLRequest is the TL function
 // phone.getGroupCallStreamRtmpUrl.
 //
-//	phone.getGroupCallStreamRtmpUrl#deb3abbf peer:InputPeer revoke:Bool
-//	    = phone.GroupCallStreamRtmpUrl
+//	phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true
+//	    peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamRtmpUrl.
 type PhoneGetGroupCallStreamRtmpURLRequest struct {
-	Peer   InputPeerClass
-	Revoke bool
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	LiveStory bool       // flags.0?true
+	Peer      InputPeerClass
+	Revoke    bool
 }
 
 // PhoneGetGroupCallStreamRtmpURLRequestTypeID is the ID of
 // phone.getGroupCallStreamRtmpUrl.
-const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0xdeb3abbf
+const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0x5af4c73a
 
-// TypeID returns 0xdeb3abbf, the ID of phone.getGroupCallStreamRtmpUrl.
+// TypeID returns 0x5af4c73a, the ID of phone.getGroupCallStreamRtmpUrl.
 func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeID() uint32 {
 	return PhoneGetGroupCallStreamRtmpURLRequestTypeID
 }
@@ -3725,6 +3964,11 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.LiveStory {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
@@ -3753,13 +3997,19 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamRtmpUrl", "")
 	}
+	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "flags")
+	}
+	m.LiveStory = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
 	if m.Revoke, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "revoke")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3853,6 +4103,1290 @@ func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 func (c *Client) PhoneSaveCallLog(ctx context.Context, req *PhoneSaveCallLogRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSaveCallLogRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneCreateConferenceCallRequest is the TL function
+// phone.createConferenceCall.
+//
+//	phone.createConferenceCall#7d0444bb flags:# muted:flags.0?true
+//	    video_stopped:flags.2?true join:flags.3?true random_id:int
+//	    public_key:flags.3?int256 block:flags.3?bytes
+//	    params:flags.3?DataJSON = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetPublicKey and
+// the other Set methods send a zero value too; HasPublicKey reports whether
+// PublicKey is present (sent, or received) and ClearPublicKey leaves it out.
+//
+// See https://core.telegram.org/method/phone.createConferenceCall.
+type PhoneCreateConferenceCallRequest struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Muted        bool       // flags.0?true
+	VideoStopped bool       // flags.2?true
+	Join         bool       // flags.3?true
+	RandomID     int
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
+	Params       *DataJSON  // flags.3?DataJSON
+}
+
+// PhoneCreateConferenceCallRequestTypeID is the ID of
+// phone.createConferenceCall.
+const PhoneCreateConferenceCallRequestTypeID = 0x7d0444bb
+
+// TypeID returns 0x7d0444bb, the ID of phone.createConferenceCall.
+func (*PhoneCreateConferenceCallRequest) TypeID() uint32 {
+	return PhoneCreateConferenceCallRequestTypeID
+}
+
+// TypeName returns "phone.createConferenceCall".
+func (*PhoneCreateConferenceCallRequest) TypeName() string {
+	return "phone.createConferenceCall"
+}
+
+// HasPublicKey reports whether PublicKey is present: not zero, set by
+// SetPublicKey, or received. It shares its flag with Join and Block and Params:
+// they are present together.
+func (m *PhoneCreateConferenceCallRequest) HasPublicKey() bool {
+	return m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil || m.Flags.Has(3)
+}
+
+// SetPublicKey sets PublicKey to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneCreateConferenceCallRequest) SetPublicKey(v bin.Int256) {
+	m.PublicKey = v
+	m.Flags.Set(3)
+}
+
+// ClearPublicKey sets PublicKey to its zero value and marks it absent; it is
+// still sent, as zero, when Join or Block or Params, which shares its flag, is
+// set.
+func (m *PhoneCreateConferenceCallRequest) ClearPublicKey() {
+	m.PublicKey = bin.Int256{}
+	m.Flags.Unset(3)
+}
+
+// HasBlock reports whether Block is present: not zero, set by SetBlock, or
+// received. It shares its flag with Join and PublicKey and Params: they are
+// present together.
+func (m *PhoneCreateConferenceCallRequest) HasBlock() bool {
+	return m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil || m.Flags.Has(3)
+}
+
+// SetBlock sets Block to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneCreateConferenceCallRequest) SetBlock(v []byte) {
+	m.Block = v
+	m.Flags.Set(3)
+}
+
+// ClearBlock sets Block to its zero value and marks it absent; it is still
+// sent, as zero, when Join or PublicKey or Params, which shares its flag, is
+// set.
+func (m *PhoneCreateConferenceCallRequest) ClearBlock() {
+	m.Block = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCreateConferenceCallRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2)
+	if m.Muted {
+		flags.Set(0)
+	}
+	if m.VideoStopped {
+		flags.Set(2)
+	}
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.RandomID)
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
+	}
+	if flags.Has(3) {
+		if err := m.Params.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phone.createConferenceCall", "params")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.createConferenceCall", "")
+	}
+	*m = PhoneCreateConferenceCallRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "flags")
+	}
+	m.Muted = m.Flags.Has(0)
+	m.VideoStopped = m.Flags.Has(2)
+	m.Join = m.Flags.Has(3)
+	if m.RandomID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "random_id")
+	}
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "public_key")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
+		}
+	}
+	if m.Flags.Has(3) {
+		m.Params = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.Params, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "params")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PhoneCreateConferenceCall calls phone.createConferenceCall: see
+// PhoneCreateConferenceCallRequest.
+func (c *Client) PhoneCreateConferenceCall(ctx context.Context, req *PhoneCreateConferenceCallRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneCreateConferenceCallRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteConferenceCallParticipantsRequest is the TL function
+// phone.deleteConferenceCallParticipants.
+//
+//	phone.deleteConferenceCallParticipants#8ca60525 flags:#
+//	    only_left:flags.0?true kick:flags.1?true call:InputGroupCall
+//	    ids:Vector<long> block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.deleteConferenceCallParticipants.
+type PhoneDeleteConferenceCallParticipantsRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OnlyLeft bool       // flags.0?true
+	Kick     bool       // flags.1?true
+	Call     InputGroupCallClass
+	IDs      []int64
+	Block    []byte
+}
+
+// PhoneDeleteConferenceCallParticipantsRequestTypeID is the ID of
+// phone.deleteConferenceCallParticipants.
+const PhoneDeleteConferenceCallParticipantsRequestTypeID = 0x8ca60525
+
+// TypeID returns 0x8ca60525, the ID of phone.deleteConferenceCallParticipants.
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeID() uint32 {
+	return PhoneDeleteConferenceCallParticipantsRequestTypeID
+}
+
+// TypeName returns "phone.deleteConferenceCallParticipants".
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
+	return "phone.deleteConferenceCallParticipants"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteConferenceCallParticipantsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OnlyLeft {
+		flags.Set(0)
+	}
+	if m.Kick {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutLong(m.IDs[i])
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteConferenceCallParticipants", "")
+	}
+	*m = PhoneDeleteConferenceCallParticipantsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "flags")
+	}
+	m.OnlyLeft = m.Flags.Has(0)
+	m.Kick = m.Flags.Has(1)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
+	}
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// PhoneDeleteConferenceCallParticipants calls
+// phone.deleteConferenceCallParticipants: see
+// PhoneDeleteConferenceCallParticipantsRequest.
+func (c *Client) PhoneDeleteConferenceCallParticipants(ctx context.Context, req *PhoneDeleteConferenceCallParticipantsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteConferenceCallParticipantsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendConferenceCallBroadcastRequest is the TL function
+// phone.sendConferenceCallBroadcast.
+//
+//	phone.sendConferenceCallBroadcast#c6701900 call:InputGroupCall
+//	    block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.sendConferenceCallBroadcast.
+type PhoneSendConferenceCallBroadcastRequest struct {
+	Call  InputGroupCallClass
+	Block []byte
+}
+
+// PhoneSendConferenceCallBroadcastRequestTypeID is the ID of
+// phone.sendConferenceCallBroadcast.
+const PhoneSendConferenceCallBroadcastRequestTypeID = 0xc6701900
+
+// TypeID returns 0xc6701900, the ID of phone.sendConferenceCallBroadcast.
+func (*PhoneSendConferenceCallBroadcastRequest) TypeID() uint32 {
+	return PhoneSendConferenceCallBroadcastRequestTypeID
+}
+
+// TypeName returns "phone.sendConferenceCallBroadcast".
+func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
+	return "phone.sendConferenceCallBroadcast"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendConferenceCallBroadcastRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendConferenceCallBroadcast", "call")
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendConferenceCallBroadcast", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
+	}
+	return nil
+}
+
+// PhoneSendConferenceCallBroadcast calls phone.sendConferenceCallBroadcast: see
+// PhoneSendConferenceCallBroadcastRequest.
+func (c *Client) PhoneSendConferenceCallBroadcast(ctx context.Context, req *PhoneSendConferenceCallBroadcastRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendConferenceCallBroadcastRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneInviteConferenceCallParticipantRequest is the TL function
+// phone.inviteConferenceCallParticipant.
+//
+//	phone.inviteConferenceCallParticipant#bcf22685 flags:#
+//	    video:flags.0?true call:InputGroupCall user_id:InputUser = Updates
+//
+// See https://core.telegram.org/method/phone.inviteConferenceCallParticipant.
+type PhoneInviteConferenceCallParticipantRequest struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Video  bool       // flags.0?true
+	Call   InputGroupCallClass
+	UserID InputUserClass
+}
+
+// PhoneInviteConferenceCallParticipantRequestTypeID is the ID of
+// phone.inviteConferenceCallParticipant.
+const PhoneInviteConferenceCallParticipantRequestTypeID = 0xbcf22685
+
+// TypeID returns 0xbcf22685, the ID of phone.inviteConferenceCallParticipant.
+func (*PhoneInviteConferenceCallParticipantRequest) TypeID() uint32 {
+	return PhoneInviteConferenceCallParticipantRequestTypeID
+}
+
+// TypeName returns "phone.inviteConferenceCallParticipant".
+func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
+	return "phone.inviteConferenceCallParticipant"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneInviteConferenceCallParticipantRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Video {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteConferenceCallParticipant", "")
+	}
+	*m = PhoneInviteConferenceCallParticipantRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "flags")
+	}
+	m.Video = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "call")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneInviteConferenceCallParticipant calls
+// phone.inviteConferenceCallParticipant: see
+// PhoneInviteConferenceCallParticipantRequest.
+func (c *Client) PhoneInviteConferenceCallParticipant(ctx context.Context, req *PhoneInviteConferenceCallParticipantRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneInviteConferenceCallParticipantRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeclineConferenceCallInviteRequest is the TL function
+// phone.declineConferenceCallInvite.
+//
+//	phone.declineConferenceCallInvite#3c479971 msg_id:int = Updates
+//
+// See https://core.telegram.org/method/phone.declineConferenceCallInvite.
+type PhoneDeclineConferenceCallInviteRequest struct {
+	MsgID int
+}
+
+// PhoneDeclineConferenceCallInviteRequestTypeID is the ID of
+// phone.declineConferenceCallInvite.
+const PhoneDeclineConferenceCallInviteRequestTypeID = 0x3c479971
+
+// TypeID returns 0x3c479971, the ID of phone.declineConferenceCallInvite.
+func (*PhoneDeclineConferenceCallInviteRequest) TypeID() uint32 {
+	return PhoneDeclineConferenceCallInviteRequestTypeID
+}
+
+// TypeName returns "phone.declineConferenceCallInvite".
+func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
+	return "phone.declineConferenceCallInvite"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeclineConferenceCallInviteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "msg_id")
+	}
+	return nil
+}
+
+// PhoneDeclineConferenceCallInvite calls phone.declineConferenceCallInvite: see
+// PhoneDeclineConferenceCallInviteRequest.
+func (c *Client) PhoneDeclineConferenceCallInvite(ctx context.Context, req *PhoneDeclineConferenceCallInviteRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeclineConferenceCallInviteRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallChainBlocksRequest is the TL function
+// phone.getGroupCallChainBlocks.
+//
+//	phone.getGroupCallChainBlocks#ee9f88a6 call:InputGroupCall
+//	    sub_chain_id:int offset:int limit:int = Updates
+//
+// See https://core.telegram.org/method/phone.getGroupCallChainBlocks.
+type PhoneGetGroupCallChainBlocksRequest struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Offset     int
+	Limit      int
+}
+
+// PhoneGetGroupCallChainBlocksRequestTypeID is the ID of
+// phone.getGroupCallChainBlocks.
+const PhoneGetGroupCallChainBlocksRequestTypeID = 0xee9f88a6
+
+// TypeID returns 0xee9f88a6, the ID of phone.getGroupCallChainBlocks.
+func (*PhoneGetGroupCallChainBlocksRequest) TypeID() uint32 {
+	return PhoneGetGroupCallChainBlocksRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallChainBlocks".
+func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string {
+	return "phone.getGroupCallChainBlocks"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallChainBlocksRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallChainBlocks", "call")
+	}
+	b.PutInt(m.SubChainID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallChainBlocks", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "call")
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "sub_chain_id")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "limit")
+	}
+	return nil
+}
+
+// PhoneGetGroupCallChainBlocks calls phone.getGroupCallChainBlocks: see
+// PhoneGetGroupCallChainBlocksRequest.
+func (c *Client) PhoneGetGroupCallChainBlocks(ctx context.Context, req *PhoneGetGroupCallChainBlocksRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallChainBlocksRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallMessageRequest is the TL function
+// phone.sendGroupCallMessage.
+//
+//	phone.sendGroupCallMessage#b1d11410 flags:# call:InputGroupCall
+//	    random_id:long message:TextWithEntities
+//	    allow_paid_stars:flags.0?long send_as:flags.1?InputPeer = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAllowPaidStars and the other Set methods send a zero value too;
+// HasAllowPaidStars reports whether AllowPaidStars is present (sent, or
+// received) and ClearAllowPaidStars leaves it out.
+//
+// See https://core.telegram.org/method/phone.sendGroupCallMessage.
+type PhoneSendGroupCallMessageRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Call           InputGroupCallClass
+	RandomID       int64
+	Message        TextWithEntities
+	AllowPaidStars int64          // flags.0?long
+	SendAs         InputPeerClass // flags.1?InputPeer
+}
+
+// PhoneSendGroupCallMessageRequestTypeID is the ID of
+// phone.sendGroupCallMessage.
+const PhoneSendGroupCallMessageRequestTypeID = 0xb1d11410
+
+// TypeID returns 0xb1d11410, the ID of phone.sendGroupCallMessage.
+func (*PhoneSendGroupCallMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallMessage".
+func (*PhoneSendGroupCallMessageRequest) TypeName() string {
+	return "phone.sendGroupCallMessage"
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *PhoneSendGroupCallMessageRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(0)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PhoneSendGroupCallMessageRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(0)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *PhoneSendGroupCallMessageRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.AllowPaidStars != 0 {
+		flags.Set(0)
+	}
+	if m.SendAs != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "message")
+	}
+	if flags.Has(0) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+			return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "send_as")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallMessage", "")
+	}
+	*m = PhoneSendGroupCallMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "flags")
+	}
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "call")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "allow_paid_stars")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "send_as")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PhoneSendGroupCallMessage calls phone.sendGroupCallMessage: see
+// PhoneSendGroupCallMessageRequest.
+func (c *Client) PhoneSendGroupCallMessage(ctx context.Context, req *PhoneSendGroupCallMessageRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallEncryptedMessageRequest is the TL function
+// phone.sendGroupCallEncryptedMessage.
+//
+//	phone.sendGroupCallEncryptedMessage#e5afa56d call:InputGroupCall
+//	    encrypted_message:bytes = Bool
+//
+// See https://core.telegram.org/method/phone.sendGroupCallEncryptedMessage.
+type PhoneSendGroupCallEncryptedMessageRequest struct {
+	Call             InputGroupCallClass
+	EncryptedMessage []byte
+}
+
+// PhoneSendGroupCallEncryptedMessageRequestTypeID is the ID of
+// phone.sendGroupCallEncryptedMessage.
+const PhoneSendGroupCallEncryptedMessageRequestTypeID = 0xe5afa56d
+
+// TypeID returns 0xe5afa56d, the ID of phone.sendGroupCallEncryptedMessage.
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallEncryptedMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallEncryptedMessage".
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
+	return "phone.sendGroupCallEncryptedMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallEncryptedMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallEncryptedMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
+	}
+	return nil
+}
+
+// PhoneSendGroupCallEncryptedMessage calls phone.sendGroupCallEncryptedMessage:
+// see PhoneSendGroupCallEncryptedMessageRequest.
+func (c *Client) PhoneSendGroupCallEncryptedMessage(ctx context.Context, req *PhoneSendGroupCallEncryptedMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallEncryptedMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneDeleteGroupCallMessagesRequest is the TL function
+// phone.deleteGroupCallMessages.
+//
+//	phone.deleteGroupCallMessages#f64f54f7 flags:# report_spam:flags.0?true
+//	    call:InputGroupCall messages:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallMessages.
+type PhoneDeleteGroupCallMessagesRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam bool       // flags.0?true
+	Call       InputGroupCallClass
+	Messages   []int
+}
+
+// PhoneDeleteGroupCallMessagesRequestTypeID is the ID of
+// phone.deleteGroupCallMessages.
+const PhoneDeleteGroupCallMessagesRequestTypeID = 0xf64f54f7
+
+// TypeID returns 0xf64f54f7, the ID of phone.deleteGroupCallMessages.
+func (*PhoneDeleteGroupCallMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallMessages".
+func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallMessages", "")
+	}
+	*m = PhoneDeleteGroupCallMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "flags")
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallMessages calls phone.deleteGroupCallMessages: see
+// PhoneDeleteGroupCallMessagesRequest.
+func (c *Client) PhoneDeleteGroupCallMessages(ctx context.Context, req *PhoneDeleteGroupCallMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequest is the TL function
+// phone.deleteGroupCallParticipantMessages.
+//
+//	phone.deleteGroupCallParticipantMessages#1dbfeca0 flags:#
+//	    report_spam:flags.0?true call:InputGroupCall participant:InputPeer
+//	    = Updates
+//
+// See
+// https://core.telegram.org/method/phone.deleteGroupCallParticipantMessages.
+type PhoneDeleteGroupCallParticipantMessagesRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam  bool       // flags.0?true
+	Call        InputGroupCallClass
+	Participant InputPeerClass
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequestTypeID is the ID of
+// phone.deleteGroupCallParticipantMessages.
+const PhoneDeleteGroupCallParticipantMessagesRequestTypeID = 0x1dbfeca0
+
+// TypeID returns 0x1dbfeca0, the ID of
+// phone.deleteGroupCallParticipantMessages.
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallParticipantMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallParticipantMessages".
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallParticipantMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallParticipantMessages", "")
+	}
+	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "flags")
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallParticipantMessages calls
+// phone.deleteGroupCallParticipantMessages: see
+// PhoneDeleteGroupCallParticipantMessagesRequest.
+func (c *Client) PhoneDeleteGroupCallParticipantMessages(ctx context.Context, req *PhoneDeleteGroupCallParticipantMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallParticipantMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallStarsRequest is the TL function phone.getGroupCallStars.
+//
+//	phone.getGroupCallStars#6f636302 call:InputGroupCall
+//	    = phone.GroupCallStars
+//
+// See https://core.telegram.org/method/phone.getGroupCallStars.
+type PhoneGetGroupCallStarsRequest struct {
+	Call InputGroupCallClass
+}
+
+// PhoneGetGroupCallStarsRequestTypeID is the ID of phone.getGroupCallStars.
+const PhoneGetGroupCallStarsRequestTypeID = 0x6f636302
+
+// TypeID returns 0x6f636302, the ID of phone.getGroupCallStars.
+func (*PhoneGetGroupCallStarsRequest) TypeID() uint32 {
+	return PhoneGetGroupCallStarsRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallStars".
+func (*PhoneGetGroupCallStarsRequest) TypeName() string {
+	return "phone.getGroupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallStarsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallStarsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallStars", "call")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStars", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "call")
+	}
+	return nil
+}
+
+// PhoneGetGroupCallStars calls phone.getGroupCallStars: see
+// PhoneGetGroupCallStarsRequest.
+func (c *Client) PhoneGetGroupCallStars(ctx context.Context, req *PhoneGetGroupCallStarsRequest) (*PhoneGroupCallStars, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallStarsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupCallStars])
+}
+
+// PhoneSaveDefaultSendAsRequest is the TL function phone.saveDefaultSendAs.
+//
+//	phone.saveDefaultSendAs#4167add1 call:InputGroupCall send_as:InputPeer
+//	    = Bool
+//
+// See https://core.telegram.org/method/phone.saveDefaultSendAs.
+type PhoneSaveDefaultSendAsRequest struct {
+	Call   InputGroupCallClass
+	SendAs InputPeerClass
+}
+
+// PhoneSaveDefaultSendAsRequestTypeID is the ID of phone.saveDefaultSendAs.
+const PhoneSaveDefaultSendAsRequestTypeID = 0x4167add1
+
+// TypeID returns 0x4167add1, the ID of phone.saveDefaultSendAs.
+func (*PhoneSaveDefaultSendAsRequest) TypeID() uint32 {
+	return PhoneSaveDefaultSendAsRequestTypeID
+}
+
+// TypeName returns "phone.saveDefaultSendAs".
+func (*PhoneSaveDefaultSendAsRequest) TypeName() string {
+	return "phone.saveDefaultSendAs"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSaveDefaultSendAsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "send_as")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultSendAs", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "call")
+	}
+	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "send_as")
+	}
+	return nil
+}
+
+// PhoneSaveDefaultSendAs calls phone.saveDefaultSendAs: see
+// PhoneSaveDefaultSendAsRequest.
+func (c *Client) PhoneSaveDefaultSendAs(ctx context.Context, req *PhoneSaveDefaultSendAsRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSaveDefaultSendAsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

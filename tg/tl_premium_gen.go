@@ -168,8 +168,8 @@ type PremiumBoostsStatus struct {
 	NextLevelBoosts    int                // flags.0?int
 	PremiumAudience    *StatsPercentValue // flags.1?StatsPercentValue
 	BoostURL           string
-	PrepaidGiveaways   []PrepaidGiveaway // flags.3?Vector<PrepaidGiveaway>
-	MyBoostSlots       []int             // flags.2?Vector<int>
+	PrepaidGiveaways   []PrepaidGiveawayClass // flags.3?Vector<PrepaidGiveaway>
+	MyBoostSlots       []int                  // flags.2?Vector<int>
 }
 
 // PremiumBoostsStatusTypeID is the ID of premium.boostsStatus.
@@ -232,7 +232,7 @@ func (m *PremiumBoostsStatus) HasPrepaidGiveaways() bool {
 
 // SetPrepaidGiveaways sets PrepaidGiveaways to v and marks it present, so that
 // it is sent even when v is zero.
-func (m *PremiumBoostsStatus) SetPrepaidGiveaways(v []PrepaidGiveaway) {
+func (m *PremiumBoostsStatus) SetPrepaidGiveaways(v []PrepaidGiveawayClass) {
 	m.PrepaidGiveaways = v
 	m.Flags.Set(3)
 }
@@ -314,7 +314,7 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.PrepaidGiveaways))
 		for i := range m.PrepaidGiveaways {
-			if err := m.PrepaidGiveaways[i].Encode(b); err != nil {
+			if err := tlrt.EncodeObject(b, m.PrepaidGiveaways[i]); err != nil {
 				return tlrt.EncodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 			}
 		}
@@ -384,7 +384,7 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PrepaidGiveaway]); err != nil {
+		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, depth+1, decodePrepaidGiveaway); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
-// ReactionCustomEmoji.
+// ReactionCustomEmoji, ReactionPaid.
 //
 // See https://core.telegram.org/type/Reaction.
 type ReactionClass interface {
@@ -35,6 +35,8 @@ func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
 		v = &ReactionEmoji{}
 	case ReactionCustomEmojiTypeID:
 		v = &ReactionCustomEmoji{}
+	case ReactionPaidTypeID:
+		v = &ReactionPaid{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
@@ -237,6 +239,231 @@ func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
+	}
+	return nil
+}
+
+// ReactionPaid is the TL constructor reactionPaid.
+//
+//	reactionPaid#523da4eb = Reaction
+//
+// See https://core.telegram.org/constructor/reactionPaid.
+type ReactionPaid struct{}
+
+// ReactionPaidTypeID is the ID of reactionPaid.
+const ReactionPaidTypeID = 0x523da4eb
+
+// TypeID returns 0x523da4eb, the ID of reactionPaid.
+func (*ReactionPaid) TypeID() uint32 {
+	return ReactionPaidTypeID
+}
+
+// TypeName returns "reactionPaid".
+func (*ReactionPaid) TypeName() string {
+	return "reactionPaid"
+}
+
+// reactionClass marks ReactionPaid as a ReactionClass.
+func (*ReactionPaid) reactionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionPaid) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionPaidTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionPaid) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionPaid) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
+		return tlrt.DecodeErr(err, "reactionPaid", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ReactionNotificationsFromClass is the TL type ReactionNotificationsFrom: one
+// of ReactionNotificationsFromContacts, ReactionNotificationsFromAll.
+//
+// See https://core.telegram.org/type/ReactionNotificationsFrom.
+type ReactionNotificationsFromClass interface {
+	Object
+	reactionNotificationsFromClass()
+}
+
+// DecodeReactionNotificationsFrom decodes any constructor of
+// ReactionNotificationsFrom.
+func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
+	return decodeReactionNotificationsFrom(b, 0)
+}
+
+// decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
+// value nested depth levels deep.
+func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotificationsFromClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ReactionNotificationsFromClass
+	switch id {
+	case ReactionNotificationsFromContactsTypeID:
+		v = &ReactionNotificationsFromContacts{}
+	case ReactionNotificationsFromAllTypeID:
+		v = &ReactionNotificationsFromAll{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ReactionNotificationsFromContacts is the TL constructor
+// reactionNotificationsFromContacts.
+//
+//	reactionNotificationsFromContacts#bac3a61a = ReactionNotificationsFrom
+//
+// See https://core.telegram.org/constructor/reactionNotificationsFromContacts.
+type ReactionNotificationsFromContacts struct{}
+
+// ReactionNotificationsFromContactsTypeID is the ID of
+// reactionNotificationsFromContacts.
+const ReactionNotificationsFromContactsTypeID = 0xbac3a61a
+
+// TypeID returns 0xbac3a61a, the ID of reactionNotificationsFromContacts.
+func (*ReactionNotificationsFromContacts) TypeID() uint32 {
+	return ReactionNotificationsFromContactsTypeID
+}
+
+// TypeName returns "reactionNotificationsFromContacts".
+func (*ReactionNotificationsFromContacts) TypeName() string {
+	return "reactionNotificationsFromContacts"
+}
+
+// reactionNotificationsFromClass marks ReactionNotificationsFromContacts as a
+// ReactionNotificationsFromClass.
+func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionNotificationsFromContactsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ReactionNotificationsFromAll is the TL constructor
+// reactionNotificationsFromAll.
+//
+//	reactionNotificationsFromAll#4b9e22a0 = ReactionNotificationsFrom
+//
+// See https://core.telegram.org/constructor/reactionNotificationsFromAll.
+type ReactionNotificationsFromAll struct{}
+
+// ReactionNotificationsFromAllTypeID is the ID of reactionNotificationsFromAll.
+const ReactionNotificationsFromAllTypeID = 0x4b9e22a0
+
+// TypeID returns 0x4b9e22a0, the ID of reactionNotificationsFromAll.
+func (*ReactionNotificationsFromAll) TypeID() uint32 {
+	return ReactionNotificationsFromAllTypeID
+}
+
+// TypeName returns "reactionNotificationsFromAll".
+func (*ReactionNotificationsFromAll) TypeName() string {
+	return "reactionNotificationsFromAll"
+}
+
+// reactionNotificationsFromClass marks ReactionNotificationsFromAll as a
+// ReactionNotificationsFromClass.
+func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionNotificationsFromAllTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
 	}
 	return nil
 }
@@ -1789,8 +2016,272 @@ func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
+// ReportResultClass is the TL type ReportResult: one of
+// ReportResultChooseOption, ReportResultAddComment, ReportResultReported.
+//
+// See https://core.telegram.org/type/ReportResult.
+type ReportResultClass interface {
+	Object
+	reportResultClass()
+}
+
+// DecodeReportResult decodes any constructor of ReportResult.
+func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
+	return decodeReportResult(b, 0)
+}
+
+// decodeReportResult is DecodeReportResult for a value nested depth levels
+// deep.
+func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ReportResultClass
+	switch id {
+	case ReportResultChooseOptionTypeID:
+		v = &ReportResultChooseOption{}
+	case ReportResultAddCommentTypeID:
+		v = &ReportResultAddComment{}
+	case ReportResultReportedTypeID:
+		v = &ReportResultReported{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ReportResultChooseOption is the TL constructor reportResultChooseOption.
+//
+//	reportResultChooseOption#f0e4e0b6 title:string
+//	    options:Vector<MessageReportOption> = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultChooseOption.
+type ReportResultChooseOption struct {
+	Title   string
+	Options []MessageReportOption
+}
+
+// ReportResultChooseOptionTypeID is the ID of reportResultChooseOption.
+const ReportResultChooseOptionTypeID = 0xf0e4e0b6
+
+// TypeID returns 0xf0e4e0b6, the ID of reportResultChooseOption.
+func (*ReportResultChooseOption) TypeID() uint32 {
+	return ReportResultChooseOptionTypeID
+}
+
+// TypeName returns "reportResultChooseOption".
+func (*ReportResultChooseOption) TypeName() string {
+	return "reportResultChooseOption"
+}
+
+// reportResultClass marks ReportResultChooseOption as a ReportResultClass.
+func (*ReportResultChooseOption) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultChooseOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Options))
+	for i := range m.Options {
+		if err := m.Options[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
+	}
+	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReportOption]); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
+	}
+	return nil
+}
+
+// ReportResultAddComment is the TL constructor reportResultAddComment.
+//
+//	reportResultAddComment#6f09ac31 flags:# optional:flags.0?true
+//	    option:bytes = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultAddComment.
+type ReportResultAddComment struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Optional bool       // flags.0?true
+	Option   []byte
+}
+
+// ReportResultAddCommentTypeID is the ID of reportResultAddComment.
+const ReportResultAddCommentTypeID = 0x6f09ac31
+
+// TypeID returns 0x6f09ac31, the ID of reportResultAddComment.
+func (*ReportResultAddComment) TypeID() uint32 {
+	return ReportResultAddCommentTypeID
+}
+
+// TypeName returns "reportResultAddComment".
+func (*ReportResultAddComment) TypeName() string {
+	return "reportResultAddComment"
+}
+
+// reportResultClass marks ReportResultAddComment as a ReportResultClass.
+func (*ReportResultAddComment) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultAddCommentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Optional {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReportResultAddComment{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
+	}
+	m.Optional = m.Flags.Has(0)
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// ReportResultReported is the TL constructor reportResultReported.
+//
+//	reportResultReported#8db33c4b = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultReported.
+type ReportResultReported struct{}
+
+// ReportResultReportedTypeID is the ID of reportResultReported.
+const ReportResultReportedTypeID = 0x8db33c4b
+
+// TypeID returns 0x8db33c4b, the ID of reportResultReported.
+func (*ReportResultReported) TypeID() uint32 {
+	return ReportResultReportedTypeID
+}
+
+// TypeName returns "reportResultReported".
+func (*ReportResultReported) TypeName() string {
+	return "reportResultReported"
+}
+
+// reportResultClass marks ReportResultReported as a ReportResultClass.
+func (*ReportResultReported) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultReported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultReportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultReported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultReported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // RequestPeerTypeClass is the TL type RequestPeerType: one of
-// RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast.
+// RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast,
+// RequestPeerTypeCreateBot.
 //
 // See https://core.telegram.org/type/RequestPeerType.
 type RequestPeerTypeClass interface {
@@ -1818,6 +2309,8 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 		v = &RequestPeerTypeChat{}
 	case RequestPeerTypeBroadcastTypeID:
 		v = &RequestPeerTypeBroadcast{}
+	case RequestPeerTypeCreateBotTypeID:
+		v = &RequestPeerTypeCreateBot{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
@@ -2310,10 +2803,937 @@ func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
+// RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot.
+//
+//	requestPeerTypeCreateBot#3e81e078 flags:# bot_managed:flags.0?true
+//	    suggested_name:flags.1?string suggested_username:flags.2?string
+//	    = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetSuggestedName
+// and the other Set methods send a zero value too; HasSuggestedName reports
+// whether SuggestedName is present (sent, or received) and ClearSuggestedName
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/requestPeerTypeCreateBot.
+type RequestPeerTypeCreateBot struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotManaged        bool       // flags.0?true
+	SuggestedName     string     // flags.1?string
+	SuggestedUsername string     // flags.2?string
+}
+
+// RequestPeerTypeCreateBotTypeID is the ID of requestPeerTypeCreateBot.
+const RequestPeerTypeCreateBotTypeID = 0x3e81e078
+
+// TypeID returns 0x3e81e078, the ID of requestPeerTypeCreateBot.
+func (*RequestPeerTypeCreateBot) TypeID() uint32 {
+	return RequestPeerTypeCreateBotTypeID
+}
+
+// TypeName returns "requestPeerTypeCreateBot".
+func (*RequestPeerTypeCreateBot) TypeName() string {
+	return "requestPeerTypeCreateBot"
+}
+
+// requestPeerTypeClass marks RequestPeerTypeCreateBot as a
+// RequestPeerTypeClass.
+func (*RequestPeerTypeCreateBot) requestPeerTypeClass() {}
+
+// HasSuggestedName reports whether SuggestedName is present: not zero, set by
+// SetSuggestedName, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedName() bool {
+	return m.SuggestedName != "" || m.Flags.Has(1)
+}
+
+// SetSuggestedName sets SuggestedName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedName(v string) {
+	m.SuggestedName = v
+	m.Flags.Set(1)
+}
+
+// ClearSuggestedName sets SuggestedName to its zero value and marks it absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedName() {
+	m.SuggestedName = ""
+	m.Flags.Unset(1)
+}
+
+// HasSuggestedUsername reports whether SuggestedUsername is present: not zero,
+// set by SetSuggestedUsername, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedUsername() bool {
+	return m.SuggestedUsername != "" || m.Flags.Has(2)
+}
+
+// SetSuggestedUsername sets SuggestedUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedUsername(v string) {
+	m.SuggestedUsername = v
+	m.Flags.Set(2)
+}
+
+// ClearSuggestedUsername sets SuggestedUsername to its zero value and marks it
+// absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
+	m.SuggestedUsername = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestPeerTypeCreateBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BotManaged {
+		flags.Set(0)
+	}
+	if m.SuggestedName != "" {
+		flags.Set(1)
+	}
+	if m.SuggestedUsername != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutString(m.SuggestedName)
+	}
+	if flags.Has(2) {
+		b.PutString(m.SuggestedUsername)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestPeerTypeCreateBot{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
+	}
+	m.BotManaged = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.SuggestedName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.SuggestedUsername, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.SuggestedName != "" {
+		m.Flags.Unset(1)
+	}
+	if m.SuggestedUsername != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser,
+// RequestedPeerChat, RequestedPeerChannel.
+//
+// See https://core.telegram.org/type/RequestedPeer.
+type RequestedPeerClass interface {
+	Object
+	requestedPeerClass()
+}
+
+// DecodeRequestedPeer decodes any constructor of RequestedPeer.
+func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
+	return decodeRequestedPeer(b, 0)
+}
+
+// decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
+// deep.
+func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v RequestedPeerClass
+	switch id {
+	case RequestedPeerUserTypeID:
+		v = &RequestedPeerUser{}
+	case RequestedPeerChatTypeID:
+		v = &RequestedPeerChat{}
+	case RequestedPeerChannelTypeID:
+		v = &RequestedPeerChannel{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RequestedPeerUser is the TL constructor requestedPeerUser.
+//
+//	requestedPeerUser#d62ff46a flags:# user_id:long
+//	    first_name:flags.0?string last_name:flags.0?string
+//	    username:flags.1?string photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetFirstName and
+// the other Set methods send a zero value too; HasFirstName reports whether
+// FirstName is present (sent, or received) and ClearFirstName leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerUser.
+type RequestedPeerUser struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID    int64
+	FirstName string     // flags.0?string
+	LastName  string     // flags.0?string
+	Username  string     // flags.1?string
+	Photo     PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerUserTypeID is the ID of requestedPeerUser.
+const RequestedPeerUserTypeID = 0xd62ff46a
+
+// TypeID returns 0xd62ff46a, the ID of requestedPeerUser.
+func (*RequestedPeerUser) TypeID() uint32 {
+	return RequestedPeerUserTypeID
+}
+
+// TypeName returns "requestedPeerUser".
+func (*RequestedPeerUser) TypeName() string {
+	return "requestedPeerUser"
+}
+
+// requestedPeerClass marks RequestedPeerUser as a RequestedPeerClass.
+func (*RequestedPeerUser) requestedPeerClass() {}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received. It shares its flag with LastName: they are present
+// together.
+func (m *RequestedPeerUser) HasFirstName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestedPeerUser) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(0)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent; it is
+// still sent, as zero, when LastName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(0)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received. It shares its flag with FirstName: they are present
+// together.
+func (m *RequestedPeerUser) HasLastName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(0)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent; it is
+// still sent, as zero, when FirstName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerUser) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerUser) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerUserTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.FirstName != "" || m.LastName != "" {
+		flags.Set(0)
+	}
+	if m.Username != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutString(m.FirstName)
+	}
+	if flags.Has(0) {
+		b.PutString(m.LastName)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Username)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerUser", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
+	}
+	*m = RequestedPeerUser{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.FirstName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.LastName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Username, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.FirstName != "" || m.LastName != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Username != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// RequestedPeerChat is the TL constructor requestedPeerChat.
+//
+//	requestedPeerChat#7307544f flags:# chat_id:long title:flags.0?string
+//	    photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerChat.
+type RequestedPeerChat struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChatID int64
+	Title  string     // flags.0?string
+	Photo  PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerChatTypeID is the ID of requestedPeerChat.
+const RequestedPeerChatTypeID = 0x7307544f
+
+// TypeID returns 0x7307544f, the ID of requestedPeerChat.
+func (*RequestedPeerChat) TypeID() uint32 {
+	return RequestedPeerChatTypeID
+}
+
+// TypeName returns "requestedPeerChat".
+func (*RequestedPeerChat) TypeName() string {
+	return "requestedPeerChat"
+}
+
+// requestedPeerClass marks RequestedPeerChat as a RequestedPeerClass.
+func (*RequestedPeerChat) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChat) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChat) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChat) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChatID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChat", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
+	}
+	*m = RequestedPeerChat{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
+	}
+	if m.ChatID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// RequestedPeerChannel is the TL constructor requestedPeerChannel.
+//
+//	requestedPeerChannel#8ba403e4 flags:# channel_id:long
+//	    title:flags.0?string username:flags.1?string photo:flags.2?Photo
+//	    = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerChannel.
+type RequestedPeerChannel struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChannelID int64
+	Title     string     // flags.0?string
+	Username  string     // flags.1?string
+	Photo     PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerChannelTypeID is the ID of requestedPeerChannel.
+const RequestedPeerChannelTypeID = 0x8ba403e4
+
+// TypeID returns 0x8ba403e4, the ID of requestedPeerChannel.
+func (*RequestedPeerChannel) TypeID() uint32 {
+	return RequestedPeerChannelTypeID
+}
+
+// TypeName returns "requestedPeerChannel".
+func (*RequestedPeerChannel) TypeName() string {
+	return "requestedPeerChannel"
+}
+
+// requestedPeerClass marks RequestedPeerChannel as a RequestedPeerClass.
+func (*RequestedPeerChannel) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChannel) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChannel) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerChannel) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerChannel) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerChannelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Username != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChannelID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Username)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChannel", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
+	}
+	*m = RequestedPeerChannel{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
+	}
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Username, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Username != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// RequirementToContactClass is the TL type RequirementToContact: one of
+// RequirementToContactEmpty, RequirementToContactPremium,
+// RequirementToContactPaidMessages.
+//
+// See https://core.telegram.org/type/RequirementToContact.
+type RequirementToContactClass interface {
+	Object
+	requirementToContactClass()
+}
+
+// DecodeRequirementToContact decodes any constructor of RequirementToContact.
+func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error) {
+	return decodeRequirementToContact(b, 0)
+}
+
+// decodeRequirementToContact is DecodeRequirementToContact for a value nested
+// depth levels deep.
+func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v RequirementToContactClass
+	switch id {
+	case RequirementToContactEmptyTypeID:
+		v = &RequirementToContactEmpty{}
+	case RequirementToContactPremiumTypeID:
+		v = &RequirementToContactPremium{}
+	case RequirementToContactPaidMessagesTypeID:
+		v = &RequirementToContactPaidMessages{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RequirementToContactEmpty is the TL constructor requirementToContactEmpty.
+//
+//	requirementToContactEmpty#50a9839 = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactEmpty.
+type RequirementToContactEmpty struct{}
+
+// RequirementToContactEmptyTypeID is the ID of requirementToContactEmpty.
+const RequirementToContactEmptyTypeID = 0x050a9839
+
+// TypeID returns 0x050a9839, the ID of requirementToContactEmpty.
+func (*RequirementToContactEmpty) TypeID() uint32 {
+	return RequirementToContactEmptyTypeID
+}
+
+// TypeName returns "requirementToContactEmpty".
+func (*RequirementToContactEmpty) TypeName() string {
+	return "requirementToContactEmpty"
+}
+
+// requirementToContactClass marks RequirementToContactEmpty as a
+// RequirementToContactClass.
+func (*RequirementToContactEmpty) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RequirementToContactPremium is the TL constructor
+// requirementToContactPremium.
+//
+//	requirementToContactPremium#e581e4e9 = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactPremium.
+type RequirementToContactPremium struct{}
+
+// RequirementToContactPremiumTypeID is the ID of requirementToContactPremium.
+const RequirementToContactPremiumTypeID = 0xe581e4e9
+
+// TypeID returns 0xe581e4e9, the ID of requirementToContactPremium.
+func (*RequirementToContactPremium) TypeID() uint32 {
+	return RequirementToContactPremiumTypeID
+}
+
+// TypeName returns "requirementToContactPremium".
+func (*RequirementToContactPremium) TypeName() string {
+	return "requirementToContactPremium"
+}
+
+// requirementToContactClass marks RequirementToContactPremium as a
+// RequirementToContactClass.
+func (*RequirementToContactPremium) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RequirementToContactPaidMessages is the TL constructor
+// requirementToContactPaidMessages.
+//
+//	requirementToContactPaidMessages#b4f67e93 stars_amount:long
+//	    = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactPaidMessages.
+type RequirementToContactPaidMessages struct {
+	StarsAmount int64
+}
+
+// RequirementToContactPaidMessagesTypeID is the ID of
+// requirementToContactPaidMessages.
+const RequirementToContactPaidMessagesTypeID = 0xb4f67e93
+
+// TypeID returns 0xb4f67e93, the ID of requirementToContactPaidMessages.
+func (*RequirementToContactPaidMessages) TypeID() uint32 {
+	return RequirementToContactPaidMessagesTypeID
+}
+
+// TypeName returns "requirementToContactPaidMessages".
+func (*RequirementToContactPaidMessages) TypeName() string {
+	return "requirementToContactPaidMessages"
+}
+
+// requirementToContactClass marks RequirementToContactPaidMessages as a
+// RequirementToContactClass.
+func (*RequirementToContactPaidMessages) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
+	}
+	return nil
+}
+
 // RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
 // TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail,
 // TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage,
-// TextAnchor.
+// TextAnchor, TextMath, TextCustomEmoji, TextSpoiler, TextMention, TextHashtag,
+// TextBotCommand, TextCashtag, TextAutoURL, TextAutoEmail, TextAutoPhone,
+// TextBankCard, TextMentionName, TextDate, TextDiff.
 //
 // See https://core.telegram.org/type/RichText.
 type RichTextClass interface {
@@ -2366,6 +3786,34 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 		v = &TextImage{}
 	case TextAnchorTypeID:
 		v = &TextAnchor{}
+	case TextMathTypeID:
+		v = &TextMath{}
+	case TextCustomEmojiTypeID:
+		v = &TextCustomEmoji{}
+	case TextSpoilerTypeID:
+		v = &TextSpoiler{}
+	case TextMentionTypeID:
+		v = &TextMention{}
+	case TextHashtagTypeID:
+		v = &TextHashtag{}
+	case TextBotCommandTypeID:
+		v = &TextBotCommand{}
+	case TextCashtagTypeID:
+		v = &TextCashtag{}
+	case TextAutoURLTypeID:
+		v = &TextAutoURL{}
+	case TextAutoEmailTypeID:
+		v = &TextAutoEmail{}
+	case TextAutoPhoneTypeID:
+		v = &TextAutoPhone{}
+	case TextBankCardTypeID:
+		v = &TextBankCard{}
+	case TextMentionNameTypeID:
+		v = &TextMentionName{}
+	case TextDateTypeID:
+		v = &TextDate{}
+	case TextDiffTypeID:
+		v = &TextDiff{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
@@ -3559,6 +5007,1081 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// TextMath is the TL constructor textMath.
+//
+//	textMath#9d2eac97 source:string = RichText
+//
+// See https://core.telegram.org/constructor/textMath.
+type TextMath struct {
+	Source string
+}
+
+// TextMathTypeID is the ID of textMath.
+const TextMathTypeID = 0x9d2eac97
+
+// TypeID returns 0x9d2eac97, the ID of textMath.
+func (*TextMath) TypeID() uint32 {
+	return TextMathTypeID
+}
+
+// TypeName returns "textMath".
+func (*TextMath) TypeName() string {
+	return "textMath"
+}
+
+// richTextClass marks TextMath as a RichTextClass.
+func (*TextMath) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMath) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMathTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMath) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Source)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMath) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
+		return tlrt.DecodeErr(err, "textMath", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMath) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Source, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "textMath", "source")
+	}
+	return nil
+}
+
+// TextCustomEmoji is the TL constructor textCustomEmoji.
+//
+//	textCustomEmoji#a26156c0 document_id:long alt:string = RichText
+//
+// See https://core.telegram.org/constructor/textCustomEmoji.
+type TextCustomEmoji struct {
+	DocumentID int64
+	Alt        string
+}
+
+// TextCustomEmojiTypeID is the ID of textCustomEmoji.
+const TextCustomEmojiTypeID = 0xa26156c0
+
+// TypeID returns 0xa26156c0, the ID of textCustomEmoji.
+func (*TextCustomEmoji) TypeID() uint32 {
+	return TextCustomEmojiTypeID
+}
+
+// TypeName returns "textCustomEmoji".
+func (*TextCustomEmoji) TypeName() string {
+	return "textCustomEmoji"
+}
+
+// richTextClass marks TextCustomEmoji as a RichTextClass.
+func (*TextCustomEmoji) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextCustomEmojiTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	b.PutString(m.Alt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
+	}
+	if m.Alt, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
+	}
+	return nil
+}
+
+// TextSpoiler is the TL constructor textSpoiler.
+//
+//	textSpoiler#4c2a5d62 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textSpoiler.
+type TextSpoiler struct {
+	Text RichTextClass
+}
+
+// TextSpoilerTypeID is the ID of textSpoiler.
+const TextSpoilerTypeID = 0x4c2a5d62
+
+// TypeID returns 0x4c2a5d62, the ID of textSpoiler.
+func (*TextSpoiler) TypeID() uint32 {
+	return TextSpoilerTypeID
+}
+
+// TypeName returns "textSpoiler".
+func (*TextSpoiler) TypeName() string {
+	return "textSpoiler"
+}
+
+// richTextClass marks TextSpoiler as a RichTextClass.
+func (*TextSpoiler) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextSpoiler) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextSpoilerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSpoiler", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextSpoiler) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "textSpoiler", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textSpoiler", "text")
+	}
+	return nil
+}
+
+// TextMention is the TL constructor textMention.
+//
+//	textMention#cd24cf44 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textMention.
+type TextMention struct {
+	Text RichTextClass
+}
+
+// TextMentionTypeID is the ID of textMention.
+const TextMentionTypeID = 0xcd24cf44
+
+// TypeID returns 0xcd24cf44, the ID of textMention.
+func (*TextMention) TypeID() uint32 {
+	return TextMentionTypeID
+}
+
+// TypeName returns "textMention".
+func (*TextMention) TypeName() string {
+	return "textMention"
+}
+
+// richTextClass marks TextMention as a RichTextClass.
+func (*TextMention) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMention) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMentionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMention) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMention", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMention) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
+		return tlrt.DecodeErr(err, "textMention", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMention) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textMention", "text")
+	}
+	return nil
+}
+
+// TextHashtag is the TL constructor textHashtag.
+//
+//	textHashtag#519524ea text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textHashtag.
+type TextHashtag struct {
+	Text RichTextClass
+}
+
+// TextHashtagTypeID is the ID of textHashtag.
+const TextHashtagTypeID = 0x519524ea
+
+// TypeID returns 0x519524ea, the ID of textHashtag.
+func (*TextHashtag) TypeID() uint32 {
+	return TextHashtagTypeID
+}
+
+// TypeName returns "textHashtag".
+func (*TextHashtag) TypeName() string {
+	return "textHashtag"
+}
+
+// richTextClass marks TextHashtag as a RichTextClass.
+func (*TextHashtag) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextHashtag) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextHashtagTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textHashtag", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextHashtag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textHashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textHashtag", "text")
+	}
+	return nil
+}
+
+// TextBotCommand is the TL constructor textBotCommand.
+//
+//	textBotCommand#2ff29d3 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textBotCommand.
+type TextBotCommand struct {
+	Text RichTextClass
+}
+
+// TextBotCommandTypeID is the ID of textBotCommand.
+const TextBotCommandTypeID = 0x02ff29d3
+
+// TypeID returns 0x02ff29d3, the ID of textBotCommand.
+func (*TextBotCommand) TypeID() uint32 {
+	return TextBotCommandTypeID
+}
+
+// TypeName returns "textBotCommand".
+func (*TextBotCommand) TypeName() string {
+	return "textBotCommand"
+}
+
+// richTextClass marks TextBotCommand as a RichTextClass.
+func (*TextBotCommand) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextBotCommand) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextBotCommandTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBotCommand", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextBotCommand) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "textBotCommand", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textBotCommand", "text")
+	}
+	return nil
+}
+
+// TextCashtag is the TL constructor textCashtag.
+//
+//	textCashtag#7b9e1801 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textCashtag.
+type TextCashtag struct {
+	Text RichTextClass
+}
+
+// TextCashtagTypeID is the ID of textCashtag.
+const TextCashtagTypeID = 0x7b9e1801
+
+// TypeID returns 0x7b9e1801, the ID of textCashtag.
+func (*TextCashtag) TypeID() uint32 {
+	return TextCashtagTypeID
+}
+
+// TypeName returns "textCashtag".
+func (*TextCashtag) TypeName() string {
+	return "textCashtag"
+}
+
+// richTextClass marks TextCashtag as a RichTextClass.
+func (*TextCashtag) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextCashtag) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextCashtagTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textCashtag", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextCashtag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textCashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textCashtag", "text")
+	}
+	return nil
+}
+
+// TextAutoURL is the TL constructor textAutoUrl.
+//
+//	textAutoUrl#ac6a83aa text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoUrl.
+type TextAutoURL struct {
+	Text RichTextClass
+}
+
+// TextAutoURLTypeID is the ID of textAutoUrl.
+const TextAutoURLTypeID = 0xac6a83aa
+
+// TypeID returns 0xac6a83aa, the ID of textAutoUrl.
+func (*TextAutoURL) TypeID() uint32 {
+	return TextAutoURLTypeID
+}
+
+// TypeName returns "textAutoUrl".
+func (*TextAutoURL) TypeName() string {
+	return "textAutoUrl"
+}
+
+// richTextClass marks TextAutoURL as a RichTextClass.
+func (*TextAutoURL) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoUrl", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoUrl", "text")
+	}
+	return nil
+}
+
+// TextAutoEmail is the TL constructor textAutoEmail.
+//
+//	textAutoEmail#c556a45d text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoEmail.
+type TextAutoEmail struct {
+	Text RichTextClass
+}
+
+// TextAutoEmailTypeID is the ID of textAutoEmail.
+const TextAutoEmailTypeID = 0xc556a45d
+
+// TypeID returns 0xc556a45d, the ID of textAutoEmail.
+func (*TextAutoEmail) TypeID() uint32 {
+	return TextAutoEmailTypeID
+}
+
+// TypeName returns "textAutoEmail".
+func (*TextAutoEmail) TypeName() string {
+	return "textAutoEmail"
+}
+
+// richTextClass marks TextAutoEmail as a RichTextClass.
+func (*TextAutoEmail) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoEmailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoEmail", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoEmail", "text")
+	}
+	return nil
+}
+
+// TextAutoPhone is the TL constructor textAutoPhone.
+//
+//	textAutoPhone#24c26789 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoPhone.
+type TextAutoPhone struct {
+	Text RichTextClass
+}
+
+// TextAutoPhoneTypeID is the ID of textAutoPhone.
+const TextAutoPhoneTypeID = 0x24c26789
+
+// TypeID returns 0x24c26789, the ID of textAutoPhone.
+func (*TextAutoPhone) TypeID() uint32 {
+	return TextAutoPhoneTypeID
+}
+
+// TypeName returns "textAutoPhone".
+func (*TextAutoPhone) TypeName() string {
+	return "textAutoPhone"
+}
+
+// richTextClass marks TextAutoPhone as a RichTextClass.
+func (*TextAutoPhone) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoPhoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoPhone", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoPhone", "text")
+	}
+	return nil
+}
+
+// TextBankCard is the TL constructor textBankCard.
+//
+//	textBankCard#b956812d text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textBankCard.
+type TextBankCard struct {
+	Text RichTextClass
+}
+
+// TextBankCardTypeID is the ID of textBankCard.
+const TextBankCardTypeID = 0xb956812d
+
+// TypeID returns 0xb956812d, the ID of textBankCard.
+func (*TextBankCard) TypeID() uint32 {
+	return TextBankCardTypeID
+}
+
+// TypeName returns "textBankCard".
+func (*TextBankCard) TypeName() string {
+	return "textBankCard"
+}
+
+// richTextClass marks TextBankCard as a RichTextClass.
+func (*TextBankCard) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextBankCard) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextBankCardTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBankCard", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextBankCard) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "textBankCard", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textBankCard", "text")
+	}
+	return nil
+}
+
+// TextMentionName is the TL constructor textMentionName.
+//
+//	textMentionName#1a9fbfc text:RichText user_id:long = RichText
+//
+// See https://core.telegram.org/constructor/textMentionName.
+type TextMentionName struct {
+	Text   RichTextClass
+	UserID int64
+}
+
+// TextMentionNameTypeID is the ID of textMentionName.
+const TextMentionNameTypeID = 0x01a9fbfc
+
+// TypeID returns 0x01a9fbfc, the ID of textMentionName.
+func (*TextMentionName) TypeID() uint32 {
+	return TextMentionNameTypeID
+}
+
+// TypeName returns "textMentionName".
+func (*TextMentionName) TypeName() string {
+	return "textMentionName"
+}
+
+// richTextClass marks TextMentionName as a RichTextClass.
+func (*TextMentionName) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMentionName) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMentionNameTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMentionName", "text")
+	}
+	b.PutLong(m.UserID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMentionName) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "text")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "user_id")
+	}
+	return nil
+}
+
+// TextDate is the TL constructor textDate.
+//
+//	textDate#a5b45e2b flags:# relative:flags.0?true short_time:flags.1?true
+//	    long_time:flags.2?true short_date:flags.3?true
+//	    long_date:flags.4?true day_of_week:flags.5?true text:RichText
+//	    date:int = RichText
+//
+// See https://core.telegram.org/constructor/textDate.
+type TextDate struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Relative  bool       // flags.0?true
+	ShortTime bool       // flags.1?true
+	LongTime  bool       // flags.2?true
+	ShortDate bool       // flags.3?true
+	LongDate  bool       // flags.4?true
+	DayOfWeek bool       // flags.5?true
+	Text      RichTextClass
+	Date      int
+}
+
+// TextDateTypeID is the ID of textDate.
+const TextDateTypeID = 0xa5b45e2b
+
+// TypeID returns 0xa5b45e2b, the ID of textDate.
+func (*TextDate) TypeID() uint32 {
+	return TextDateTypeID
+}
+
+// TypeName returns "textDate".
+func (*TextDate) TypeName() string {
+	return "textDate"
+}
+
+// richTextClass marks TextDate as a RichTextClass.
+func (*TextDate) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextDate) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextDateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextDate) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
+	if m.Relative {
+		flags.Set(0)
+	}
+	if m.ShortTime {
+		flags.Set(1)
+	}
+	if m.LongTime {
+		flags.Set(2)
+	}
+	if m.ShortDate {
+		flags.Set(3)
+	}
+	if m.LongDate {
+		flags.Set(4)
+	}
+	if m.DayOfWeek {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDate", "text")
+	}
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextDate) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextDate) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
+	}
+	*m = TextDate{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "flags")
+	}
+	m.Relative = m.Flags.Has(0)
+	m.ShortTime = m.Flags.Has(1)
+	m.LongTime = m.Flags.Has(2)
+	m.ShortDate = m.Flags.Has(3)
+	m.LongDate = m.Flags.Has(4)
+	m.DayOfWeek = m.Flags.Has(5)
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "text")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "date")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	return nil
+}
+
+// TextDiff is the TL constructor textDiff.
+//
+//	textDiff#9686cb50 text:RichText old_text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textDiff.
+type TextDiff struct {
+	Text    RichTextClass
+	OldText RichTextClass
+}
+
+// TextDiffTypeID is the ID of textDiff.
+const TextDiffTypeID = 0x9686cb50
+
+// TypeID returns 0x9686cb50, the ID of textDiff.
+func (*TextDiff) TypeID() uint32 {
+	return TextDiffTypeID
+}
+
+// TypeName returns "textDiff".
+func (*TextDiff) TypeName() string {
+	return "textDiff"
+}
+
+// richTextClass marks TextDiff as a RichTextClass.
+func (*TextDiff) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextDiff) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextDiffTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "text")
+	}
+	if err := tlrt.EncodeObject(b, m.OldText); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "old_text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextDiff) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "text")
+	}
+	if m.OldText, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "old_text")
+	}
+	return nil
+}
+
 // ReactionCount is the TL constructor reactionCount.
 //
 //	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int
@@ -3678,6 +6201,136 @@ func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChosenOrder != 0 {
 		m.Flags.Unset(0)
 	}
+	return nil
+}
+
+// ReactionsNotifySettings is the TL constructor reactionsNotifySettings.
+//
+//	reactionsNotifySettings#71e4ea58 flags:#
+//	    messages_notify_from:flags.0?ReactionNotificationsFrom
+//	    stories_notify_from:flags.1?ReactionNotificationsFrom
+//	    poll_votes_notify_from:flags.2?ReactionNotificationsFrom
+//	    sound:NotificationSound show_previews:Bool
+//	    = ReactionsNotifySettings
+//
+// See https://core.telegram.org/constructor/reactionsNotifySettings.
+type ReactionsNotifySettings struct {
+	Flags               bin.Fields                     // flags word; Encode adds the bits of the fields that are set
+	MessagesNotifyFrom  ReactionNotificationsFromClass // flags.0?ReactionNotificationsFrom
+	StoriesNotifyFrom   ReactionNotificationsFromClass // flags.1?ReactionNotificationsFrom
+	PollVotesNotifyFrom ReactionNotificationsFromClass // flags.2?ReactionNotificationsFrom
+	Sound               NotificationSoundClass
+	ShowPreviews        bool
+}
+
+// ReactionsNotifySettingsTypeID is the ID of reactionsNotifySettings.
+const ReactionsNotifySettingsTypeID = 0x71e4ea58
+
+// TypeID returns 0x71e4ea58, the ID of reactionsNotifySettings.
+func (*ReactionsNotifySettings) TypeID() uint32 {
+	return ReactionsNotifySettingsTypeID
+}
+
+// TypeName returns "reactionsNotifySettings".
+func (*ReactionsNotifySettings) TypeName() string {
+	return "reactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionsNotifySettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.MessagesNotifyFrom != nil {
+		flags.Set(0)
+	}
+	if m.StoriesNotifyFrom != nil {
+		flags.Set(1)
+	}
+	if m.PollVotesNotifyFrom != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.StoriesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "stories_notify_from")
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.PollVotesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Sound); err != nil {
+		return tlrt.EncodeErr(err, "reactionsNotifySettings", "sound")
+	}
+	b.PutBool(m.ShowPreviews)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
+	}
+	*m = ReactionsNotifySettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
+		}
+	}
+	if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
+	}
+	if m.ShowPreviews, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -3822,6 +6475,118 @@ func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// RecentStory is the TL constructor recentStory.
+//
+//	recentStory#711d692d flags:# live:flags.0?true max_id:flags.1?int
+//	    = RecentStory
+//
+// An optional field is sent when it is not zero, nil or false. SetMaxID and the
+// other Set methods send a zero value too; HasMaxID reports whether MaxID is
+// present (sent, or received) and ClearMaxID leaves it out.
+//
+// See https://core.telegram.org/constructor/recentStory.
+type RecentStory struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Live  bool       // flags.0?true
+	MaxID int        // flags.1?int
+}
+
+// RecentStoryTypeID is the ID of recentStory.
+const RecentStoryTypeID = 0x711d692d
+
+// TypeID returns 0x711d692d, the ID of recentStory.
+func (*RecentStory) TypeID() uint32 {
+	return RecentStoryTypeID
+}
+
+// TypeName returns "recentStory".
+func (*RecentStory) TypeName() string {
+	return "recentStory"
+}
+
+// HasMaxID reports whether MaxID is present: not zero, set by SetMaxID, or
+// received.
+func (m *RecentStory) HasMaxID() bool {
+	return m.MaxID != 0 || m.Flags.Has(1)
+}
+
+// SetMaxID sets MaxID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RecentStory) SetMaxID(v int) {
+	m.MaxID = v
+	m.Flags.Set(1)
+}
+
+// ClearMaxID sets MaxID to its zero value and marks it absent.
+func (m *RecentStory) ClearMaxID() {
+	m.MaxID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RecentStory) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RecentStoryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Live {
+		flags.Set(0)
+	}
+	if m.MaxID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutInt(m.MaxID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RecentStory) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
+		return tlrt.DecodeErr(err, "recentStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RecentStory{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "recentStory", "flags")
+	}
+	m.Live = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.MaxID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "recentStory", "max_id")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.MaxID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
 // RestrictionReason is the TL constructor restrictionReason.
 //
 //	restrictionReason#d072acb4 platform:string reason:string text:string
@@ -3895,5 +6660,118 @@ func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
+	return nil
+}
+
+// RichMessage is the TL constructor richMessage.
+//
+//	richMessage#baf39d8b flags:# rtl:flags.0?true part:flags.1?true
+//	    blocks:Vector<PageBlock> photos:Vector<Photo>
+//	    documents:Vector<Document> = RichMessage
+//
+// See https://core.telegram.org/constructor/richMessage.
+type RichMessage struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl       bool       // flags.0?true
+	Part      bool       // flags.1?true
+	Blocks    []PageBlockClass
+	Photos    []PhotoClass
+	Documents []DocumentClass
+}
+
+// RichMessageTypeID is the ID of richMessage.
+const RichMessageTypeID = 0xbaf39d8b
+
+// TypeID returns 0xbaf39d8b, the ID of richMessage.
+func (*RichMessage) TypeID() uint32 {
+	return RichMessageTypeID
+}
+
+// TypeName returns "richMessage".
+func (*RichMessage) TypeName() string {
+	return "richMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *RichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Part {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "blocks")
+		}
+	}
+	b.PutVectorHeader(len(m.Photos))
+	for i := range m.Photos {
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "photos")
+		}
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "documents")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
+	}
+	*m = RichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Part = m.Flags.Has(1)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "blocks")
+	}
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "photos")
+	}
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "documents")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }

@@ -7,6 +7,266 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
+// SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
+// MonoForumDialog.
+//
+// See https://core.telegram.org/type/SavedDialog.
+type SavedDialogClass interface {
+	Object
+	savedDialogClass()
+}
+
+// DecodeSavedDialog decodes any constructor of SavedDialog.
+func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
+	return decodeSavedDialog(b, 0)
+}
+
+// decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
+func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v SavedDialogClass
+	switch id {
+	case SavedDialogTypeID:
+		v = &SavedDialog{}
+	case MonoForumDialogTypeID:
+		v = &MonoForumDialog{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SavedDialog is the TL constructor savedDialog.
+//
+//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer
+//	    top_message:int = SavedDialog
+//
+// See https://core.telegram.org/constructor/savedDialog.
+type SavedDialog struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned     bool       // flags.2?true
+	Peer       PeerClass
+	TopMessage int
+}
+
+// SavedDialogTypeID is the ID of savedDialog.
+const SavedDialogTypeID = 0xbd87cb6c
+
+// TypeID returns 0xbd87cb6c, the ID of savedDialog.
+func (*SavedDialog) TypeID() uint32 {
+	return SavedDialogTypeID
+}
+
+// TypeName returns "savedDialog".
+func (*SavedDialog) TypeName() string {
+	return "savedDialog"
+}
+
+// savedDialogClass marks SavedDialog as a SavedDialogClass.
+func (*SavedDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SavedDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "savedDialog", "peer")
+	}
+	b.PutInt(m.TopMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedDialog) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
+	}
+	*m = SavedDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "peer")
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "top_message")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// MonoForumDialog is the TL constructor monoForumDialog.
+//
+//	monoForumDialog#64407ea7 flags:# unread_mark:flags.3?true
+//	    nopaid_messages_exception:flags.4?true peer:Peer top_message:int
+//	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
+//	    unread_reactions_count:int draft:flags.1?DraftMessage = SavedDialog
+//
+// See https://core.telegram.org/constructor/monoForumDialog.
+type MonoForumDialog struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UnreadMark              bool       // flags.3?true
+	NopaidMessagesException bool       // flags.4?true
+	Peer                    PeerClass
+	TopMessage              int
+	ReadInboxMaxID          int
+	ReadOutboxMaxID         int
+	UnreadCount             int
+	UnreadReactionsCount    int
+	Draft                   DraftMessageClass // flags.1?DraftMessage
+}
+
+// MonoForumDialogTypeID is the ID of monoForumDialog.
+const MonoForumDialogTypeID = 0x64407ea7
+
+// TypeID returns 0x64407ea7, the ID of monoForumDialog.
+func (*MonoForumDialog) TypeID() uint32 {
+	return MonoForumDialogTypeID
+}
+
+// TypeName returns "monoForumDialog".
+func (*MonoForumDialog) TypeName() string {
+	return "monoForumDialog"
+}
+
+// savedDialogClass marks MonoForumDialog as a SavedDialogClass.
+func (*MonoForumDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MonoForumDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
+	if m.UnreadMark {
+		flags.Set(3)
+	}
+	if m.NopaidMessagesException {
+		flags.Set(4)
+	}
+	if m.Draft != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
+	}
+	b.PutInt(m.TopMessage)
+	b.PutInt(m.ReadInboxMaxID)
+	b.PutInt(m.ReadOutboxMaxID)
+	b.PutInt(m.UnreadCount)
+	b.PutInt(m.UnreadReactionsCount)
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
+			return tlrt.EncodeErr(err, "monoForumDialog", "draft")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
+	}
+	*m = MonoForumDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
+	}
+	m.UnreadMark = m.Flags.Has(3)
+	m.NopaidMessagesException = m.Flags.Has(4)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "peer")
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "top_message")
+	}
+	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "read_inbox_max_id")
+	}
+	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "read_outbox_max_id")
+	}
+	if m.UnreadCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "unread_count")
+	}
+	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "unread_reactions_count")
+	}
+	if m.Flags.Has(1) {
+		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "monoForumDialog", "draft")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4
+	return nil
+}
+
 // SecureFileClass is the TL type SecureFile: one of SecureFileEmpty,
 // SecureFile.
 //
@@ -2554,7 +2814,9 @@ func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 // SendMessageGamePlayAction, SendMessageRecordRoundAction,
 // SendMessageUploadRoundAction, SpeakingInGroupCallAction,
 // SendMessageHistoryImportAction, SendMessageChooseStickerAction,
-// SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen.
+// SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen,
+// SendMessageTextDraftAction, InputSendMessageRichMessageDraftAction,
+// SendMessageRichMessageDraftAction.
 //
 // See https://core.telegram.org/type/SendMessageAction.
 type SendMessageActionClass interface {
@@ -2612,6 +2874,12 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 		v = &SendMessageEmojiInteraction{}
 	case SendMessageEmojiInteractionSeenTypeID:
 		v = &SendMessageEmojiInteractionSeen{}
+	case SendMessageTextDraftActionTypeID:
+		v = &SendMessageTextDraftAction{}
+	case InputSendMessageRichMessageDraftActionTypeID:
+		v = &InputSendMessageRichMessageDraftAction{}
+	case SendMessageRichMessageDraftActionTypeID:
+		v = &SendMessageRichMessageDraftAction{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
@@ -3831,6 +4099,3957 @@ func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) err
 	return nil
 }
 
+// SendMessageTextDraftAction is the TL constructor sendMessageTextDraftAction.
+//
+//	sendMessageTextDraftAction#376d975c random_id:long text:TextWithEntities
+//	    = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageTextDraftAction.
+type SendMessageTextDraftAction struct {
+	RandomID int64
+	Text     TextWithEntities
+}
+
+// SendMessageTextDraftActionTypeID is the ID of sendMessageTextDraftAction.
+const SendMessageTextDraftActionTypeID = 0x376d975c
+
+// TypeID returns 0x376d975c, the ID of sendMessageTextDraftAction.
+func (*SendMessageTextDraftAction) TypeID() uint32 {
+	return SendMessageTextDraftActionTypeID
+}
+
+// TypeName returns "sendMessageTextDraftAction".
+func (*SendMessageTextDraftAction) TypeName() string {
+	return "sendMessageTextDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageTextDraftAction as a
+// SendMessageActionClass.
+func (*SendMessageTextDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageTextDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "sendMessageTextDraftAction", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageTextDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "text")
+	}
+	return nil
+}
+
+// InputSendMessageRichMessageDraftAction is the TL constructor
+// inputSendMessageRichMessageDraftAction.
+//
+//	inputSendMessageRichMessageDraftAction#e2b23b51 random_id:long
+//	    rich_message:InputRichMessage = SendMessageAction
+//
+// See
+// https://core.telegram.org/constructor/inputSendMessageRichMessageDraftAction.
+type InputSendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage InputRichMessageClass
+}
+
+// InputSendMessageRichMessageDraftActionTypeID is the ID of
+// inputSendMessageRichMessageDraftAction.
+const InputSendMessageRichMessageDraftActionTypeID = 0xe2b23b51
+
+// TypeID returns 0xe2b23b51, the ID of inputSendMessageRichMessageDraftAction.
+func (*InputSendMessageRichMessageDraftAction) TypeID() uint32 {
+	return InputSendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "inputSendMessageRichMessageDraftAction".
+func (*InputSendMessageRichMessageDraftAction) TypeName() string {
+	return "inputSendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks InputSendMessageRichMessageDraftAction as a
+// SendMessageActionClass.
+func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputSendMessageRichMessageDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "random_id")
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// SendMessageRichMessageDraftAction is the TL constructor
+// sendMessageRichMessageDraftAction.
+//
+//	sendMessageRichMessageDraftAction#a2cb24f9 random_id:long
+//	    rich_message:RichMessage = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageRichMessageDraftAction.
+type SendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage RichMessage
+}
+
+// SendMessageRichMessageDraftActionTypeID is the ID of
+// sendMessageRichMessageDraftAction.
+const SendMessageRichMessageDraftActionTypeID = 0xa2cb24f9
+
+// TypeID returns 0xa2cb24f9, the ID of sendMessageRichMessageDraftAction.
+func (*SendMessageRichMessageDraftAction) TypeID() uint32 {
+	return SendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "sendMessageRichMessageDraftAction".
+func (*SendMessageRichMessageDraftAction) TypeName() string {
+	return "sendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageRichMessageDraftAction as a
+// SendMessageActionClass.
+func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.RichMessage.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageRichMessageDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// StarGiftClass is the TL type StarGift: one of StarGift, StarGiftUnique.
+//
+// See https://core.telegram.org/type/StarGift.
+type StarGiftClass interface {
+	Object
+	starGiftClass()
+}
+
+// DecodeStarGift decodes any constructor of StarGift.
+func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
+	return decodeStarGift(b, 0)
+}
+
+// decodeStarGift is DecodeStarGift for a value nested depth levels deep.
+func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftClass
+	switch id {
+	case StarGiftTypeID:
+		v = &StarGift{}
+	case StarGiftUniqueTypeID:
+		v = &StarGiftUnique{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGift is the TL constructor starGift.
+//
+//	starGift#313a9547 flags:# limited:flags.0?true sold_out:flags.1?true
+//	    birthday:flags.2?true require_premium:flags.7?true
+//	    limited_per_user:flags.8?true peer_color_available:flags.10?true
+//	    auction:flags.11?true id:long sticker:Document stars:long
+//	    availability_remains:flags.0?int availability_total:flags.0?int
+//	    availability_resale:flags.4?long convert_stars:long
+//	    first_sale_date:flags.1?int last_sale_date:flags.1?int
+//	    upgrade_stars:flags.3?long resell_min_stars:flags.4?long
+//	    title:flags.5?string released_by:flags.6?Peer
+//	    per_user_total:flags.8?int per_user_remains:flags.8?int
+//	    locked_until_date:flags.9?int auction_slug:flags.11?string
+//	    gifts_per_round:flags.11?int auction_start_date:flags.11?int
+//	    upgrade_variants:flags.12?int background:flags.13?StarGiftBackground
+//	    = StarGift
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAvailabilityRemains and the other Set methods send a zero value too;
+// HasAvailabilityRemains reports whether AvailabilityRemains is present (sent,
+// or received) and ClearAvailabilityRemains leaves it out.
+//
+// See https://core.telegram.org/constructor/starGift.
+type StarGift struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Limited             bool       // flags.0?true
+	SoldOut             bool       // flags.1?true
+	Birthday            bool       // flags.2?true
+	RequirePremium      bool       // flags.7?true
+	LimitedPerUser      bool       // flags.8?true
+	PeerColorAvailable  bool       // flags.10?true
+	Auction             bool       // flags.11?true
+	ID                  int64
+	Sticker             DocumentClass
+	Stars               int64
+	AvailabilityRemains int   // flags.0?int
+	AvailabilityTotal   int   // flags.0?int
+	AvailabilityResale  int64 // flags.4?long
+	ConvertStars        int64
+	FirstSaleDate       int                 // flags.1?int
+	LastSaleDate        int                 // flags.1?int
+	UpgradeStars        int64               // flags.3?long
+	ResellMinStars      int64               // flags.4?long
+	Title               string              // flags.5?string
+	ReleasedBy          PeerClass           // flags.6?Peer
+	PerUserTotal        int                 // flags.8?int
+	PerUserRemains      int                 // flags.8?int
+	LockedUntilDate     int                 // flags.9?int
+	AuctionSlug         string              // flags.11?string
+	GiftsPerRound       int                 // flags.11?int
+	AuctionStartDate    int                 // flags.11?int
+	UpgradeVariants     int                 // flags.12?int
+	Background          *StarGiftBackground // flags.13?StarGiftBackground
+}
+
+// StarGiftTypeID is the ID of starGift.
+const StarGiftTypeID = 0x313a9547
+
+// TypeID returns 0x313a9547, the ID of starGift.
+func (*StarGift) TypeID() uint32 {
+	return StarGiftTypeID
+}
+
+// TypeName returns "starGift".
+func (*StarGift) TypeName() string {
+	return "starGift"
+}
+
+// starGiftClass marks StarGift as a StarGiftClass.
+func (*StarGift) starGiftClass() {}
+
+// HasAvailabilityRemains reports whether AvailabilityRemains is present: not
+// zero, set by SetAvailabilityRemains, or received. It shares its flag with
+// Limited and AvailabilityTotal: they are present together.
+func (m *StarGift) HasAvailabilityRemains() bool {
+	return m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 || m.Flags.Has(0)
+}
+
+// SetAvailabilityRemains sets AvailabilityRemains to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityRemains(v int) {
+	m.AvailabilityRemains = v
+	m.Flags.Set(0)
+}
+
+// ClearAvailabilityRemains sets AvailabilityRemains to its zero value and marks
+// it absent; it is still sent, as zero, when Limited or AvailabilityTotal,
+// which shares its flag, is set.
+func (m *StarGift) ClearAvailabilityRemains() {
+	m.AvailabilityRemains = 0
+	m.Flags.Unset(0)
+}
+
+// HasAvailabilityTotal reports whether AvailabilityTotal is present: not zero,
+// set by SetAvailabilityTotal, or received. It shares its flag with Limited and
+// AvailabilityRemains: they are present together.
+func (m *StarGift) HasAvailabilityTotal() bool {
+	return m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 || m.Flags.Has(0)
+}
+
+// SetAvailabilityTotal sets AvailabilityTotal to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityTotal(v int) {
+	m.AvailabilityTotal = v
+	m.Flags.Set(0)
+}
+
+// ClearAvailabilityTotal sets AvailabilityTotal to its zero value and marks it
+// absent; it is still sent, as zero, when Limited or AvailabilityRemains, which
+// shares its flag, is set.
+func (m *StarGift) ClearAvailabilityTotal() {
+	m.AvailabilityTotal = 0
+	m.Flags.Unset(0)
+}
+
+// HasAvailabilityResale reports whether AvailabilityResale is present: not
+// zero, set by SetAvailabilityResale, or received. It shares its flag with
+// ResellMinStars: they are present together.
+func (m *StarGift) HasAvailabilityResale() bool {
+	return m.AvailabilityResale != 0 || m.ResellMinStars != 0 || m.Flags.Has(4)
+}
+
+// SetAvailabilityResale sets AvailabilityResale to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityResale(v int64) {
+	m.AvailabilityResale = v
+	m.Flags.Set(4)
+}
+
+// ClearAvailabilityResale sets AvailabilityResale to its zero value and marks
+// it absent; it is still sent, as zero, when ResellMinStars, which shares its
+// flag, is set.
+func (m *StarGift) ClearAvailabilityResale() {
+	m.AvailabilityResale = 0
+	m.Flags.Unset(4)
+}
+
+// HasFirstSaleDate reports whether FirstSaleDate is present: not zero, set by
+// SetFirstSaleDate, or received. It shares its flag with SoldOut and
+// LastSaleDate: they are present together.
+func (m *StarGift) HasFirstSaleDate() bool {
+	return m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 || m.Flags.Has(1)
+}
+
+// SetFirstSaleDate sets FirstSaleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetFirstSaleDate(v int) {
+	m.FirstSaleDate = v
+	m.Flags.Set(1)
+}
+
+// ClearFirstSaleDate sets FirstSaleDate to its zero value and marks it absent;
+// it is still sent, as zero, when SoldOut or LastSaleDate, which shares its
+// flag, is set.
+func (m *StarGift) ClearFirstSaleDate() {
+	m.FirstSaleDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasLastSaleDate reports whether LastSaleDate is present: not zero, set by
+// SetLastSaleDate, or received. It shares its flag with SoldOut and
+// FirstSaleDate: they are present together.
+func (m *StarGift) HasLastSaleDate() bool {
+	return m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 || m.Flags.Has(1)
+}
+
+// SetLastSaleDate sets LastSaleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetLastSaleDate(v int) {
+	m.LastSaleDate = v
+	m.Flags.Set(1)
+}
+
+// ClearLastSaleDate sets LastSaleDate to its zero value and marks it absent; it
+// is still sent, as zero, when SoldOut or FirstSaleDate, which shares its flag,
+// is set.
+func (m *StarGift) ClearLastSaleDate() {
+	m.LastSaleDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *StarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(3)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(3)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *StarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(3)
+}
+
+// HasResellMinStars reports whether ResellMinStars is present: not zero, set by
+// SetResellMinStars, or received. It shares its flag with AvailabilityResale:
+// they are present together.
+func (m *StarGift) HasResellMinStars() bool {
+	return m.AvailabilityResale != 0 || m.ResellMinStars != 0 || m.Flags.Has(4)
+}
+
+// SetResellMinStars sets ResellMinStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetResellMinStars(v int64) {
+	m.ResellMinStars = v
+	m.Flags.Set(4)
+}
+
+// ClearResellMinStars sets ResellMinStars to its zero value and marks it
+// absent; it is still sent, as zero, when AvailabilityResale, which shares its
+// flag, is set.
+func (m *StarGift) ClearResellMinStars() {
+	m.ResellMinStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarGift) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(5)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarGift) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(5)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarGift) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(5)
+}
+
+// HasPerUserTotal reports whether PerUserTotal is present: not zero, set by
+// SetPerUserTotal, or received. It shares its flag with LimitedPerUser and
+// PerUserRemains: they are present together.
+func (m *StarGift) HasPerUserTotal() bool {
+	return m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 || m.Flags.Has(8)
+}
+
+// SetPerUserTotal sets PerUserTotal to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetPerUserTotal(v int) {
+	m.PerUserTotal = v
+	m.Flags.Set(8)
+}
+
+// ClearPerUserTotal sets PerUserTotal to its zero value and marks it absent; it
+// is still sent, as zero, when LimitedPerUser or PerUserRemains, which shares
+// its flag, is set.
+func (m *StarGift) ClearPerUserTotal() {
+	m.PerUserTotal = 0
+	m.Flags.Unset(8)
+}
+
+// HasPerUserRemains reports whether PerUserRemains is present: not zero, set by
+// SetPerUserRemains, or received. It shares its flag with LimitedPerUser and
+// PerUserTotal: they are present together.
+func (m *StarGift) HasPerUserRemains() bool {
+	return m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 || m.Flags.Has(8)
+}
+
+// SetPerUserRemains sets PerUserRemains to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetPerUserRemains(v int) {
+	m.PerUserRemains = v
+	m.Flags.Set(8)
+}
+
+// ClearPerUserRemains sets PerUserRemains to its zero value and marks it
+// absent; it is still sent, as zero, when LimitedPerUser or PerUserTotal, which
+// shares its flag, is set.
+func (m *StarGift) ClearPerUserRemains() {
+	m.PerUserRemains = 0
+	m.Flags.Unset(8)
+}
+
+// HasLockedUntilDate reports whether LockedUntilDate is present: not zero, set
+// by SetLockedUntilDate, or received.
+func (m *StarGift) HasLockedUntilDate() bool {
+	return m.LockedUntilDate != 0 || m.Flags.Has(9)
+}
+
+// SetLockedUntilDate sets LockedUntilDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetLockedUntilDate(v int) {
+	m.LockedUntilDate = v
+	m.Flags.Set(9)
+}
+
+// ClearLockedUntilDate sets LockedUntilDate to its zero value and marks it
+// absent.
+func (m *StarGift) ClearLockedUntilDate() {
+	m.LockedUntilDate = 0
+	m.Flags.Unset(9)
+}
+
+// HasAuctionSlug reports whether AuctionSlug is present: not zero, set by
+// SetAuctionSlug, or received. It shares its flag with Auction and
+// GiftsPerRound and AuctionStartDate: they are present together.
+func (m *StarGift) HasAuctionSlug() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetAuctionSlug sets AuctionSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGift) SetAuctionSlug(v string) {
+	m.AuctionSlug = v
+	m.Flags.Set(11)
+}
+
+// ClearAuctionSlug sets AuctionSlug to its zero value and marks it absent; it
+// is still sent, as zero, when Auction or GiftsPerRound or AuctionStartDate,
+// which shares its flag, is set.
+func (m *StarGift) ClearAuctionSlug() {
+	m.AuctionSlug = ""
+	m.Flags.Unset(11)
+}
+
+// HasGiftsPerRound reports whether GiftsPerRound is present: not zero, set by
+// SetGiftsPerRound, or received. It shares its flag with Auction and
+// AuctionSlug and AuctionStartDate: they are present together.
+func (m *StarGift) HasGiftsPerRound() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetGiftsPerRound sets GiftsPerRound to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetGiftsPerRound(v int) {
+	m.GiftsPerRound = v
+	m.Flags.Set(11)
+}
+
+// ClearGiftsPerRound sets GiftsPerRound to its zero value and marks it absent;
+// it is still sent, as zero, when Auction or AuctionSlug or AuctionStartDate,
+// which shares its flag, is set.
+func (m *StarGift) ClearGiftsPerRound() {
+	m.GiftsPerRound = 0
+	m.Flags.Unset(11)
+}
+
+// HasAuctionStartDate reports whether AuctionStartDate is present: not zero,
+// set by SetAuctionStartDate, or received. It shares its flag with Auction and
+// AuctionSlug and GiftsPerRound: they are present together.
+func (m *StarGift) HasAuctionStartDate() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetAuctionStartDate sets AuctionStartDate to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *StarGift) SetAuctionStartDate(v int) {
+	m.AuctionStartDate = v
+	m.Flags.Set(11)
+}
+
+// ClearAuctionStartDate sets AuctionStartDate to its zero value and marks it
+// absent; it is still sent, as zero, when Auction or AuctionSlug or
+// GiftsPerRound, which shares its flag, is set.
+func (m *StarGift) ClearAuctionStartDate() {
+	m.AuctionStartDate = 0
+	m.Flags.Unset(11)
+}
+
+// HasUpgradeVariants reports whether UpgradeVariants is present: not zero, set
+// by SetUpgradeVariants, or received.
+func (m *StarGift) HasUpgradeVariants() bool {
+	return m.UpgradeVariants != 0 || m.Flags.Has(12)
+}
+
+// SetUpgradeVariants sets UpgradeVariants to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetUpgradeVariants(v int) {
+	m.UpgradeVariants = v
+	m.Flags.Set(12)
+}
+
+// ClearUpgradeVariants sets UpgradeVariants to its zero value and marks it
+// absent.
+func (m *StarGift) ClearUpgradeVariants() {
+	m.UpgradeVariants = 0
+	m.Flags.Unset(12)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		flags.Set(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		flags.Set(1)
+	}
+	if m.Birthday {
+		flags.Set(2)
+	}
+	if m.RequirePremium {
+		flags.Set(7)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		flags.Set(8)
+	}
+	if m.PeerColorAvailable {
+		flags.Set(10)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		flags.Set(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(5)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(6)
+	}
+	if m.LockedUntilDate != 0 {
+		flags.Set(9)
+	}
+	if m.UpgradeVariants != 0 {
+		flags.Set(12)
+	}
+	if m.Background != nil {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "starGift", "sticker")
+	}
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityRemains)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityTotal)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.AvailabilityResale)
+	}
+	b.PutLong(m.ConvertStars)
+	if flags.Has(1) {
+		b.PutInt(m.FirstSaleDate)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastSaleDate)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ResellMinStars)
+	}
+	if flags.Has(5) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
+			return tlrt.EncodeErr(err, "starGift", "released_by")
+		}
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserTotal)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserRemains)
+	}
+	if flags.Has(9) {
+		b.PutInt(m.LockedUntilDate)
+	}
+	if flags.Has(11) {
+		b.PutString(m.AuctionSlug)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.GiftsPerRound)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.AuctionStartDate)
+	}
+	if flags.Has(12) {
+		b.PutInt(m.UpgradeVariants)
+	}
+	if flags.Has(13) {
+		if err := m.Background.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGift", "background")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftTypeID, "starGift"); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
+	}
+	*m = StarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "flags")
+	}
+	m.Limited = m.Flags.Has(0)
+	m.SoldOut = m.Flags.Has(1)
+	m.Birthday = m.Flags.Has(2)
+	m.RequirePremium = m.Flags.Has(7)
+	m.LimitedPerUser = m.Flags.Has(8)
+	m.PeerColorAvailable = m.Flags.Has(10)
+	m.Auction = m.Flags.Has(11)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "id")
+	}
+	if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "sticker")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityRemains, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_remains")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityTotal, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_total")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.AvailabilityResale, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_resale")
+		}
+	}
+	if m.ConvertStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "convert_stars")
+	}
+	if m.Flags.Has(1) {
+		if m.FirstSaleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "first_sale_date")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastSaleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "last_sale_date")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellMinStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "resell_min_stars")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "title")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "released_by")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserTotal, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "per_user_total")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserRemains, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "per_user_remains")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.LockedUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "locked_until_date")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionSlug, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "auction_slug")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.GiftsPerRound, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "gifts_per_round")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionStartDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "auction_start_date")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.UpgradeVariants, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "upgrade_variants")
+		}
+	}
+	if m.Flags.Has(13) {
+		m.Background = new(StarGiftBackground)
+		if err = tlrt.DecodeBoxed(b, m.Background, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "background")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(5)
+	}
+	if m.LockedUntilDate != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.UpgradeVariants != 0 {
+		m.Flags.Unset(12)
+	}
+	return nil
+}
+
+// StarGiftUnique is the TL constructor starGiftUnique.
+//
+//	starGiftUnique#85f0a9cd flags:# require_premium:flags.6?true
+//	    resale_ton_only:flags.7?true theme_available:flags.9?true
+//	    burned:flags.14?true crafted:flags.15?true id:long gift_id:long
+//	    title:string slug:string num:int owner_id:flags.0?Peer
+//	    owner_name:flags.1?string owner_address:flags.2?string
+//	    attributes:Vector<StarGiftAttribute> availability_issued:int
+//	    availability_total:int gift_address:flags.3?string
+//	    resell_amount:flags.4?Vector<StarsAmount> released_by:flags.5?Peer
+//	    value_amount:flags.8?long value_currency:flags.8?string
+//	    value_usd_amount:flags.8?long theme_peer:flags.10?Peer
+//	    peer_color:flags.11?PeerColor host_id:flags.12?Peer
+//	    offer_min_stars:flags.13?int craft_chance_permille:flags.16?int
+//	    = StarGift
+//
+// An optional field is sent when it is not zero, nil or false. SetOwnerName and
+// the other Set methods send a zero value too; HasOwnerName reports whether
+// OwnerName is present (sent, or received) and ClearOwnerName leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftUnique.
+type StarGiftUnique struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RequirePremium      bool       // flags.6?true
+	ResaleTonOnly       bool       // flags.7?true
+	ThemeAvailable      bool       // flags.9?true
+	Burned              bool       // flags.14?true
+	Crafted             bool       // flags.15?true
+	ID                  int64
+	GiftID              int64
+	Title               string
+	Slug                string
+	Num                 int
+	OwnerID             PeerClass // flags.0?Peer
+	OwnerName           string    // flags.1?string
+	OwnerAddress        string    // flags.2?string
+	Attributes          []StarGiftAttributeClass
+	AvailabilityIssued  int
+	AvailabilityTotal   int
+	GiftAddress         string             // flags.3?string
+	ResellAmount        []StarsAmountClass // flags.4?Vector<StarsAmount>
+	ReleasedBy          PeerClass          // flags.5?Peer
+	ValueAmount         int64              // flags.8?long
+	ValueCurrency       string             // flags.8?string
+	ValueUsdAmount      int64              // flags.8?long
+	ThemePeer           PeerClass          // flags.10?Peer
+	PeerColor           PeerColorClass     // flags.11?PeerColor
+	HostID              PeerClass          // flags.12?Peer
+	OfferMinStars       int                // flags.13?int
+	CraftChancePermille int                // flags.16?int
+}
+
+// StarGiftUniqueTypeID is the ID of starGiftUnique.
+const StarGiftUniqueTypeID = 0x85f0a9cd
+
+// TypeID returns 0x85f0a9cd, the ID of starGiftUnique.
+func (*StarGiftUnique) TypeID() uint32 {
+	return StarGiftUniqueTypeID
+}
+
+// TypeName returns "starGiftUnique".
+func (*StarGiftUnique) TypeName() string {
+	return "starGiftUnique"
+}
+
+// starGiftClass marks StarGiftUnique as a StarGiftClass.
+func (*StarGiftUnique) starGiftClass() {}
+
+// HasOwnerName reports whether OwnerName is present: not zero, set by
+// SetOwnerName, or received.
+func (m *StarGiftUnique) HasOwnerName() bool {
+	return m.OwnerName != "" || m.Flags.Has(1)
+}
+
+// SetOwnerName sets OwnerName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetOwnerName(v string) {
+	m.OwnerName = v
+	m.Flags.Set(1)
+}
+
+// ClearOwnerName sets OwnerName to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOwnerName() {
+	m.OwnerName = ""
+	m.Flags.Unset(1)
+}
+
+// HasOwnerAddress reports whether OwnerAddress is present: not zero, set by
+// SetOwnerAddress, or received.
+func (m *StarGiftUnique) HasOwnerAddress() bool {
+	return m.OwnerAddress != "" || m.Flags.Has(2)
+}
+
+// SetOwnerAddress sets OwnerAddress to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetOwnerAddress(v string) {
+	m.OwnerAddress = v
+	m.Flags.Set(2)
+}
+
+// ClearOwnerAddress sets OwnerAddress to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOwnerAddress() {
+	m.OwnerAddress = ""
+	m.Flags.Unset(2)
+}
+
+// HasGiftAddress reports whether GiftAddress is present: not zero, set by
+// SetGiftAddress, or received.
+func (m *StarGiftUnique) HasGiftAddress() bool {
+	return m.GiftAddress != "" || m.Flags.Has(3)
+}
+
+// SetGiftAddress sets GiftAddress to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetGiftAddress(v string) {
+	m.GiftAddress = v
+	m.Flags.Set(3)
+}
+
+// ClearGiftAddress sets GiftAddress to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearGiftAddress() {
+	m.GiftAddress = ""
+	m.Flags.Unset(3)
+}
+
+// HasResellAmount reports whether ResellAmount is present: not zero, set by
+// SetResellAmount, or received.
+func (m *StarGiftUnique) HasResellAmount() bool {
+	return len(m.ResellAmount) > 0 || m.Flags.Has(4)
+}
+
+// SetResellAmount sets ResellAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetResellAmount(v []StarsAmountClass) {
+	m.ResellAmount = v
+	m.Flags.Set(4)
+}
+
+// ClearResellAmount sets ResellAmount to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearResellAmount() {
+	m.ResellAmount = nil
+	m.Flags.Unset(4)
+}
+
+// HasValueAmount reports whether ValueAmount is present: not zero, set by
+// SetValueAmount, or received. It shares its flag with ValueCurrency and
+// ValueUsdAmount: they are present together.
+func (m *StarGiftUnique) HasValueAmount() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueAmount sets ValueAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetValueAmount(v int64) {
+	m.ValueAmount = v
+	m.Flags.Set(8)
+}
+
+// ClearValueAmount sets ValueAmount to its zero value and marks it absent; it
+// is still sent, as zero, when ValueCurrency or ValueUsdAmount, which shares
+// its flag, is set.
+func (m *StarGiftUnique) ClearValueAmount() {
+	m.ValueAmount = 0
+	m.Flags.Unset(8)
+}
+
+// HasValueCurrency reports whether ValueCurrency is present: not zero, set by
+// SetValueCurrency, or received. It shares its flag with ValueAmount and
+// ValueUsdAmount: they are present together.
+func (m *StarGiftUnique) HasValueCurrency() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueCurrency sets ValueCurrency to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetValueCurrency(v string) {
+	m.ValueCurrency = v
+	m.Flags.Set(8)
+}
+
+// ClearValueCurrency sets ValueCurrency to its zero value and marks it absent;
+// it is still sent, as zero, when ValueAmount or ValueUsdAmount, which shares
+// its flag, is set.
+func (m *StarGiftUnique) ClearValueCurrency() {
+	m.ValueCurrency = ""
+	m.Flags.Unset(8)
+}
+
+// HasValueUsdAmount reports whether ValueUsdAmount is present: not zero, set by
+// SetValueUsdAmount, or received. It shares its flag with ValueAmount and
+// ValueCurrency: they are present together.
+func (m *StarGiftUnique) HasValueUsdAmount() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueUsdAmount sets ValueUsdAmount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGiftUnique) SetValueUsdAmount(v int64) {
+	m.ValueUsdAmount = v
+	m.Flags.Set(8)
+}
+
+// ClearValueUsdAmount sets ValueUsdAmount to its zero value and marks it
+// absent; it is still sent, as zero, when ValueAmount or ValueCurrency, which
+// shares its flag, is set.
+func (m *StarGiftUnique) ClearValueUsdAmount() {
+	m.ValueUsdAmount = 0
+	m.Flags.Unset(8)
+}
+
+// HasOfferMinStars reports whether OfferMinStars is present: not zero, set by
+// SetOfferMinStars, or received.
+func (m *StarGiftUnique) HasOfferMinStars() bool {
+	return m.OfferMinStars != 0 || m.Flags.Has(13)
+}
+
+// SetOfferMinStars sets OfferMinStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetOfferMinStars(v int) {
+	m.OfferMinStars = v
+	m.Flags.Set(13)
+}
+
+// ClearOfferMinStars sets OfferMinStars to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOfferMinStars() {
+	m.OfferMinStars = 0
+	m.Flags.Unset(13)
+}
+
+// HasCraftChancePermille reports whether CraftChancePermille is present: not
+// zero, set by SetCraftChancePermille, or received.
+func (m *StarGiftUnique) HasCraftChancePermille() bool {
+	return m.CraftChancePermille != 0 || m.Flags.Has(16)
+}
+
+// SetCraftChancePermille sets CraftChancePermille to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftUnique) SetCraftChancePermille(v int) {
+	m.CraftChancePermille = v
+	m.Flags.Set(16)
+}
+
+// ClearCraftChancePermille sets CraftChancePermille to its zero value and marks
+// it absent.
+func (m *StarGiftUnique) ClearCraftChancePermille() {
+	m.CraftChancePermille = 0
+	m.Flags.Unset(16)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
+	if m.RequirePremium {
+		flags.Set(6)
+	}
+	if m.ResaleTonOnly {
+		flags.Set(7)
+	}
+	if m.ThemeAvailable {
+		flags.Set(9)
+	}
+	if m.Burned {
+		flags.Set(14)
+	}
+	if m.Crafted {
+		flags.Set(15)
+	}
+	if m.OwnerID != nil {
+		flags.Set(0)
+	}
+	if m.OwnerName != "" {
+		flags.Set(1)
+	}
+	if m.OwnerAddress != "" {
+		flags.Set(2)
+	}
+	if m.GiftAddress != "" {
+		flags.Set(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		flags.Set(4)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(5)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		flags.Set(8)
+	}
+	if m.ThemePeer != nil {
+		flags.Set(10)
+	}
+	if m.PeerColor != nil {
+		flags.Set(11)
+	}
+	if m.HostID != nil {
+		flags.Set(12)
+	}
+	if m.OfferMinStars != 0 {
+		flags.Set(13)
+	}
+	if m.CraftChancePermille != 0 {
+		flags.Set(16)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.GiftID)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutInt(m.Num)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.OwnerID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "owner_id")
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.OwnerName)
+	}
+	if flags.Has(2) {
+		b.PutString(m.OwnerAddress)
+	}
+	b.PutVectorHeader(len(m.Attributes))
+	for i := range m.Attributes {
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "attributes")
+		}
+	}
+	b.PutInt(m.AvailabilityIssued)
+	b.PutInt(m.AvailabilityTotal)
+	if flags.Has(3) {
+		b.PutString(m.GiftAddress)
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.ResellAmount))
+		for i := range m.ResellAmount {
+			if err := tlrt.EncodeObject(b, m.ResellAmount[i]); err != nil {
+				return tlrt.EncodeErr(err, "starGiftUnique", "resell_amount")
+			}
+		}
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "released_by")
+		}
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueAmount)
+	}
+	if flags.Has(8) {
+		b.PutString(m.ValueCurrency)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueUsdAmount)
+	}
+	if flags.Has(10) {
+		if err := tlrt.EncodeObject(b, m.ThemePeer); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "theme_peer")
+		}
+	}
+	if flags.Has(11) {
+		if err := tlrt.EncodeObject(b, m.PeerColor); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "peer_color")
+		}
+	}
+	if flags.Has(12) {
+		if err := tlrt.EncodeObject(b, m.HostID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "host_id")
+		}
+	}
+	if flags.Has(13) {
+		b.PutInt(m.OfferMinStars)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.CraftChancePermille)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
+	}
+	*m = StarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
+	}
+	m.RequirePremium = m.Flags.Has(6)
+	m.ResaleTonOnly = m.Flags.Has(7)
+	m.ThemeAvailable = m.Flags.Has(9)
+	m.Burned = m.Flags.Has(14)
+	m.Crafted = m.Flags.Has(15)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "id")
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "title")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
+	}
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "num")
+	}
+	if m.Flags.Has(0) {
+		if m.OwnerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.OwnerName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.OwnerAddress, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
+		}
+	}
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
+	}
+	if m.AvailabilityIssued, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "availability_issued")
+	}
+	if m.AvailabilityTotal, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
+	}
+	if m.Flags.Has(3) {
+		if m.GiftAddress, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarsAmount); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "released_by")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_amount")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueCurrency, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueUsdAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_usd_amount")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.ThemePeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "theme_peer")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.PeerColor, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "peer_color")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.HostID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "host_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.OfferMinStars, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "offer_min_stars")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.CraftChancePermille, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "craft_chance_permille")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15
+	if m.OwnerName != "" {
+		m.Flags.Unset(1)
+	}
+	if m.OwnerAddress != "" {
+		m.Flags.Unset(2)
+	}
+	if m.GiftAddress != "" {
+		m.Flags.Unset(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		m.Flags.Unset(4)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.OfferMinStars != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CraftChancePermille != 0 {
+		m.Flags.Unset(16)
+	}
+	return nil
+}
+
+// StarGiftAttributeClass is the TL type StarGiftAttribute: one of
+// StarGiftAttributeModel, StarGiftAttributePattern, StarGiftAttributeBackdrop,
+// StarGiftAttributeOriginalDetails.
+//
+// See https://core.telegram.org/type/StarGiftAttribute.
+type StarGiftAttributeClass interface {
+	Object
+	starGiftAttributeClass()
+}
+
+// DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
+func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
+	return decodeStarGiftAttribute(b, 0)
+}
+
+// decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
+// levels deep.
+func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeClass
+	switch id {
+	case StarGiftAttributeModelTypeID:
+		v = &StarGiftAttributeModel{}
+	case StarGiftAttributePatternTypeID:
+		v = &StarGiftAttributePattern{}
+	case StarGiftAttributeBackdropTypeID:
+		v = &StarGiftAttributeBackdrop{}
+	case StarGiftAttributeOriginalDetailsTypeID:
+		v = &StarGiftAttributeOriginalDetails{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeModel is the TL constructor starGiftAttributeModel.
+//
+//	starGiftAttributeModel#565251e2 flags:# crafted:flags.0?true name:string
+//	    document:Document rarity:StarGiftAttributeRarity
+//	    = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeModel.
+type StarGiftAttributeModel struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Crafted  bool       // flags.0?true
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeModelTypeID is the ID of starGiftAttributeModel.
+const StarGiftAttributeModelTypeID = 0x565251e2
+
+// TypeID returns 0x565251e2, the ID of starGiftAttributeModel.
+func (*StarGiftAttributeModel) TypeID() uint32 {
+	return StarGiftAttributeModelTypeID
+}
+
+// TypeName returns "starGiftAttributeModel".
+func (*StarGiftAttributeModel) TypeName() string {
+	return "starGiftAttributeModel"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeModel as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeModel) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Crafted {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Name)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeModel", "document")
+	}
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeModel", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
+	}
+	*m = StarGiftAttributeModel{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
+	}
+	m.Crafted = m.Flags.Has(0)
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "document")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "rarity")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftAttributePattern is the TL constructor starGiftAttributePattern.
+//
+//	starGiftAttributePattern#4e7085ea name:string document:Document
+//	    rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributePattern.
+type StarGiftAttributePattern struct {
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributePatternTypeID is the ID of starGiftAttributePattern.
+const StarGiftAttributePatternTypeID = 0x4e7085ea
+
+// TypeID returns 0x4e7085ea, the ID of starGiftAttributePattern.
+func (*StarGiftAttributePattern) TypeID() uint32 {
+	return StarGiftAttributePatternTypeID
+}
+
+// TypeName returns "starGiftAttributePattern".
+func (*StarGiftAttributePattern) TypeName() string {
+	return "starGiftAttributePattern"
+}
+
+// starGiftAttributeClass marks StarGiftAttributePattern as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributePattern) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributePatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributePattern", "document")
+	}
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributePattern", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "document")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "rarity")
+	}
+	return nil
+}
+
+// StarGiftAttributeBackdrop is the TL constructor starGiftAttributeBackdrop.
+//
+//	starGiftAttributeBackdrop#9f2504e4 name:string backdrop_id:int
+//	    center_color:int edge_color:int pattern_color:int text_color:int
+//	    rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeBackdrop.
+type StarGiftAttributeBackdrop struct {
+	Name         string
+	BackdropID   int
+	CenterColor  int
+	EdgeColor    int
+	PatternColor int
+	TextColor    int
+	Rarity       StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeBackdropTypeID is the ID of starGiftAttributeBackdrop.
+const StarGiftAttributeBackdropTypeID = 0x9f2504e4
+
+// TypeID returns 0x9f2504e4, the ID of starGiftAttributeBackdrop.
+func (*StarGiftAttributeBackdrop) TypeID() uint32 {
+	return StarGiftAttributeBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeBackdrop".
+func (*StarGiftAttributeBackdrop) TypeName() string {
+	return "starGiftAttributeBackdrop"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeBackdrop as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	b.PutInt(m.BackdropID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeBackdrop", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
+	}
+	if m.BackdropID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "backdrop_id")
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "edge_color")
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "pattern_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "text_color")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "rarity")
+	}
+	return nil
+}
+
+// StarGiftAttributeOriginalDetails is the TL constructor
+// starGiftAttributeOriginalDetails.
+//
+//	starGiftAttributeOriginalDetails#e0bff26c flags:# sender_id:flags.0?Peer
+//	    recipient_id:Peer date:int message:flags.1?TextWithEntities
+//	    = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeOriginalDetails.
+type StarGiftAttributeOriginalDetails struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SenderID    PeerClass  // flags.0?Peer
+	RecipientID PeerClass
+	Date        int
+	Message     *TextWithEntities // flags.1?TextWithEntities
+}
+
+// StarGiftAttributeOriginalDetailsTypeID is the ID of
+// starGiftAttributeOriginalDetails.
+const StarGiftAttributeOriginalDetailsTypeID = 0xe0bff26c
+
+// TypeID returns 0xe0bff26c, the ID of starGiftAttributeOriginalDetails.
+func (*StarGiftAttributeOriginalDetails) TypeID() uint32 {
+	return StarGiftAttributeOriginalDetailsTypeID
+}
+
+// TypeName returns "starGiftAttributeOriginalDetails".
+func (*StarGiftAttributeOriginalDetails) TypeName() string {
+	return "starGiftAttributeOriginalDetails"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeOriginalDetails as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SenderID != nil {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.RecipientID); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
+	}
+	b.PutInt(m.Date)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
+	}
+	*m = StarGiftAttributeOriginalDetails{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.SenderID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
+		}
+	}
+	if m.RecipientID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// StarGiftAttributeIDClass is the TL type StarGiftAttributeId: one of
+// StarGiftAttributeIDModel, StarGiftAttributeIDPattern,
+// StarGiftAttributeIDBackdrop.
+//
+// See https://core.telegram.org/type/StarGiftAttributeId.
+type StarGiftAttributeIDClass interface {
+	Object
+	starGiftAttributeIDClass()
+}
+
+// DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
+func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
+	return decodeStarGiftAttributeID(b, 0)
+}
+
+// decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
+// depth levels deep.
+func decodeStarGiftAttributeID(b *bin.Buffer, depth int) (StarGiftAttributeIDClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeIDClass
+	switch id {
+	case StarGiftAttributeIDModelTypeID:
+		v = &StarGiftAttributeIDModel{}
+	case StarGiftAttributeIDPatternTypeID:
+		v = &StarGiftAttributeIDPattern{}
+	case StarGiftAttributeIDBackdropTypeID:
+		v = &StarGiftAttributeIDBackdrop{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeIDModel is the TL constructor starGiftAttributeIdModel.
+//
+//	starGiftAttributeIdModel#48aaae3c document_id:long
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdModel.
+type StarGiftAttributeIDModel struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDModelTypeID is the ID of starGiftAttributeIdModel.
+const StarGiftAttributeIDModelTypeID = 0x48aaae3c
+
+// TypeID returns 0x48aaae3c, the ID of starGiftAttributeIdModel.
+func (*StarGiftAttributeIDModel) TypeID() uint32 {
+	return StarGiftAttributeIDModelTypeID
+}
+
+// TypeName returns "starGiftAttributeIdModel".
+func (*StarGiftAttributeIDModel) TypeName() string {
+	return "starGiftAttributeIdModel"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDModel as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDModel) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "document_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeIDPattern is the TL constructor starGiftAttributeIdPattern.
+//
+//	starGiftAttributeIdPattern#4a162433 document_id:long
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdPattern.
+type StarGiftAttributeIDPattern struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDPatternTypeID is the ID of starGiftAttributeIdPattern.
+const StarGiftAttributeIDPatternTypeID = 0x4a162433
+
+// TypeID returns 0x4a162433, the ID of starGiftAttributeIdPattern.
+func (*StarGiftAttributeIDPattern) TypeID() uint32 {
+	return StarGiftAttributeIDPatternTypeID
+}
+
+// TypeName returns "starGiftAttributeIdPattern".
+func (*StarGiftAttributeIDPattern) TypeName() string {
+	return "starGiftAttributeIdPattern"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDPattern as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDPatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDPattern) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "document_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeIDBackdrop is the TL constructor
+// starGiftAttributeIdBackdrop.
+//
+//	starGiftAttributeIdBackdrop#1f01c757 backdrop_id:int
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdBackdrop.
+type StarGiftAttributeIDBackdrop struct {
+	BackdropID int
+}
+
+// StarGiftAttributeIDBackdropTypeID is the ID of starGiftAttributeIdBackdrop.
+const StarGiftAttributeIDBackdropTypeID = 0x1f01c757
+
+// TypeID returns 0x1f01c757, the ID of starGiftAttributeIdBackdrop.
+func (*StarGiftAttributeIDBackdrop) TypeID() uint32 {
+	return StarGiftAttributeIDBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeIdBackdrop".
+func (*StarGiftAttributeIDBackdrop) TypeName() string {
+	return "starGiftAttributeIdBackdrop"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDBackdrop as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.BackdropID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BackdropID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "backdrop_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityClass is the TL type StarGiftAttributeRarity: one of
+// StarGiftAttributeRarity, StarGiftAttributeRarityUncommon,
+// StarGiftAttributeRarityRare, StarGiftAttributeRarityEpic,
+// StarGiftAttributeRarityLegendary.
+//
+// See https://core.telegram.org/type/StarGiftAttributeRarity.
+type StarGiftAttributeRarityClass interface {
+	Object
+	starGiftAttributeRarityClass()
+}
+
+// DecodeStarGiftAttributeRarity decodes any constructor of
+// StarGiftAttributeRarity.
+func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
+	return decodeStarGiftAttributeRarity(b, 0)
+}
+
+// decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
+// nested depth levels deep.
+func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeRarityClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeRarityClass
+	switch id {
+	case StarGiftAttributeRarityTypeID:
+		v = &StarGiftAttributeRarity{}
+	case StarGiftAttributeRarityUncommonTypeID:
+		v = &StarGiftAttributeRarityUncommon{}
+	case StarGiftAttributeRarityRareTypeID:
+		v = &StarGiftAttributeRarityRare{}
+	case StarGiftAttributeRarityEpicTypeID:
+		v = &StarGiftAttributeRarityEpic{}
+	case StarGiftAttributeRarityLegendaryTypeID:
+		v = &StarGiftAttributeRarityLegendary{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeRarity is the TL constructor starGiftAttributeRarity.
+//
+//	starGiftAttributeRarity#36437737 permille:int = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarity.
+type StarGiftAttributeRarity struct {
+	Permille int
+}
+
+// StarGiftAttributeRarityTypeID is the ID of starGiftAttributeRarity.
+const StarGiftAttributeRarityTypeID = 0x36437737
+
+// TypeID returns 0x36437737, the ID of starGiftAttributeRarity.
+func (*StarGiftAttributeRarity) TypeID() uint32 {
+	return StarGiftAttributeRarityTypeID
+}
+
+// TypeName returns "starGiftAttributeRarity".
+func (*StarGiftAttributeRarity) TypeName() string {
+	return "starGiftAttributeRarity"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarity as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Permille)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Permille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "permille")
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityUncommon is the TL constructor
+// starGiftAttributeRarityUncommon.
+//
+//	starGiftAttributeRarityUncommon#dbce6389 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityUncommon.
+type StarGiftAttributeRarityUncommon struct{}
+
+// StarGiftAttributeRarityUncommonTypeID is the ID of
+// starGiftAttributeRarityUncommon.
+const StarGiftAttributeRarityUncommonTypeID = 0xdbce6389
+
+// TypeID returns 0xdbce6389, the ID of starGiftAttributeRarityUncommon.
+func (*StarGiftAttributeRarityUncommon) TypeID() uint32 {
+	return StarGiftAttributeRarityUncommonTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityUncommon".
+func (*StarGiftAttributeRarityUncommon) TypeName() string {
+	return "starGiftAttributeRarityUncommon"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityUncommon as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityUncommonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityUncommon", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityRare is the TL constructor
+// starGiftAttributeRarityRare.
+//
+//	starGiftAttributeRarityRare#f08d516b = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityRare.
+type StarGiftAttributeRarityRare struct{}
+
+// StarGiftAttributeRarityRareTypeID is the ID of starGiftAttributeRarityRare.
+const StarGiftAttributeRarityRareTypeID = 0xf08d516b
+
+// TypeID returns 0xf08d516b, the ID of starGiftAttributeRarityRare.
+func (*StarGiftAttributeRarityRare) TypeID() uint32 {
+	return StarGiftAttributeRarityRareTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityRare".
+func (*StarGiftAttributeRarityRare) TypeName() string {
+	return "starGiftAttributeRarityRare"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityRare as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityRareTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityRare", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityRare) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityEpic is the TL constructor
+// starGiftAttributeRarityEpic.
+//
+//	starGiftAttributeRarityEpic#78fbf3a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityEpic.
+type StarGiftAttributeRarityEpic struct{}
+
+// StarGiftAttributeRarityEpicTypeID is the ID of starGiftAttributeRarityEpic.
+const StarGiftAttributeRarityEpicTypeID = 0x78fbf3a8
+
+// TypeID returns 0x78fbf3a8, the ID of starGiftAttributeRarityEpic.
+func (*StarGiftAttributeRarityEpic) TypeID() uint32 {
+	return StarGiftAttributeRarityEpicTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityEpic".
+func (*StarGiftAttributeRarityEpic) TypeName() string {
+	return "starGiftAttributeRarityEpic"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityEpic as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityEpicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityEpic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityEpic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityLegendary is the TL constructor
+// starGiftAttributeRarityLegendary.
+//
+//	starGiftAttributeRarityLegendary#cef7e7a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityLegendary.
+type StarGiftAttributeRarityLegendary struct{}
+
+// StarGiftAttributeRarityLegendaryTypeID is the ID of
+// starGiftAttributeRarityLegendary.
+const StarGiftAttributeRarityLegendaryTypeID = 0xcef7e7a8
+
+// TypeID returns 0xcef7e7a8, the ID of starGiftAttributeRarityLegendary.
+func (*StarGiftAttributeRarityLegendary) TypeID() uint32 {
+	return StarGiftAttributeRarityLegendaryTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityLegendary".
+func (*StarGiftAttributeRarityLegendary) TypeName() string {
+	return "starGiftAttributeRarityLegendary"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityLegendary as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityLegendaryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityLegendary", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundClass is the TL type StarGiftAuctionRound: one of
+// StarGiftAuctionRound, StarGiftAuctionRoundExtendable.
+//
+// See https://core.telegram.org/type/StarGiftAuctionRound.
+type StarGiftAuctionRoundClass interface {
+	Object
+	starGiftAuctionRoundClass()
+}
+
+// DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
+func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
+	return decodeStarGiftAuctionRound(b, 0)
+}
+
+// decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
+// depth levels deep.
+func decodeStarGiftAuctionRound(b *bin.Buffer, depth int) (StarGiftAuctionRoundClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionRoundClass
+	switch id {
+	case StarGiftAuctionRoundTypeID:
+		v = &StarGiftAuctionRound{}
+	case StarGiftAuctionRoundExtendableTypeID:
+		v = &StarGiftAuctionRoundExtendable{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionRound is the TL constructor starGiftAuctionRound.
+//
+//	starGiftAuctionRound#3aae0528 num:int duration:int
+//	    = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRound.
+type StarGiftAuctionRound struct {
+	Num      int
+	Duration int
+}
+
+// StarGiftAuctionRoundTypeID is the ID of starGiftAuctionRound.
+const StarGiftAuctionRoundTypeID = 0x3aae0528
+
+// TypeID returns 0x3aae0528, the ID of starGiftAuctionRound.
+func (*StarGiftAuctionRound) TypeID() uint32 {
+	return StarGiftAuctionRoundTypeID
+}
+
+// TypeName returns "starGiftAuctionRound".
+func (*StarGiftAuctionRound) TypeName() string {
+	return "starGiftAuctionRound"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRound as a
+// StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundTypeID, "starGiftAuctionRound"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRound) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "num")
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "duration")
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundExtendable is the TL constructor
+// starGiftAuctionRoundExtendable.
+//
+//	starGiftAuctionRoundExtendable#aa021e5 num:int duration:int
+//	    extend_top:int extend_window:int = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRoundExtendable.
+type StarGiftAuctionRoundExtendable struct {
+	Num          int
+	Duration     int
+	ExtendTop    int
+	ExtendWindow int
+}
+
+// StarGiftAuctionRoundExtendableTypeID is the ID of
+// starGiftAuctionRoundExtendable.
+const StarGiftAuctionRoundExtendableTypeID = 0x0aa021e5
+
+// TypeID returns 0x0aa021e5, the ID of starGiftAuctionRoundExtendable.
+func (*StarGiftAuctionRoundExtendable) TypeID() uint32 {
+	return StarGiftAuctionRoundExtendableTypeID
+}
+
+// TypeName returns "starGiftAuctionRoundExtendable".
+func (*StarGiftAuctionRoundExtendable) TypeName() string {
+	return "starGiftAuctionRoundExtendable"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRoundExtendable as a
+// StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundExtendableTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	b.PutInt(m.ExtendTop)
+	b.PutInt(m.ExtendWindow)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "num")
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "duration")
+	}
+	if m.ExtendTop, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_top")
+	}
+	if m.ExtendWindow, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_window")
+	}
+	return nil
+}
+
+// StarGiftAuctionStateClass is the TL type StarGiftAuctionState: one of
+// StarGiftAuctionStateNotModified, StarGiftAuctionState,
+// StarGiftAuctionStateFinished.
+//
+// See https://core.telegram.org/type/StarGiftAuctionState.
+type StarGiftAuctionStateClass interface {
+	Object
+	starGiftAuctionStateClass()
+}
+
+// DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
+func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
+	return decodeStarGiftAuctionState(b, 0)
+}
+
+// decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
+// depth levels deep.
+func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionStateClass
+	switch id {
+	case StarGiftAuctionStateNotModifiedTypeID:
+		v = &StarGiftAuctionStateNotModified{}
+	case StarGiftAuctionStateTypeID:
+		v = &StarGiftAuctionState{}
+	case StarGiftAuctionStateFinishedTypeID:
+		v = &StarGiftAuctionStateFinished{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionStateNotModified is the TL constructor
+// starGiftAuctionStateNotModified.
+//
+//	starGiftAuctionStateNotModified#fe333952 = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateNotModified.
+type StarGiftAuctionStateNotModified struct{}
+
+// StarGiftAuctionStateNotModifiedTypeID is the ID of
+// starGiftAuctionStateNotModified.
+const StarGiftAuctionStateNotModifiedTypeID = 0xfe333952
+
+// TypeID returns 0xfe333952, the ID of starGiftAuctionStateNotModified.
+func (*StarGiftAuctionStateNotModified) TypeID() uint32 {
+	return StarGiftAuctionStateNotModifiedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateNotModified".
+func (*StarGiftAuctionStateNotModified) TypeName() string {
+	return "starGiftAuctionStateNotModified"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateNotModified as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionState is the TL constructor starGiftAuctionState.
+//
+//	starGiftAuctionState#771a4e66 version:int start_date:int end_date:int
+//	    min_bid_amount:long bid_levels:Vector<AuctionBidLevel>
+//	    top_bidders:Vector<long> next_round_at:int last_gift_num:int
+//	    gifts_left:int current_round:int total_rounds:int
+//	    rounds:Vector<StarGiftAuctionRound> = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionState.
+type StarGiftAuctionState struct {
+	Version      int
+	StartDate    int
+	EndDate      int
+	MinBidAmount int64
+	BidLevels    []AuctionBidLevel
+	TopBidders   []int64
+	NextRoundAt  int
+	LastGiftNum  int
+	GiftsLeft    int
+	CurrentRound int
+	TotalRounds  int
+	Rounds       []StarGiftAuctionRoundClass
+}
+
+// StarGiftAuctionStateTypeID is the ID of starGiftAuctionState.
+const StarGiftAuctionStateTypeID = 0x771a4e66
+
+// TypeID returns 0x771a4e66, the ID of starGiftAuctionState.
+func (*StarGiftAuctionState) TypeID() uint32 {
+	return StarGiftAuctionStateTypeID
+}
+
+// TypeName returns "starGiftAuctionState".
+func (*StarGiftAuctionState) TypeName() string {
+	return "starGiftAuctionState"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionState as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Version)
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.MinBidAmount)
+	b.PutVectorHeader(len(m.BidLevels))
+	for i := range m.BidLevels {
+		if err := m.BidLevels[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionState", "bid_levels")
+		}
+	}
+	b.PutVectorHeader(len(m.TopBidders))
+	for i := range m.TopBidders {
+		b.PutLong(m.TopBidders[i])
+	}
+	b.PutInt(m.NextRoundAt)
+	b.PutInt(m.LastGiftNum)
+	b.PutInt(m.GiftsLeft)
+	b.PutInt(m.CurrentRound)
+	b.PutInt(m.TotalRounds)
+	b.PutVectorHeader(len(m.Rounds))
+	for i := range m.Rounds {
+		if err := tlrt.EncodeObject(b, m.Rounds[i]); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionState", "rounds")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateTypeID, "starGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionState", "")
+	}
+	var err error
+	if m.Version, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "version")
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "end_date")
+	}
+	if m.MinBidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
+	}
+	if m.BidLevels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AuctionBidLevel]); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
+	}
+	if m.TopBidders, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
+	}
+	if m.NextRoundAt, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "next_round_at")
+	}
+	if m.LastGiftNum, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "last_gift_num")
+	}
+	if m.GiftsLeft, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "gifts_left")
+	}
+	if m.CurrentRound, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "current_round")
+	}
+	if m.TotalRounds, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
+	}
+	if m.Rounds, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAuctionRound); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
+	}
+	return nil
+}
+
+// StarGiftAuctionStateFinished is the TL constructor
+// starGiftAuctionStateFinished.
+//
+//	starGiftAuctionStateFinished#972dabbf flags:# start_date:int
+//	    end_date:int average_price:long listed_count:flags.0?int
+//	    fragment_listed_count:flags.1?int fragment_listed_url:flags.1?string
+//	    = StarGiftAuctionState
+//
+// An optional field is sent when it is not zero, nil or false. SetListedCount
+// and the other Set methods send a zero value too; HasListedCount reports
+// whether ListedCount is present (sent, or received) and ClearListedCount
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateFinished.
+type StarGiftAuctionStateFinished struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StartDate           int
+	EndDate             int
+	AveragePrice        int64
+	ListedCount         int    // flags.0?int
+	FragmentListedCount int    // flags.1?int
+	FragmentListedURL   string // flags.1?string
+}
+
+// StarGiftAuctionStateFinishedTypeID is the ID of starGiftAuctionStateFinished.
+const StarGiftAuctionStateFinishedTypeID = 0x972dabbf
+
+// TypeID returns 0x972dabbf, the ID of starGiftAuctionStateFinished.
+func (*StarGiftAuctionStateFinished) TypeID() uint32 {
+	return StarGiftAuctionStateFinishedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateFinished".
+func (*StarGiftAuctionStateFinished) TypeName() string {
+	return "starGiftAuctionStateFinished"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateFinished as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateFinished) starGiftAuctionStateClass() {}
+
+// HasListedCount reports whether ListedCount is present: not zero, set by
+// SetListedCount, or received.
+func (m *StarGiftAuctionStateFinished) HasListedCount() bool {
+	return m.ListedCount != 0 || m.Flags.Has(0)
+}
+
+// SetListedCount sets ListedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetListedCount(v int) {
+	m.ListedCount = v
+	m.Flags.Set(0)
+}
+
+// ClearListedCount sets ListedCount to its zero value and marks it absent.
+func (m *StarGiftAuctionStateFinished) ClearListedCount() {
+	m.ListedCount = 0
+	m.Flags.Unset(0)
+}
+
+// HasFragmentListedCount reports whether FragmentListedCount is present: not
+// zero, set by SetFragmentListedCount, or received. It shares its flag with
+// FragmentListedURL: they are present together.
+func (m *StarGiftAuctionStateFinished) HasFragmentListedCount() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(1)
+}
+
+// SetFragmentListedCount sets FragmentListedCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetFragmentListedCount(v int) {
+	m.FragmentListedCount = v
+	m.Flags.Set(1)
+}
+
+// ClearFragmentListedCount sets FragmentListedCount to its zero value and marks
+// it absent; it is still sent, as zero, when FragmentListedURL, which shares
+// its flag, is set.
+func (m *StarGiftAuctionStateFinished) ClearFragmentListedCount() {
+	m.FragmentListedCount = 0
+	m.Flags.Unset(1)
+}
+
+// HasFragmentListedURL reports whether FragmentListedURL is present: not zero,
+// set by SetFragmentListedURL, or received. It shares its flag with
+// FragmentListedCount: they are present together.
+func (m *StarGiftAuctionStateFinished) HasFragmentListedURL() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(1)
+}
+
+// SetFragmentListedURL sets FragmentListedURL to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetFragmentListedURL(v string) {
+	m.FragmentListedURL = v
+	m.Flags.Set(1)
+}
+
+// ClearFragmentListedURL sets FragmentListedURL to its zero value and marks it
+// absent; it is still sent, as zero, when FragmentListedCount, which shares its
+// flag, is set.
+func (m *StarGiftAuctionStateFinished) ClearFragmentListedURL() {
+	m.FragmentListedURL = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateFinishedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ListedCount != 0 {
+		flags.Set(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.AveragePrice)
+	if flags.Has(0) {
+		b.PutInt(m.ListedCount)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.FragmentListedCount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.FragmentListedURL)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAuctionStateFinished{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "end_date")
+	}
+	if m.AveragePrice, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "average_price")
+	}
+	if m.Flags.Has(0) {
+		if m.ListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "listed_count")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_count")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
+		}
+	}
+	if m.ListedCount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsAmountClass is the TL type StarsAmount: one of StarsAmount,
+// StarsTonAmount.
+//
+// See https://core.telegram.org/type/StarsAmount.
+type StarsAmountClass interface {
+	Object
+	starsAmountClass()
+}
+
+// DecodeStarsAmount decodes any constructor of StarsAmount.
+func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
+	return decodeStarsAmount(b, 0)
+}
+
+// decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
+func decodeStarsAmount(b *bin.Buffer, depth int) (StarsAmountClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsAmountClass
+	switch id {
+	case StarsAmountTypeID:
+		v = &StarsAmount{}
+	case StarsTonAmountTypeID:
+		v = &StarsTonAmount{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsAmount is the TL constructor starsAmount.
+//
+//	starsAmount#bbb6b4a3 amount:long nanos:int = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsAmount.
+type StarsAmount struct {
+	Amount int64
+	Nanos  int
+}
+
+// StarsAmountTypeID is the ID of starsAmount.
+const StarsAmountTypeID = 0xbbb6b4a3
+
+// TypeID returns 0xbbb6b4a3, the ID of starsAmount.
+func (*StarsAmount) TypeID() uint32 {
+	return StarsAmountTypeID
+}
+
+// TypeName returns "starsAmount".
+func (*StarsAmount) TypeName() string {
+	return "starsAmount"
+}
+
+// starsAmountClass marks StarsAmount as a StarsAmountClass.
+func (*StarsAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	b.PutInt(m.Nanos)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsAmount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsAmountTypeID, "starsAmount"); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "amount")
+	}
+	if m.Nanos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "nanos")
+	}
+	return nil
+}
+
+// StarsTonAmount is the TL constructor starsTonAmount.
+//
+//	starsTonAmount#74aee3e0 amount:long = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsTonAmount.
+type StarsTonAmount struct {
+	Amount int64
+}
+
+// StarsTonAmountTypeID is the ID of starsTonAmount.
+const StarsTonAmountTypeID = 0x74aee3e0
+
+// TypeID returns 0x74aee3e0, the ID of starsTonAmount.
+func (*StarsTonAmount) TypeID() uint32 {
+	return StarsTonAmountTypeID
+}
+
+// TypeName returns "starsTonAmount".
+func (*StarsTonAmount) TypeName() string {
+	return "starsTonAmount"
+}
+
+// starsAmountClass marks StarsTonAmount as a StarsAmountClass.
+func (*StarsTonAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTonAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTonAmountTypeID, "starsTonAmount"); err != nil {
+		return tlrt.DecodeErr(err, "starsTonAmount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTonAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTonAmount", "amount")
+	}
+	return nil
+}
+
+// StarsTransactionPeerClass is the TL type StarsTransactionPeer: one of
+// StarsTransactionPeerUnsupported, StarsTransactionPeerAppStore,
+// StarsTransactionPeerPlayMarket, StarsTransactionPeerPremiumBot,
+// StarsTransactionPeerFragment, StarsTransactionPeer, StarsTransactionPeerAds,
+// StarsTransactionPeerAPI.
+//
+// See https://core.telegram.org/type/StarsTransactionPeer.
+type StarsTransactionPeerClass interface {
+	Object
+	starsTransactionPeerClass()
+}
+
+// DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
+func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
+	return decodeStarsTransactionPeer(b, 0)
+}
+
+// decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
+// depth levels deep.
+func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsTransactionPeerClass
+	switch id {
+	case StarsTransactionPeerUnsupportedTypeID:
+		v = &StarsTransactionPeerUnsupported{}
+	case StarsTransactionPeerAppStoreTypeID:
+		v = &StarsTransactionPeerAppStore{}
+	case StarsTransactionPeerPlayMarketTypeID:
+		v = &StarsTransactionPeerPlayMarket{}
+	case StarsTransactionPeerPremiumBotTypeID:
+		v = &StarsTransactionPeerPremiumBot{}
+	case StarsTransactionPeerFragmentTypeID:
+		v = &StarsTransactionPeerFragment{}
+	case StarsTransactionPeerTypeID:
+		v = &StarsTransactionPeer{}
+	case StarsTransactionPeerAdsTypeID:
+		v = &StarsTransactionPeerAds{}
+	case StarsTransactionPeerAPITypeID:
+		v = &StarsTransactionPeerAPI{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsTransactionPeerUnsupported is the TL constructor
+// starsTransactionPeerUnsupported.
+//
+//	starsTransactionPeerUnsupported#95f2bfe4 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerUnsupported.
+type StarsTransactionPeerUnsupported struct{}
+
+// StarsTransactionPeerUnsupportedTypeID is the ID of
+// starsTransactionPeerUnsupported.
+const StarsTransactionPeerUnsupportedTypeID = 0x95f2bfe4
+
+// TypeID returns 0x95f2bfe4, the ID of starsTransactionPeerUnsupported.
+func (*StarsTransactionPeerUnsupported) TypeID() uint32 {
+	return StarsTransactionPeerUnsupportedTypeID
+}
+
+// TypeName returns "starsTransactionPeerUnsupported".
+func (*StarsTransactionPeerUnsupported) TypeName() string {
+	return "starsTransactionPeerUnsupported"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerUnsupported as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerUnsupportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerUnsupported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAppStore is the TL constructor
+// starsTransactionPeerAppStore.
+//
+//	starsTransactionPeerAppStore#b457b375 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAppStore.
+type StarsTransactionPeerAppStore struct{}
+
+// StarsTransactionPeerAppStoreTypeID is the ID of starsTransactionPeerAppStore.
+const StarsTransactionPeerAppStoreTypeID = 0xb457b375
+
+// TypeID returns 0xb457b375, the ID of starsTransactionPeerAppStore.
+func (*StarsTransactionPeerAppStore) TypeID() uint32 {
+	return StarsTransactionPeerAppStoreTypeID
+}
+
+// TypeName returns "starsTransactionPeerAppStore".
+func (*StarsTransactionPeerAppStore) TypeName() string {
+	return "starsTransactionPeerAppStore"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAppStore as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAppStoreTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAppStore", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAppStore) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPlayMarket is the TL constructor
+// starsTransactionPeerPlayMarket.
+//
+//	starsTransactionPeerPlayMarket#7b560a0b = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPlayMarket.
+type StarsTransactionPeerPlayMarket struct{}
+
+// StarsTransactionPeerPlayMarketTypeID is the ID of
+// starsTransactionPeerPlayMarket.
+const StarsTransactionPeerPlayMarketTypeID = 0x7b560a0b
+
+// TypeID returns 0x7b560a0b, the ID of starsTransactionPeerPlayMarket.
+func (*StarsTransactionPeerPlayMarket) TypeID() uint32 {
+	return StarsTransactionPeerPlayMarketTypeID
+}
+
+// TypeName returns "starsTransactionPeerPlayMarket".
+func (*StarsTransactionPeerPlayMarket) TypeName() string {
+	return "starsTransactionPeerPlayMarket"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPlayMarket as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPlayMarketTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerPlayMarket", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPremiumBot is the TL constructor
+// starsTransactionPeerPremiumBot.
+//
+//	starsTransactionPeerPremiumBot#250dbaf8 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPremiumBot.
+type StarsTransactionPeerPremiumBot struct{}
+
+// StarsTransactionPeerPremiumBotTypeID is the ID of
+// starsTransactionPeerPremiumBot.
+const StarsTransactionPeerPremiumBotTypeID = 0x250dbaf8
+
+// TypeID returns 0x250dbaf8, the ID of starsTransactionPeerPremiumBot.
+func (*StarsTransactionPeerPremiumBot) TypeID() uint32 {
+	return StarsTransactionPeerPremiumBotTypeID
+}
+
+// TypeName returns "starsTransactionPeerPremiumBot".
+func (*StarsTransactionPeerPremiumBot) TypeName() string {
+	return "starsTransactionPeerPremiumBot"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPremiumBot as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPremiumBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerPremiumBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerFragment is the TL constructor
+// starsTransactionPeerFragment.
+//
+//	starsTransactionPeerFragment#e92fd902 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerFragment.
+type StarsTransactionPeerFragment struct{}
+
+// StarsTransactionPeerFragmentTypeID is the ID of starsTransactionPeerFragment.
+const StarsTransactionPeerFragmentTypeID = 0xe92fd902
+
+// TypeID returns 0xe92fd902, the ID of starsTransactionPeerFragment.
+func (*StarsTransactionPeerFragment) TypeID() uint32 {
+	return StarsTransactionPeerFragmentTypeID
+}
+
+// TypeName returns "starsTransactionPeerFragment".
+func (*StarsTransactionPeerFragment) TypeName() string {
+	return "starsTransactionPeerFragment"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerFragment as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerFragmentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerFragment", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerFragment) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeer is the TL constructor starsTransactionPeer.
+//
+//	starsTransactionPeer#d80da15d peer:Peer = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeer.
+type StarsTransactionPeer struct {
+	Peer PeerClass
+}
+
+// StarsTransactionPeerTypeID is the ID of starsTransactionPeer.
+const StarsTransactionPeerTypeID = 0xd80da15d
+
+// TypeID returns 0xd80da15d, the ID of starsTransactionPeer.
+func (*StarsTransactionPeer) TypeID() uint32 {
+	return StarsTransactionPeerTypeID
+}
+
+// TypeName returns "starsTransactionPeer".
+func (*StarsTransactionPeer) TypeName() string {
+	return "starsTransactionPeer"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeer as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeer) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsTransactionPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerTypeID, "starsTransactionPeer"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsTransactionPeer", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeer", "peer")
+	}
+	return nil
+}
+
+// StarsTransactionPeerAds is the TL constructor starsTransactionPeerAds.
+//
+//	starsTransactionPeerAds#60682812 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAds.
+type StarsTransactionPeerAds struct{}
+
+// StarsTransactionPeerAdsTypeID is the ID of starsTransactionPeerAds.
+const StarsTransactionPeerAdsTypeID = 0x60682812
+
+// TypeID returns 0x60682812, the ID of starsTransactionPeerAds.
+func (*StarsTransactionPeerAds) TypeID() uint32 {
+	return StarsTransactionPeerAdsTypeID
+}
+
+// TypeName returns "starsTransactionPeerAds".
+func (*StarsTransactionPeerAds) TypeName() string {
+	return "starsTransactionPeerAds"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAds as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAdsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAds) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAPI is the TL constructor starsTransactionPeerAPI.
+//
+//	starsTransactionPeerAPI#f9677aad = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAPI.
+type StarsTransactionPeerAPI struct{}
+
+// StarsTransactionPeerAPITypeID is the ID of starsTransactionPeerAPI.
+const StarsTransactionPeerAPITypeID = 0xf9677aad
+
+// TypeID returns 0xf9677aad, the ID of starsTransactionPeerAPI.
+func (*StarsTransactionPeerAPI) TypeID() uint32 {
+	return StarsTransactionPeerAPITypeID
+}
+
+// TypeName returns "starsTransactionPeerAPI".
+func (*StarsTransactionPeerAPI) TypeName() string {
+	return "starsTransactionPeerAPI"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAPI as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAPITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAPI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAPI) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync,
 // StatsGraphError, StatsGraph.
 //
@@ -4616,13 +8835,14 @@ func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // StoryItemSkipped is the TL constructor storyItemSkipped.
 //
-//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true id:int
-//	    date:int expire_date:int = StoryItem
+//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true
+//	    live:flags.9?true id:int date:int expire_date:int = StoryItem
 //
 // See https://core.telegram.org/constructor/storyItemSkipped.
 type StoryItemSkipped struct {
 	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CloseFriends bool       // flags.8?true
+	Live         bool       // flags.9?true
 	ID           int
 	Date         int
 	ExpireDate   int
@@ -4658,9 +8878,12 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 8)
+	flags := m.Flags &^ (1<<8 | 1<<9)
 	if m.CloseFriends {
 		flags.Set(8)
+	}
+	if m.Live {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -4693,6 +8916,7 @@ func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
 	}
 	m.CloseFriends = m.Flags.Has(8)
+	m.Live = m.Flags.Has(9)
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
 	}
@@ -4702,21 +8926,23 @@ func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ExpireDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
 	}
-	m.Flags &^= 1 << 8
+	m.Flags &^= 1<<8 | 1<<9
 	return nil
 }
 
 // StoryItem is the TL constructor storyItem.
 //
-//	storyItem#af6365a1 flags:# pinned:flags.5?true public:flags.7?true
+//	storyItem#16a4b93c flags:# pinned:flags.5?true public:flags.7?true
 //	    close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true
 //	    edited:flags.11?true contacts:flags.12?true
 //	    selected_contacts:flags.13?true out:flags.16?true id:int date:int
-//	    fwd_from:flags.17?StoryFwdHeader expire_date:int
-//	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
-//	    media:MessageMedia media_areas:flags.14?Vector<MediaArea>
+//	    from_id:flags.18?Peer fwd_from:flags.17?StoryFwdHeader
+//	    expire_date:int caption:flags.0?string
+//	    entities:flags.1?Vector<MessageEntity> media:MessageMedia
+//	    media_areas:flags.14?Vector<MediaArea>
 //	    privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews
-//	    sent_reaction:flags.15?Reaction = StoryItem
+//	    sent_reaction:flags.15?Reaction albums:flags.19?Vector<int>
+//	    music:flags.20?Document = StoryItem
 //
 // An optional field is sent when it is not zero, nil or false. SetCaption and
 // the other Set methods send a zero value too; HasCaption reports whether
@@ -4736,6 +8962,7 @@ type StoryItem struct {
 	Out              bool       // flags.16?true
 	ID               int
 	Date             int
+	FromID           PeerClass       // flags.18?Peer
 	FwdFrom          *StoryFwdHeader // flags.17?StoryFwdHeader
 	ExpireDate       int
 	Caption          string               // flags.0?string
@@ -4745,12 +8972,14 @@ type StoryItem struct {
 	Privacy          []PrivacyRuleClass // flags.2?Vector<PrivacyRule>
 	Views            *StoryViews        // flags.3?StoryViews
 	SentReaction     ReactionClass      // flags.15?Reaction
+	Albums           []int              // flags.19?Vector<int>
+	Music            DocumentClass      // flags.20?Document
 }
 
 // StoryItemTypeID is the ID of storyItem.
-const StoryItemTypeID = 0xaf6365a1
+const StoryItemTypeID = 0x16a4b93c
 
-// TypeID returns 0xaf6365a1, the ID of storyItem.
+// TypeID returns 0x16a4b93c, the ID of storyItem.
 func (*StoryItem) TypeID() uint32 {
 	return StoryItemTypeID
 }
@@ -4839,6 +9068,25 @@ func (m *StoryItem) ClearPrivacy() {
 	m.Flags.Unset(2)
 }
 
+// HasAlbums reports whether Albums is present: not zero, set by SetAlbums, or
+// received.
+func (m *StoryItem) HasAlbums() bool {
+	return len(m.Albums) > 0 || m.Flags.Has(19)
+}
+
+// SetAlbums sets Albums to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoryItem) SetAlbums(v []int) {
+	m.Albums = v
+	m.Flags.Set(19)
+}
+
+// ClearAlbums sets Albums to its zero value and marks it absent.
+func (m *StoryItem) ClearAlbums() {
+	m.Albums = nil
+	m.Flags.Unset(19)
+}
+
 // Encode writes m to b with its ID.
 func (m *StoryItem) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -4853,7 +9101,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
 	if m.Pinned {
 		flags.Set(5)
 	}
@@ -4881,6 +9129,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.Out {
 		flags.Set(16)
 	}
+	if m.FromID != nil {
+		flags.Set(18)
+	}
 	if m.FwdFrom != nil {
 		flags.Set(17)
 	}
@@ -4902,9 +9153,20 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.SentReaction != nil {
 		flags.Set(15)
 	}
+	if len(m.Albums) > 0 {
+		flags.Set(19)
+	}
+	if m.Music != nil {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if flags.Has(18) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "from_id")
+		}
+	}
 	if flags.Has(17) {
 		if err := m.FwdFrom.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
@@ -4951,6 +9213,17 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
+	if flags.Has(19) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(20) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "music")
+		}
+	}
 	return nil
 }
 
@@ -4995,6 +9268,11 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "date")
 	}
+	if m.Flags.Has(18) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "from_id")
+		}
+	}
 	if m.Flags.Has(17) {
 		m.FwdFrom = new(StoryFwdHeader)
 		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
@@ -5038,7 +9316,17 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17
+	if m.Flags.Has(19) {
+		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "albums")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.Music, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "music")
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20
 	if m.Caption != "" {
 		m.Flags.Unset(0)
 	}
@@ -5050,6 +9338,9 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if len(m.Privacy) > 0 {
 		m.Flags.Unset(2)
+	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(19)
 	}
 	return nil
 }
@@ -5752,92 +10043,856 @@ func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// SavedDialog is the TL constructor savedDialog.
+// SavedReactionTag is the TL constructor savedReactionTag.
 //
-//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer
-//	    top_message:int = SavedDialog
+//	savedReactionTag#cb6ff828 flags:# reaction:Reaction title:flags.0?string
+//	    count:int = SavedReactionTag
 //
-// See https://core.telegram.org/constructor/savedDialog.
-type SavedDialog struct {
-	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Pinned     bool       // flags.2?true
-	Peer       PeerClass
-	TopMessage int
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/savedReactionTag.
+type SavedReactionTag struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reaction ReactionClass
+	Title    string // flags.0?string
+	Count    int
 }
 
-// SavedDialogTypeID is the ID of savedDialog.
-const SavedDialogTypeID = 0xbd87cb6c
+// SavedReactionTagTypeID is the ID of savedReactionTag.
+const SavedReactionTagTypeID = 0xcb6ff828
 
-// TypeID returns 0xbd87cb6c, the ID of savedDialog.
-func (*SavedDialog) TypeID() uint32 {
-	return SavedDialogTypeID
+// TypeID returns 0xcb6ff828, the ID of savedReactionTag.
+func (*SavedReactionTag) TypeID() uint32 {
+	return SavedReactionTagTypeID
 }
 
-// TypeName returns "savedDialog".
-func (*SavedDialog) TypeName() string {
-	return "savedDialog"
+// TypeName returns "savedReactionTag".
+func (*SavedReactionTag) TypeName() string {
+	return "savedReactionTag"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *SavedReactionTag) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SavedReactionTag) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *SavedReactionTag) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
-func (m *SavedDialog) Encode(b *bin.Buffer) error {
+func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedDialogTypeID)
+	b.PutID(SavedReactionTagTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "savedDialog", "peer")
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
 	}
-	b.PutInt(m.TopMessage)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Count)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SavedDialog) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "")
+func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
+		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
 	}
-	*m = SavedDialog{}
+	*m = SavedReactionTag{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "flags")
+		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
 	}
-	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "peer")
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "top_message")
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "savedReactionTag", "title")
+		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "count")
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// SavedStarGift is the TL constructor savedStarGift.
+//
+//	savedStarGift#41df43fc flags:# name_hidden:flags.0?true
+//	    unsaved:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true
+//	    pinned_to_top:flags.12?true upgrade_separate:flags.17?true
+//	    from_id:flags.1?Peer date:int gift:StarGift
+//	    message:flags.2?TextWithEntities msg_id:flags.3?int
+//	    saved_id:flags.11?long convert_stars:flags.4?long
+//	    upgrade_stars:flags.6?long can_export_at:flags.7?int
+//	    transfer_stars:flags.8?long can_transfer_at:flags.13?int
+//	    can_resell_at:flags.14?int collection_id:flags.15?Vector<int>
+//	    prepaid_upgrade_hash:flags.16?string
+//	    drop_original_details_stars:flags.18?long gift_num:flags.19?int
+//	    can_craft_at:flags.20?int = SavedStarGift
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
+//
+// See https://core.telegram.org/constructor/savedStarGift.
+type SavedStarGift struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden               bool       // flags.0?true
+	Unsaved                  bool       // flags.5?true
+	Refunded                 bool       // flags.9?true
+	CanUpgrade               bool       // flags.10?true
+	PinnedToTop              bool       // flags.12?true
+	UpgradeSeparate          bool       // flags.17?true
+	FromID                   PeerClass  // flags.1?Peer
+	Date                     int
+	Gift                     StarGiftClass
+	Message                  *TextWithEntities // flags.2?TextWithEntities
+	MsgID                    int               // flags.3?int
+	SavedID                  int64             // flags.11?long
+	ConvertStars             int64             // flags.4?long
+	UpgradeStars             int64             // flags.6?long
+	CanExportAt              int               // flags.7?int
+	TransferStars            int64             // flags.8?long
+	CanTransferAt            int               // flags.13?int
+	CanResellAt              int               // flags.14?int
+	CollectionID             []int             // flags.15?Vector<int>
+	PrepaidUpgradeHash       string            // flags.16?string
+	DropOriginalDetailsStars int64             // flags.18?long
+	GiftNum                  int               // flags.19?int
+	CanCraftAt               int               // flags.20?int
+}
+
+// SavedStarGiftTypeID is the ID of savedStarGift.
+const SavedStarGiftTypeID = 0x41df43fc
+
+// TypeID returns 0x41df43fc, the ID of savedStarGift.
+func (*SavedStarGift) TypeID() uint32 {
+	return SavedStarGiftTypeID
+}
+
+// TypeName returns "savedStarGift".
+func (*SavedStarGift) TypeName() string {
+	return "savedStarGift"
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *SavedStarGift) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(3)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SavedStarGift) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(3)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(3)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received.
+func (m *SavedStarGift) HasSavedID() bool {
+	return m.SavedID != 0 || m.Flags.Has(11)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SavedStarGift) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(11)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(11)
+}
+
+// HasConvertStars reports whether ConvertStars is present: not zero, set by
+// SetConvertStars, or received.
+func (m *SavedStarGift) HasConvertStars() bool {
+	return m.ConvertStars != 0 || m.Flags.Has(4)
+}
+
+// SetConvertStars sets ConvertStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetConvertStars(v int64) {
+	m.ConvertStars = v
+	m.Flags.Set(4)
+}
+
+// ClearConvertStars sets ConvertStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearConvertStars() {
+	m.ConvertStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *SavedStarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(6)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(6)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(6)
+}
+
+// HasCanExportAt reports whether CanExportAt is present: not zero, set by
+// SetCanExportAt, or received.
+func (m *SavedStarGift) HasCanExportAt() bool {
+	return m.CanExportAt != 0 || m.Flags.Has(7)
+}
+
+// SetCanExportAt sets CanExportAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanExportAt(v int) {
+	m.CanExportAt = v
+	m.Flags.Set(7)
+}
+
+// ClearCanExportAt sets CanExportAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanExportAt() {
+	m.CanExportAt = 0
+	m.Flags.Unset(7)
+}
+
+// HasTransferStars reports whether TransferStars is present: not zero, set by
+// SetTransferStars, or received.
+func (m *SavedStarGift) HasTransferStars() bool {
+	return m.TransferStars != 0 || m.Flags.Has(8)
+}
+
+// SetTransferStars sets TransferStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetTransferStars(v int64) {
+	m.TransferStars = v
+	m.Flags.Set(8)
+}
+
+// ClearTransferStars sets TransferStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearTransferStars() {
+	m.TransferStars = 0
+	m.Flags.Unset(8)
+}
+
+// HasCanTransferAt reports whether CanTransferAt is present: not zero, set by
+// SetCanTransferAt, or received.
+func (m *SavedStarGift) HasCanTransferAt() bool {
+	return m.CanTransferAt != 0 || m.Flags.Has(13)
+}
+
+// SetCanTransferAt sets CanTransferAt to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetCanTransferAt(v int) {
+	m.CanTransferAt = v
+	m.Flags.Set(13)
+}
+
+// ClearCanTransferAt sets CanTransferAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanTransferAt() {
+	m.CanTransferAt = 0
+	m.Flags.Unset(13)
+}
+
+// HasCanResellAt reports whether CanResellAt is present: not zero, set by
+// SetCanResellAt, or received.
+func (m *SavedStarGift) HasCanResellAt() bool {
+	return m.CanResellAt != 0 || m.Flags.Has(14)
+}
+
+// SetCanResellAt sets CanResellAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanResellAt(v int) {
+	m.CanResellAt = v
+	m.Flags.Set(14)
+}
+
+// ClearCanResellAt sets CanResellAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanResellAt() {
+	m.CanResellAt = 0
+	m.Flags.Unset(14)
+}
+
+// HasCollectionID reports whether CollectionID is present: not zero, set by
+// SetCollectionID, or received.
+func (m *SavedStarGift) HasCollectionID() bool {
+	return len(m.CollectionID) > 0 || m.Flags.Has(15)
+}
+
+// SetCollectionID sets CollectionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetCollectionID(v []int) {
+	m.CollectionID = v
+	m.Flags.Set(15)
+}
+
+// ClearCollectionID sets CollectionID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCollectionID() {
+	m.CollectionID = nil
+	m.Flags.Unset(15)
+}
+
+// HasPrepaidUpgradeHash reports whether PrepaidUpgradeHash is present: not
+// zero, set by SetPrepaidUpgradeHash, or received.
+func (m *SavedStarGift) HasPrepaidUpgradeHash() bool {
+	return m.PrepaidUpgradeHash != "" || m.Flags.Has(16)
+}
+
+// SetPrepaidUpgradeHash sets PrepaidUpgradeHash to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SavedStarGift) SetPrepaidUpgradeHash(v string) {
+	m.PrepaidUpgradeHash = v
+	m.Flags.Set(16)
+}
+
+// ClearPrepaidUpgradeHash sets PrepaidUpgradeHash to its zero value and marks
+// it absent.
+func (m *SavedStarGift) ClearPrepaidUpgradeHash() {
+	m.PrepaidUpgradeHash = ""
+	m.Flags.Unset(16)
+}
+
+// HasDropOriginalDetailsStars reports whether DropOriginalDetailsStars is
+// present: not zero, set by SetDropOriginalDetailsStars, or received.
+func (m *SavedStarGift) HasDropOriginalDetailsStars() bool {
+	return m.DropOriginalDetailsStars != 0 || m.Flags.Has(18)
+}
+
+// SetDropOriginalDetailsStars sets DropOriginalDetailsStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *SavedStarGift) SetDropOriginalDetailsStars(v int64) {
+	m.DropOriginalDetailsStars = v
+	m.Flags.Set(18)
+}
+
+// ClearDropOriginalDetailsStars sets DropOriginalDetailsStars to its zero value
+// and marks it absent.
+func (m *SavedStarGift) ClearDropOriginalDetailsStars() {
+	m.DropOriginalDetailsStars = 0
+	m.Flags.Unset(18)
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *SavedStarGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(19)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SavedStarGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(19)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *SavedStarGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(19)
+}
+
+// HasCanCraftAt reports whether CanCraftAt is present: not zero, set by
+// SetCanCraftAt, or received.
+func (m *SavedStarGift) HasCanCraftAt() bool {
+	return m.CanCraftAt != 0 || m.Flags.Has(20)
+}
+
+// SetCanCraftAt sets CanCraftAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanCraftAt(v int) {
+	m.CanCraftAt = v
+	m.Flags.Set(20)
+}
+
+// ClearCanCraftAt sets CanCraftAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanCraftAt() {
+	m.CanCraftAt = 0
+	m.Flags.Unset(20)
+}
+
+// Encode writes m to b with its ID.
+func (m *SavedStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Unsaved {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PinnedToTop {
+		flags.Set(12)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(17)
+	}
+	if m.FromID != nil {
+		flags.Set(1)
+	}
+	if m.Message != nil {
+		flags.Set(2)
+	}
+	if m.MsgID != 0 {
+		flags.Set(3)
+	}
+	if m.SavedID != 0 {
+		flags.Set(11)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(6)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(7)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(13)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(14)
+	}
+	if len(m.CollectionID) > 0 {
+		flags.Set(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(20)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "savedStarGift", "from_id")
+		}
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "savedStarGift", "gift")
+	}
+	if flags.Has(2) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "savedStarGift", "message")
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(11) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(6) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(7) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(14) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(15) {
+		b.PutVectorHeader(len(m.CollectionID))
+		for i := range m.CollectionID {
+			b.PutInt(m.CollectionID[i])
+		}
+	}
+	if flags.Has(16) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(18) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
+	}
+	*m = SavedStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Unsaved = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PinnedToTop = m.Flags.Has(12)
+	m.UpgradeSeparate = m.Flags.Has(17)
+	if m.Flags.Has(1) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "from_id")
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "date")
+	}
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "gift")
+	}
+	if m.Flags.Has(2) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "message")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "msg_id")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "saved_id")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "convert_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_export_at")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "transfer_stars")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_transfer_at")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_resell_at")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CollectionID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "drop_original_details_stars")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "gift_num")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_craft_at")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17
+	if m.MsgID != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.SavedID != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(6)
+	}
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(14)
+	}
+	if len(m.CollectionID) > 0 {
+		m.Flags.Unset(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(20)
+	}
+	return nil
+}
+
+// SearchPostsFlood is the TL constructor searchPostsFlood.
+//
+//	searchPostsFlood#3e0b5b6a flags:# query_is_free:flags.0?true
+//	    total_daily:int remains:int wait_till:flags.1?int stars_amount:long
+//	    = SearchPostsFlood
+//
+// An optional field is sent when it is not zero, nil or false. SetWaitTill and
+// the other Set methods send a zero value too; HasWaitTill reports whether
+// WaitTill is present (sent, or received) and ClearWaitTill leaves it out.
+//
+// See https://core.telegram.org/constructor/searchPostsFlood.
+type SearchPostsFlood struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryIsFree bool       // flags.0?true
+	TotalDaily  int
+	Remains     int
+	WaitTill    int // flags.1?int
+	StarsAmount int64
+}
+
+// SearchPostsFloodTypeID is the ID of searchPostsFlood.
+const SearchPostsFloodTypeID = 0x3e0b5b6a
+
+// TypeID returns 0x3e0b5b6a, the ID of searchPostsFlood.
+func (*SearchPostsFlood) TypeID() uint32 {
+	return SearchPostsFloodTypeID
+}
+
+// TypeName returns "searchPostsFlood".
+func (*SearchPostsFlood) TypeName() string {
+	return "searchPostsFlood"
+}
+
+// HasWaitTill reports whether WaitTill is present: not zero, set by
+// SetWaitTill, or received.
+func (m *SearchPostsFlood) HasWaitTill() bool {
+	return m.WaitTill != 0 || m.Flags.Has(1)
+}
+
+// SetWaitTill sets WaitTill to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SearchPostsFlood) SetWaitTill(v int) {
+	m.WaitTill = v
+	m.Flags.Set(1)
+}
+
+// ClearWaitTill sets WaitTill to its zero value and marks it absent.
+func (m *SearchPostsFlood) ClearWaitTill() {
+	m.WaitTill = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SearchPostsFloodTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.QueryIsFree {
+		flags.Set(0)
+	}
+	if m.WaitTill != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.TotalDaily)
+	b.PutInt(m.Remains)
+	if flags.Has(1) {
+		b.PutInt(m.WaitTill)
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SearchPostsFloodTypeID, "searchPostsFlood"); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SearchPostsFlood{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
+	}
+	m.QueryIsFree = m.Flags.Has(0)
+	if m.TotalDaily, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "total_daily")
+	}
+	if m.Remains, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "remains")
+	}
+	if m.Flags.Has(1) {
+		if m.WaitTill, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "searchPostsFlood", "wait_till")
+		}
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "stars_amount")
+	}
+	m.Flags &^= 1 << 0
+	if m.WaitTill != 0 {
+		m.Flags.Unset(1)
+	}
 	return nil
 }
 
@@ -6718,111 +11773,120 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// SimpleWebViewResultURL is the TL constructor simpleWebViewResultUrl.
+// SMSJob is the TL constructor smsJob.
 //
-//	simpleWebViewResultUrl#882f76bb url:string = SimpleWebViewResult
+//	smsJob#e6a1eeb8 job_id:string phone_number:string text:string = SmsJob
 //
-// See https://core.telegram.org/constructor/simpleWebViewResultUrl.
-type SimpleWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/smsJob.
+type SMSJob struct {
+	JobID       string
+	PhoneNumber string
+	Text        string
 }
 
-// SimpleWebViewResultURLTypeID is the ID of simpleWebViewResultUrl.
-const SimpleWebViewResultURLTypeID = 0x882f76bb
+// SMSJobTypeID is the ID of smsJob.
+const SMSJobTypeID = 0xe6a1eeb8
 
-// TypeID returns 0x882f76bb, the ID of simpleWebViewResultUrl.
-func (*SimpleWebViewResultURL) TypeID() uint32 {
-	return SimpleWebViewResultURLTypeID
+// TypeID returns 0xe6a1eeb8, the ID of smsJob.
+func (*SMSJob) TypeID() uint32 {
+	return SMSJobTypeID
 }
 
-// TypeName returns "simpleWebViewResultUrl".
-func (*SimpleWebViewResultURL) TypeName() string {
-	return "simpleWebViewResultUrl"
+// TypeName returns "smsJob".
+func (*SMSJob) TypeName() string {
+	return "smsJob"
 }
 
 // Encode writes m to b with its ID.
-func (m *SimpleWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *SMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SimpleWebViewResultURLTypeID)
+	b.PutID(SMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SimpleWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	b.PutString(m.JobID)
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
-		return tlrt.DecodeErr(err, "simpleWebViewResultUrl", "")
+func (m *SMSJob) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SMSJobTypeID, "smsJob"); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SimpleWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SimpleWebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "simpleWebViewResultUrl", "url")
+	if m.JobID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "job_id")
+	}
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "phone_number")
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
 }
 
 // SponsoredMessage is the TL constructor sponsoredMessage.
 //
-//	sponsoredMessage#ed5383f7 flags:# recommended:flags.5?true
-//	    show_peer_photo:flags.6?true random_id:bytes from_id:flags.3?Peer
-//	    chat_invite:flags.4?ChatInvite chat_invite_hash:flags.4?string
-//	    channel_post:flags.2?int start_param:flags.0?string
-//	    webpage:flags.9?SponsoredWebPage app:flags.10?BotApp message:string
-//	    entities:flags.1?Vector<MessageEntity> button_text:flags.11?string
+//	sponsoredMessage#7dbf8673 flags:# recommended:flags.5?true
+//	    can_report:flags.12?true random_id:bytes url:string title:string
+//	    message:string entities:flags.1?Vector<MessageEntity>
+//	    photo:flags.6?Photo media:flags.14?MessageMedia
+//	    color:flags.13?PeerColor button_text:string
 //	    sponsor_info:flags.7?string additional_info:flags.8?string
+//	    min_display_duration:flags.15?int max_display_duration:flags.15?int
 //	    = SponsoredMessage
 //
-// An optional field is sent when it is not zero, nil or false.
-// SetChatInviteHash and the other Set methods send a zero value too;
-// HasChatInviteHash reports whether ChatInviteHash is present (sent, or
-// received) and ClearChatInviteHash leaves it out.
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/sponsoredMessage.
 type SponsoredMessage struct {
-	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Recommended    bool       // flags.5?true
-	ShowPeerPhoto  bool       // flags.6?true
-	RandomID       []byte
-	FromID         PeerClass         // flags.3?Peer
-	ChatInvite     ChatInviteClass   // flags.4?ChatInvite
-	ChatInviteHash string            // flags.4?string
-	ChannelPost    int               // flags.2?int
-	StartParam     string            // flags.0?string
-	Webpage        *SponsoredWebPage // flags.9?SponsoredWebPage
-	App            BotAppClass       // flags.10?BotApp
-	Message        string
-	Entities       []MessageEntityClass // flags.1?Vector<MessageEntity>
-	ButtonText     string               // flags.11?string
-	SponsorInfo    string               // flags.7?string
-	AdditionalInfo string               // flags.8?string
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Recommended        bool       // flags.5?true
+	CanReport          bool       // flags.12?true
+	RandomID           []byte
+	URL                string
+	Title              string
+	Message            string
+	Entities           []MessageEntityClass // flags.1?Vector<MessageEntity>
+	Photo              PhotoClass           // flags.6?Photo
+	Media              MessageMediaClass    // flags.14?MessageMedia
+	Color              PeerColorClass       // flags.13?PeerColor
+	ButtonText         string
+	SponsorInfo        string // flags.7?string
+	AdditionalInfo     string // flags.8?string
+	MinDisplayDuration int    // flags.15?int
+	MaxDisplayDuration int    // flags.15?int
 }
 
 // SponsoredMessageTypeID is the ID of sponsoredMessage.
-const SponsoredMessageTypeID = 0xed5383f7
+const SponsoredMessageTypeID = 0x7dbf8673
 
-// TypeID returns 0xed5383f7, the ID of sponsoredMessage.
+// TypeID returns 0x7dbf8673, the ID of sponsoredMessage.
 func (*SponsoredMessage) TypeID() uint32 {
 	return SponsoredMessageTypeID
 }
@@ -6830,66 +11894,6 @@ func (*SponsoredMessage) TypeID() uint32 {
 // TypeName returns "sponsoredMessage".
 func (*SponsoredMessage) TypeName() string {
 	return "sponsoredMessage"
-}
-
-// HasChatInviteHash reports whether ChatInviteHash is present: not zero, set by
-// SetChatInviteHash, or received. It shares its flag with ChatInvite: they are
-// present together.
-func (m *SponsoredMessage) HasChatInviteHash() bool {
-	return m.ChatInvite != nil || m.ChatInviteHash != "" || m.Flags.Has(4)
-}
-
-// SetChatInviteHash sets ChatInviteHash to v and marks it present, so that it
-// is sent even when v is zero.
-func (m *SponsoredMessage) SetChatInviteHash(v string) {
-	m.ChatInviteHash = v
-	m.Flags.Set(4)
-}
-
-// ClearChatInviteHash sets ChatInviteHash to its zero value and marks it
-// absent; it is still sent, as zero, when ChatInvite, which shares its flag, is
-// set.
-func (m *SponsoredMessage) ClearChatInviteHash() {
-	m.ChatInviteHash = ""
-	m.Flags.Unset(4)
-}
-
-// HasChannelPost reports whether ChannelPost is present: not zero, set by
-// SetChannelPost, or received.
-func (m *SponsoredMessage) HasChannelPost() bool {
-	return m.ChannelPost != 0 || m.Flags.Has(2)
-}
-
-// SetChannelPost sets ChannelPost to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *SponsoredMessage) SetChannelPost(v int) {
-	m.ChannelPost = v
-	m.Flags.Set(2)
-}
-
-// ClearChannelPost sets ChannelPost to its zero value and marks it absent.
-func (m *SponsoredMessage) ClearChannelPost() {
-	m.ChannelPost = 0
-	m.Flags.Unset(2)
-}
-
-// HasStartParam reports whether StartParam is present: not zero, set by
-// SetStartParam, or received.
-func (m *SponsoredMessage) HasStartParam() bool {
-	return m.StartParam != "" || m.Flags.Has(0)
-}
-
-// SetStartParam sets StartParam to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *SponsoredMessage) SetStartParam(v string) {
-	m.StartParam = v
-	m.Flags.Set(0)
-}
-
-// ClearStartParam sets StartParam to its zero value and marks it absent.
-func (m *SponsoredMessage) ClearStartParam() {
-	m.StartParam = ""
-	m.Flags.Unset(0)
 }
 
 // HasEntities reports whether Entities is present: not zero, set by
@@ -6909,25 +11913,6 @@ func (m *SponsoredMessage) SetEntities(v []MessageEntityClass) {
 func (m *SponsoredMessage) ClearEntities() {
 	m.Entities = nil
 	m.Flags.Unset(1)
-}
-
-// HasButtonText reports whether ButtonText is present: not zero, set by
-// SetButtonText, or received.
-func (m *SponsoredMessage) HasButtonText() bool {
-	return m.ButtonText != "" || m.Flags.Has(11)
-}
-
-// SetButtonText sets ButtonText to v and marks it present, so that it is sent
-// even when v is zero.
-func (m *SponsoredMessage) SetButtonText(v string) {
-	m.ButtonText = v
-	m.Flags.Set(11)
-}
-
-// ClearButtonText sets ButtonText to its zero value and marks it absent.
-func (m *SponsoredMessage) ClearButtonText() {
-	m.ButtonText = ""
-	m.Flags.Unset(11)
 }
 
 // HasSponsorInfo reports whether SponsorInfo is present: not zero, set by
@@ -6969,6 +11954,50 @@ func (m *SponsoredMessage) ClearAdditionalInfo() {
 	m.Flags.Unset(8)
 }
 
+// HasMinDisplayDuration reports whether MinDisplayDuration is present: not
+// zero, set by SetMinDisplayDuration, or received. It shares its flag with
+// MaxDisplayDuration: they are present together.
+func (m *SponsoredMessage) HasMinDisplayDuration() bool {
+	return m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 || m.Flags.Has(15)
+}
+
+// SetMinDisplayDuration sets MinDisplayDuration to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SponsoredMessage) SetMinDisplayDuration(v int) {
+	m.MinDisplayDuration = v
+	m.Flags.Set(15)
+}
+
+// ClearMinDisplayDuration sets MinDisplayDuration to its zero value and marks
+// it absent; it is still sent, as zero, when MaxDisplayDuration, which shares
+// its flag, is set.
+func (m *SponsoredMessage) ClearMinDisplayDuration() {
+	m.MinDisplayDuration = 0
+	m.Flags.Unset(15)
+}
+
+// HasMaxDisplayDuration reports whether MaxDisplayDuration is present: not
+// zero, set by SetMaxDisplayDuration, or received. It shares its flag with
+// MinDisplayDuration: they are present together.
+func (m *SponsoredMessage) HasMaxDisplayDuration() bool {
+	return m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 || m.Flags.Has(15)
+}
+
+// SetMaxDisplayDuration sets MaxDisplayDuration to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SponsoredMessage) SetMaxDisplayDuration(v int) {
+	m.MaxDisplayDuration = v
+	m.Flags.Set(15)
+}
+
+// ClearMaxDisplayDuration sets MaxDisplayDuration to its zero value and marks
+// it absent; it is still sent, as zero, when MinDisplayDuration, which shares
+// its flag, is set.
+func (m *SponsoredMessage) ClearMaxDisplayDuration() {
+	m.MaxDisplayDuration = 0
+	m.Flags.Unset(15)
+}
+
 // Encode writes m to b with its ID.
 func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -6983,36 +12012,24 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
 	if m.Recommended {
 		flags.Set(5)
 	}
-	if m.ShowPeerPhoto {
-		flags.Set(6)
-	}
-	if m.FromID != nil {
-		flags.Set(3)
-	}
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		flags.Set(4)
-	}
-	if m.ChannelPost != 0 {
-		flags.Set(2)
-	}
-	if m.StartParam != "" {
-		flags.Set(0)
-	}
-	if m.Webpage != nil {
-		flags.Set(9)
-	}
-	if m.App != nil {
-		flags.Set(10)
+	if m.CanReport {
+		flags.Set(12)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
-	if m.ButtonText != "" {
-		flags.Set(11)
+	if m.Photo != nil {
+		flags.Set(6)
+	}
+	if m.Media != nil {
+		flags.Set(14)
+	}
+	if m.Color != nil {
+		flags.Set(13)
 	}
 	if m.SponsorInfo != "" {
 		flags.Set(7)
@@ -7020,37 +12037,13 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalInfo != "" {
 		flags.Set(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		flags.Set(15)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.RandomID)
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "from_id")
-		}
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "chat_invite")
-		}
-	}
-	if flags.Has(4) {
-		b.PutString(m.ChatInviteHash)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.ChannelPost)
-	}
-	if flags.Has(0) {
-		b.PutString(m.StartParam)
-	}
-	if flags.Has(9) {
-		if err := m.Webpage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "webpage")
-		}
-	}
-	if flags.Has(10) {
-		if err := tlrt.EncodeObject(b, m.App); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "app")
-		}
-	}
+	b.PutString(m.URL)
+	b.PutString(m.Title)
 	b.PutString(m.Message)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
@@ -7060,14 +12053,33 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 			}
 		}
 	}
-	if flags.Has(11) {
-		b.PutString(m.ButtonText)
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "photo")
+		}
 	}
+	if flags.Has(14) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "media")
+		}
+	}
+	if flags.Has(13) {
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "color")
+		}
+	}
+	b.PutString(m.ButtonText)
 	if flags.Has(7) {
 		b.PutString(m.SponsorInfo)
 	}
 	if flags.Has(8) {
 		b.PutString(m.AdditionalInfo)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.MinDisplayDuration)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.MaxDisplayDuration)
 	}
 	return nil
 }
@@ -7099,45 +12111,15 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
-	m.ShowPeerPhoto = m.Flags.Has(6)
+	m.CanReport = m.Flags.Has(12)
 	if m.RandomID, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.Flags.Has(3) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "from_id")
-		}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Flags.Has(4) {
-		if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "chat_invite")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ChatInviteHash, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "chat_invite_hash")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ChannelPost, err = b.Int(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "channel_post")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.StartParam, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "start_param")
-		}
-	}
-	if m.Flags.Has(9) {
-		m.Webpage = new(SponsoredWebPage)
-		if err = tlrt.DecodeBoxed(b, m.Webpage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "webpage")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "app")
-		}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
 	if m.Message, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
@@ -7147,10 +12129,23 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
-	if m.Flags.Has(11) {
-		if m.ButtonText, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
+	if m.Flags.Has(6) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "photo")
 		}
+	}
+	if m.Flags.Has(14) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "media")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
+		}
+	}
+	if m.ButtonText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
 		if m.SponsorInfo, err = b.String(); err != nil {
@@ -7162,21 +12157,19 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		m.Flags.Unset(4)
+	if m.Flags.Has(15) {
+		if m.MinDisplayDuration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "min_display_duration")
+		}
 	}
-	if m.ChannelPost != 0 {
-		m.Flags.Unset(2)
+	if m.Flags.Has(15) {
+		if m.MaxDisplayDuration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "max_display_duration")
+		}
 	}
-	if m.StartParam != "" {
-		m.Flags.Unset(0)
-	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
-	}
-	if m.ButtonText != "" {
-		m.Flags.Unset(11)
 	}
 	if m.SponsorInfo != "" {
 		m.Flags.Unset(7)
@@ -7184,102 +12177,3015 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AdditionalInfo != "" {
 		m.Flags.Unset(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		m.Flags.Unset(15)
+	}
 	return nil
 }
 
-// SponsoredWebPage is the TL constructor sponsoredWebPage.
+// SponsoredMessageReportOption is the TL constructor
+// sponsoredMessageReportOption.
 //
-//	sponsoredWebPage#3db8ec63 flags:# url:string site_name:string
-//	    photo:flags.0?Photo = SponsoredWebPage
+//	sponsoredMessageReportOption#430d3150 text:string option:bytes
+//	    = SponsoredMessageReportOption
 //
-// See https://core.telegram.org/constructor/sponsoredWebPage.
-type SponsoredWebPage struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	URL      string
-	SiteName string
-	Photo    PhotoClass // flags.0?Photo
+// See https://core.telegram.org/constructor/sponsoredMessageReportOption.
+type SponsoredMessageReportOption struct {
+	Text   string
+	Option []byte
 }
 
-// SponsoredWebPageTypeID is the ID of sponsoredWebPage.
-const SponsoredWebPageTypeID = 0x3db8ec63
+// SponsoredMessageReportOptionTypeID is the ID of sponsoredMessageReportOption.
+const SponsoredMessageReportOptionTypeID = 0x430d3150
 
-// TypeID returns 0x3db8ec63, the ID of sponsoredWebPage.
-func (*SponsoredWebPage) TypeID() uint32 {
-	return SponsoredWebPageTypeID
+// TypeID returns 0x430d3150, the ID of sponsoredMessageReportOption.
+func (*SponsoredMessageReportOption) TypeID() uint32 {
+	return SponsoredMessageReportOptionTypeID
 }
 
-// TypeName returns "sponsoredWebPage".
-func (*SponsoredWebPage) TypeName() string {
-	return "sponsoredWebPage"
+// TypeName returns "sponsoredMessageReportOption".
+func (*SponsoredMessageReportOption) TypeName() string {
+	return "sponsoredMessageReportOption"
 }
 
 // Encode writes m to b with its ID.
-func (m *SponsoredWebPage) Encode(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredWebPageTypeID)
+	b.PutID(SponsoredMessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
+	}
+	return nil
+}
+
+// SponsoredPeer is the TL constructor sponsoredPeer.
+//
+//	sponsoredPeer#c69708d3 flags:# random_id:bytes peer:Peer
+//	    sponsor_info:flags.0?string additional_info:flags.1?string
+//	    = SponsoredPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetSponsorInfo
+// and the other Set methods send a zero value too; HasSponsorInfo reports
+// whether SponsorInfo is present (sent, or received) and ClearSponsorInfo
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/sponsoredPeer.
+type SponsoredPeer struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RandomID       []byte
+	Peer           PeerClass
+	SponsorInfo    string // flags.0?string
+	AdditionalInfo string // flags.1?string
+}
+
+// SponsoredPeerTypeID is the ID of sponsoredPeer.
+const SponsoredPeerTypeID = 0xc69708d3
+
+// TypeID returns 0xc69708d3, the ID of sponsoredPeer.
+func (*SponsoredPeer) TypeID() uint32 {
+	return SponsoredPeerTypeID
+}
+
+// TypeName returns "sponsoredPeer".
+func (*SponsoredPeer) TypeName() string {
+	return "sponsoredPeer"
+}
+
+// HasSponsorInfo reports whether SponsorInfo is present: not zero, set by
+// SetSponsorInfo, or received.
+func (m *SponsoredPeer) HasSponsorInfo() bool {
+	return m.SponsorInfo != "" || m.Flags.Has(0)
+}
+
+// SetSponsorInfo sets SponsorInfo to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredPeer) SetSponsorInfo(v string) {
+	m.SponsorInfo = v
+	m.Flags.Set(0)
+}
+
+// ClearSponsorInfo sets SponsorInfo to its zero value and marks it absent.
+func (m *SponsoredPeer) ClearSponsorInfo() {
+	m.SponsorInfo = ""
+	m.Flags.Unset(0)
+}
+
+// HasAdditionalInfo reports whether AdditionalInfo is present: not zero, set by
+// SetAdditionalInfo, or received.
+func (m *SponsoredPeer) HasAdditionalInfo() bool {
+	return m.AdditionalInfo != "" || m.Flags.Has(1)
+}
+
+// SetAdditionalInfo sets AdditionalInfo to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *SponsoredPeer) SetAdditionalInfo(v string) {
+	m.AdditionalInfo = v
+	m.Flags.Set(1)
+}
+
+// ClearAdditionalInfo sets AdditionalInfo to its zero value and marks it
+// absent.
+func (m *SponsoredPeer) ClearAdditionalInfo() {
+	m.AdditionalInfo = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SponsoredPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SponsorInfo != "" {
+		flags.Set(0)
+	}
+	if m.AdditionalInfo != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.RandomID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "sponsoredPeer", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.SponsorInfo)
+	}
+	if flags.Has(1) {
+		b.PutString(m.AdditionalInfo)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
+	}
+	*m = SponsoredPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
+	}
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.SponsorInfo, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalInfo, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
+		}
+	}
+	if m.SponsorInfo != "" {
+		m.Flags.Unset(0)
+	}
+	if m.AdditionalInfo != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarGiftActiveAuctionState is the TL constructor starGiftActiveAuctionState.
+//
+//	starGiftActiveAuctionState#d31bc45d gift:StarGift
+//	    state:StarGiftAuctionState user_state:StarGiftAuctionUserState
+//	    = StarGiftActiveAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftActiveAuctionState.
+type StarGiftActiveAuctionState struct {
+	Gift      StarGiftClass
+	State     StarGiftAuctionStateClass
+	UserState StarGiftAuctionUserState
+}
+
+// StarGiftActiveAuctionStateTypeID is the ID of starGiftActiveAuctionState.
+const StarGiftActiveAuctionStateTypeID = 0xd31bc45d
+
+// TypeID returns 0xd31bc45d, the ID of starGiftActiveAuctionState.
+func (*StarGiftActiveAuctionState) TypeID() uint32 {
+	return StarGiftActiveAuctionStateTypeID
+}
+
+// TypeName returns "starGiftActiveAuctionState".
+func (*StarGiftActiveAuctionState) TypeName() string {
+	return "starGiftActiveAuctionState"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftActiveAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.State); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "state")
+	}
+	if err := m.UserState.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "user_state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftActiveAuctionState", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "gift")
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "state")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "user_state")
+	}
+	return nil
+}
+
+// StarGiftAttributeCounter is the TL constructor starGiftAttributeCounter.
+//
+//	starGiftAttributeCounter#2eb1b658 attribute:StarGiftAttributeId
+//	    count:int = StarGiftAttributeCounter
+//
+// See https://core.telegram.org/constructor/starGiftAttributeCounter.
+type StarGiftAttributeCounter struct {
+	Attribute StarGiftAttributeIDClass
+	Count     int
+}
+
+// StarGiftAttributeCounterTypeID is the ID of starGiftAttributeCounter.
+const StarGiftAttributeCounterTypeID = 0x2eb1b658
+
+// TypeID returns 0x2eb1b658, the ID of starGiftAttributeCounter.
+func (*StarGiftAttributeCounter) TypeID() uint32 {
+	return StarGiftAttributeCounterTypeID
+}
+
+// TypeName returns "starGiftAttributeCounter".
+func (*StarGiftAttributeCounter) TypeName() string {
+	return "starGiftAttributeCounter"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeCounterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Attribute); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeCounter", "attribute")
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeCounter", "")
+	}
+	var err error
+	if m.Attribute, err = decodeStarGiftAttributeID(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "attribute")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "count")
+	}
+	return nil
+}
+
+// StarGiftAuctionAcquiredGift is the TL constructor
+// starGiftAuctionAcquiredGift.
+//
+//	starGiftAuctionAcquiredGift#42b00348 flags:# name_hidden:flags.0?true
+//	    peer:Peer date:int bid_amount:long round:int pos:int
+//	    message:flags.1?TextWithEntities gift_num:flags.2?int
+//	    = StarGiftAuctionAcquiredGift
+//
+// An optional field is sent when it is not zero, nil or false. SetGiftNum and
+// the other Set methods send a zero value too; HasGiftNum reports whether
+// GiftNum is present (sent, or received) and ClearGiftNum leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionAcquiredGift.
+type StarGiftAuctionAcquiredGift struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden bool       // flags.0?true
+	Peer       PeerClass
+	Date       int
+	BidAmount  int64
+	Round      int
+	Pos        int
+	Message    *TextWithEntities // flags.1?TextWithEntities
+	GiftNum    int               // flags.2?int
+}
+
+// StarGiftAuctionAcquiredGiftTypeID is the ID of starGiftAuctionAcquiredGift.
+const StarGiftAuctionAcquiredGiftTypeID = 0x42b00348
+
+// TypeID returns 0x42b00348, the ID of starGiftAuctionAcquiredGift.
+func (*StarGiftAuctionAcquiredGift) TypeID() uint32 {
+	return StarGiftAuctionAcquiredGiftTypeID
+}
+
+// TypeName returns "starGiftAuctionAcquiredGift".
+func (*StarGiftAuctionAcquiredGift) TypeName() string {
+	return "starGiftAuctionAcquiredGift"
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *StarGiftAuctionAcquiredGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(2)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarGiftAuctionAcquiredGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(2)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *StarGiftAuctionAcquiredGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionAcquiredGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.BidAmount)
+	b.PutInt(m.Round)
+	b.PutInt(m.Pos)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "message")
+		}
+	}
+	if flags.Has(2) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
+	}
+	*m = StarGiftAuctionAcquiredGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "peer")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "date")
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "bid_amount")
+	}
+	if m.Round, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "round")
+	}
+	if m.Pos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "gift_num")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.GiftNum != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarGiftAuctionUserState is the TL constructor starGiftAuctionUserState.
+//
+//	starGiftAuctionUserState#2eeed1c4 flags:# returned:flags.1?true
+//	    bid_amount:flags.0?long bid_date:flags.0?int
+//	    min_bid_amount:flags.0?long bid_peer:flags.0?Peer acquired_count:int
+//	    = StarGiftAuctionUserState
+//
+// An optional field is sent when it is not zero, nil or false. SetBidAmount and
+// the other Set methods send a zero value too; HasBidAmount reports whether
+// BidAmount is present (sent, or received) and ClearBidAmount leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionUserState.
+type StarGiftAuctionUserState struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Returned      bool       // flags.1?true
+	BidAmount     int64      // flags.0?long
+	BidDate       int        // flags.0?int
+	MinBidAmount  int64      // flags.0?long
+	BidPeer       PeerClass  // flags.0?Peer
+	AcquiredCount int
+}
+
+// StarGiftAuctionUserStateTypeID is the ID of starGiftAuctionUserState.
+const StarGiftAuctionUserStateTypeID = 0x2eeed1c4
+
+// TypeID returns 0x2eeed1c4, the ID of starGiftAuctionUserState.
+func (*StarGiftAuctionUserState) TypeID() uint32 {
+	return StarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "starGiftAuctionUserState".
+func (*StarGiftAuctionUserState) TypeName() string {
+	return "starGiftAuctionUserState"
+}
+
+// HasBidAmount reports whether BidAmount is present: not zero, set by
+// SetBidAmount, or received. It shares its flag with BidDate and MinBidAmount
+// and BidPeer: they are present together.
+func (m *StarGiftAuctionUserState) HasBidAmount() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetBidAmount sets BidAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftAuctionUserState) SetBidAmount(v int64) {
+	m.BidAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearBidAmount sets BidAmount to its zero value and marks it absent; it is
+// still sent, as zero, when BidDate or MinBidAmount or BidPeer, which shares
+// its flag, is set.
+func (m *StarGiftAuctionUserState) ClearBidAmount() {
+	m.BidAmount = 0
+	m.Flags.Unset(0)
+}
+
+// HasBidDate reports whether BidDate is present: not zero, set by SetBidDate,
+// or received. It shares its flag with BidAmount and MinBidAmount and BidPeer:
+// they are present together.
+func (m *StarGiftAuctionUserState) HasBidDate() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetBidDate sets BidDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarGiftAuctionUserState) SetBidDate(v int) {
+	m.BidDate = v
+	m.Flags.Set(0)
+}
+
+// ClearBidDate sets BidDate to its zero value and marks it absent; it is still
+// sent, as zero, when BidAmount or MinBidAmount or BidPeer, which shares its
+// flag, is set.
+func (m *StarGiftAuctionUserState) ClearBidDate() {
+	m.BidDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasMinBidAmount reports whether MinBidAmount is present: not zero, set by
+// SetMinBidAmount, or received. It shares its flag with BidAmount and BidDate
+// and BidPeer: they are present together.
+func (m *StarGiftAuctionUserState) HasMinBidAmount() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetMinBidAmount sets MinBidAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftAuctionUserState) SetMinBidAmount(v int64) {
+	m.MinBidAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearMinBidAmount sets MinBidAmount to its zero value and marks it absent; it
+// is still sent, as zero, when BidAmount or BidDate or BidPeer, which shares
+// its flag, is set.
+func (m *StarGiftAuctionUserState) ClearMinBidAmount() {
+	m.MinBidAmount = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Returned {
+		flags.Set(1)
+	}
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.BidAmount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.BidDate)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.MinBidAmount)
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.BidPeer); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionUserState", "bid_peer")
+		}
+	}
+	b.PutInt(m.AcquiredCount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
+	}
+	*m = StarGiftAuctionUserState{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
+	}
+	m.Returned = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.BidAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_amount")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_date")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.MinBidAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "min_bid_amount")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidPeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_peer")
+		}
+	}
+	if m.AcquiredCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "acquired_count")
+	}
+	m.Flags &^= 1 << 1
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarGiftBackground is the TL constructor starGiftBackground.
+//
+//	starGiftBackground#aff56398 center_color:int edge_color:int
+//	    text_color:int = StarGiftBackground
+//
+// See https://core.telegram.org/constructor/starGiftBackground.
+type StarGiftBackground struct {
+	CenterColor int
+	EdgeColor   int
+	TextColor   int
+}
+
+// StarGiftBackgroundTypeID is the ID of starGiftBackground.
+const StarGiftBackgroundTypeID = 0xaff56398
+
+// TypeID returns 0xaff56398, the ID of starGiftBackground.
+func (*StarGiftBackground) TypeID() uint32 {
+	return StarGiftBackgroundTypeID
+}
+
+// TypeName returns "starGiftBackground".
+func (*StarGiftBackground) TypeName() string {
+	return "starGiftBackground"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftBackgroundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.TextColor)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftBackgroundTypeID, "starGiftBackground"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftBackground) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "edge_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "text_color")
+	}
+	return nil
+}
+
+// StarGiftCollection is the TL constructor starGiftCollection.
+//
+//	starGiftCollection#9d6b13b0 flags:# collection_id:int title:string
+//	    icon:flags.0?Document gifts_count:int hash:long
+//	    = StarGiftCollection
+//
+// See https://core.telegram.org/constructor/starGiftCollection.
+type StarGiftCollection struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectionID int
+	Title        string
+	Icon         DocumentClass // flags.0?Document
+	GiftsCount   int
+	Hash         int64
+}
+
+// StarGiftCollectionTypeID is the ID of starGiftCollection.
+const StarGiftCollectionTypeID = 0x9d6b13b0
+
+// TypeID returns 0x9d6b13b0, the ID of starGiftCollection.
+func (*StarGiftCollection) TypeID() uint32 {
+	return StarGiftCollectionTypeID
+}
+
+// TypeName returns "starGiftCollection".
+func (*StarGiftCollection) TypeName() string {
+	return "starGiftCollection"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftCollectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Photo != nil {
+	if m.Icon != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutString(m.SiteName)
+	b.PutInt(m.CollectionID)
+	b.PutString(m.Title)
 	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredWebPage", "photo")
+		if err := tlrt.EncodeObject(b, m.Icon); err != nil {
+			return tlrt.EncodeErr(err, "starGiftCollection", "icon")
+		}
+	}
+	b.PutInt(m.GiftsCount)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
+	}
+	*m = StarGiftCollection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
+	}
+	if m.CollectionID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftCollection", "icon")
+		}
+	}
+	if m.GiftsCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "gifts_count")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "hash")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftUpgradePrice is the TL constructor starGiftUpgradePrice.
+//
+//	starGiftUpgradePrice#99ea331d date:int upgrade_stars:long
+//	    = StarGiftUpgradePrice
+//
+// See https://core.telegram.org/constructor/starGiftUpgradePrice.
+type StarGiftUpgradePrice struct {
+	Date         int
+	UpgradeStars int64
+}
+
+// StarGiftUpgradePriceTypeID is the ID of starGiftUpgradePrice.
+const StarGiftUpgradePriceTypeID = 0x99ea331d
+
+// TypeID returns 0x99ea331d, the ID of starGiftUpgradePrice.
+func (*StarGiftUpgradePrice) TypeID() uint32 {
+	return StarGiftUpgradePriceTypeID
+}
+
+// TypeName returns "starGiftUpgradePrice".
+func (*StarGiftUpgradePrice) TypeName() string {
+	return "starGiftUpgradePrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUpgradePriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.UpgradeStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUpgradePrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "date")
+	}
+	if m.UpgradeStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "upgrade_stars")
+	}
+	return nil
+}
+
+// StarRefProgram is the TL constructor starRefProgram.
+//
+//	starRefProgram#dd0c66f2 flags:# bot_id:long commission_permille:int
+//	    duration_months:flags.0?int end_date:flags.1?int
+//	    daily_revenue_per_user:flags.2?StarsAmount = StarRefProgram
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/constructor/starRefProgram.
+type StarRefProgram struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotID               int64
+	CommissionPermille  int
+	DurationMonths      int              // flags.0?int
+	EndDate             int              // flags.1?int
+	DailyRevenuePerUser StarsAmountClass // flags.2?StarsAmount
+}
+
+// StarRefProgramTypeID is the ID of starRefProgram.
+const StarRefProgramTypeID = 0xdd0c66f2
+
+// TypeID returns 0xdd0c66f2, the ID of starRefProgram.
+func (*StarRefProgram) TypeID() uint32 {
+	return StarRefProgramTypeID
+}
+
+// TypeName returns "starRefProgram".
+func (*StarRefProgram) TypeName() string {
+	return "starRefProgram"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *StarRefProgram) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarRefProgram) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *StarRefProgram) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// HasEndDate reports whether EndDate is present: not zero, set by SetEndDate,
+// or received.
+func (m *StarRefProgram) HasEndDate() bool {
+	return m.EndDate != 0 || m.Flags.Has(1)
+}
+
+// SetEndDate sets EndDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarRefProgram) SetEndDate(v int) {
+	m.EndDate = v
+	m.Flags.Set(1)
+}
+
+// ClearEndDate sets EndDate to its zero value and marks it absent.
+func (m *StarRefProgram) ClearEndDate() {
+	m.EndDate = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarRefProgram) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarRefProgramTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	if m.EndDate != 0 {
+		flags.Set(1)
+	}
+	if m.DailyRevenuePerUser != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.EndDate)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.DailyRevenuePerUser); err != nil {
+			return tlrt.EncodeErr(err, "starRefProgram", "daily_revenue_per_user")
 		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredWebPage", "")
+func (m *StarRefProgram) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarRefProgramTypeID, "starRefProgram"); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "")
 	}
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
+func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
+func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sponsoredWebPage", "")
+		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
 	}
-	*m = SponsoredWebPage{}
+	*m = StarRefProgram{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredWebPage", "flags")
+		return tlrt.DecodeErr(err, "starRefProgram", "flags")
 	}
-	if m.URL, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredWebPage", "url")
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "bot_id")
 	}
-	if m.SiteName, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredWebPage", "site_name")
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredWebPage", "photo")
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "duration_months")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.EndDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "end_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.DailyRevenuePerUser, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "daily_revenue_per_user")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EndDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsGiftOption is the TL constructor starsGiftOption.
+//
+//	starsGiftOption#5e0589f1 flags:# extended:flags.1?true stars:long
+//	    store_product:flags.0?string currency:string amount:long
+//	    = StarsGiftOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsGiftOption.
+type StarsGiftOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsGiftOptionTypeID is the ID of starsGiftOption.
+const StarsGiftOptionTypeID = 0x5e0589f1
+
+// TypeID returns 0x5e0589f1, the ID of starsGiftOption.
+func (*StarsGiftOption) TypeID() uint32 {
+	return StarsGiftOptionTypeID
+}
+
+// TypeName returns "starsGiftOption".
+func (*StarsGiftOption) TypeName() string {
+	return "starsGiftOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsGiftOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsGiftOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsGiftOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiftOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiftOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "amount")
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsGiveawayOption is the TL constructor starsGiveawayOption.
+//
+//	starsGiveawayOption#94ce852a flags:# extended:flags.0?true
+//	    default:flags.1?true stars:long yearly_boosts:int
+//	    store_product:flags.2?string currency:string amount:long
+//	    winners:Vector<StarsGiveawayWinnersOption> = StarsGiveawayOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsGiveawayOption.
+type StarsGiveawayOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.0?true
+	Default      bool       // flags.1?true
+	Stars        int64
+	YearlyBoosts int
+	StoreProduct string // flags.2?string
+	Currency     string
+	Amount       int64
+	Winners      []StarsGiveawayWinnersOption
+}
+
+// StarsGiveawayOptionTypeID is the ID of starsGiveawayOption.
+const StarsGiveawayOptionTypeID = 0x94ce852a
+
+// TypeID returns 0x94ce852a, the ID of starsGiveawayOption.
+func (*StarsGiveawayOption) TypeID() uint32 {
+	return StarsGiveawayOptionTypeID
+}
+
+// TypeName returns "starsGiveawayOption".
+func (*StarsGiveawayOption) TypeName() string {
+	return "starsGiveawayOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsGiveawayOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(2)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsGiveawayOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(2)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsGiveawayOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Extended {
+		flags.Set(0)
+	}
+	if m.Default {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutInt(m.YearlyBoosts)
+	if flags.Has(2) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutVectorHeader(len(m.Winners))
+	for i := range m.Winners {
+		if err := m.Winners[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starsGiveawayOption", "winners")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
+	}
+	*m = StarsGiveawayOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
+	}
+	m.Extended = m.Flags.Has(0)
+	m.Default = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "stars")
+	}
+	if m.YearlyBoosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
+	}
+	if m.Flags.Has(2) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
+	}
+	if m.Winners, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsGiveawayWinnersOption]); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarsGiveawayWinnersOption is the TL constructor starsGiveawayWinnersOption.
+//
+//	starsGiveawayWinnersOption#54236209 flags:# default:flags.0?true
+//	    users:int per_user_stars:long = StarsGiveawayWinnersOption
+//
+// See https://core.telegram.org/constructor/starsGiveawayWinnersOption.
+type StarsGiveawayWinnersOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Default      bool       // flags.0?true
+	Users        int
+	PerUserStars int64
+}
+
+// StarsGiveawayWinnersOptionTypeID is the ID of starsGiveawayWinnersOption.
+const StarsGiveawayWinnersOptionTypeID = 0x54236209
+
+// TypeID returns 0x54236209, the ID of starsGiveawayWinnersOption.
+func (*StarsGiveawayWinnersOption) TypeID() uint32 {
+	return StarsGiveawayWinnersOptionTypeID
+}
+
+// TypeName returns "starsGiveawayWinnersOption".
+func (*StarsGiveawayWinnersOption) TypeName() string {
+	return "starsGiveawayWinnersOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayWinnersOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Default {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Users)
+	b.PutLong(m.PerUserStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiveawayWinnersOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
+	}
+	m.Default = m.Flags.Has(0)
+	if m.Users, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "users")
+	}
+	if m.PerUserStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "per_user_stars")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarsRating is the TL constructor starsRating.
+//
+//	starsRating#1b0e4f07 flags:# level:int current_level_stars:long
+//	    stars:long next_level_stars:flags.0?long = StarsRating
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNextLevelStars and the other Set methods send a zero value too;
+// HasNextLevelStars reports whether NextLevelStars is present (sent, or
+// received) and ClearNextLevelStars leaves it out.
+//
+// See https://core.telegram.org/constructor/starsRating.
+type StarsRating struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Level             int
+	CurrentLevelStars int64
+	Stars             int64
+	NextLevelStars    int64 // flags.0?long
+}
+
+// StarsRatingTypeID is the ID of starsRating.
+const StarsRatingTypeID = 0x1b0e4f07
+
+// TypeID returns 0x1b0e4f07, the ID of starsRating.
+func (*StarsRating) TypeID() uint32 {
+	return StarsRatingTypeID
+}
+
+// TypeName returns "starsRating".
+func (*StarsRating) TypeName() string {
+	return "starsRating"
+}
+
+// HasNextLevelStars reports whether NextLevelStars is present: not zero, set by
+// SetNextLevelStars, or received.
+func (m *StarsRating) HasNextLevelStars() bool {
+	return m.NextLevelStars != 0 || m.Flags.Has(0)
+}
+
+// SetNextLevelStars sets NextLevelStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsRating) SetNextLevelStars(v int64) {
+	m.NextLevelStars = v
+	m.Flags.Set(0)
+}
+
+// ClearNextLevelStars sets NextLevelStars to its zero value and marks it
+// absent.
+func (m *StarsRating) ClearNextLevelStars() {
+	m.NextLevelStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRating) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRatingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextLevelStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Level)
+	b.PutLong(m.CurrentLevelStars)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutLong(m.NextLevelStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRating) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsRatingTypeID, "starsRating"); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsRating{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "flags")
+	}
+	if m.Level, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "level")
+	}
+	if m.CurrentLevelStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "current_level_stars")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.NextLevelStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starsRating", "next_level_stars")
+		}
+	}
+	if m.NextLevelStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsRevenueStatus is the TL constructor starsRevenueStatus.
+//
+//	starsRevenueStatus#febe5491 flags:# withdrawal_enabled:flags.0?true
+//	    current_balance:StarsAmount available_balance:StarsAmount
+//	    overall_revenue:StarsAmount next_withdrawal_at:flags.1?int
+//	    = StarsRevenueStatus
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNextWithdrawalAt and the other Set methods send a zero value too;
+// HasNextWithdrawalAt reports whether NextWithdrawalAt is present (sent, or
+// received) and ClearNextWithdrawalAt leaves it out.
+//
+// See https://core.telegram.org/constructor/starsRevenueStatus.
+type StarsRevenueStatus struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	WithdrawalEnabled bool       // flags.0?true
+	CurrentBalance    StarsAmountClass
+	AvailableBalance  StarsAmountClass
+	OverallRevenue    StarsAmountClass
+	NextWithdrawalAt  int // flags.1?int
+}
+
+// StarsRevenueStatusTypeID is the ID of starsRevenueStatus.
+const StarsRevenueStatusTypeID = 0xfebe5491
+
+// TypeID returns 0xfebe5491, the ID of starsRevenueStatus.
+func (*StarsRevenueStatus) TypeID() uint32 {
+	return StarsRevenueStatusTypeID
+}
+
+// TypeName returns "starsRevenueStatus".
+func (*StarsRevenueStatus) TypeName() string {
+	return "starsRevenueStatus"
+}
+
+// HasNextWithdrawalAt reports whether NextWithdrawalAt is present: not zero,
+// set by SetNextWithdrawalAt, or received.
+func (m *StarsRevenueStatus) HasNextWithdrawalAt() bool {
+	return m.NextWithdrawalAt != 0 || m.Flags.Has(1)
+}
+
+// SetNextWithdrawalAt sets NextWithdrawalAt to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *StarsRevenueStatus) SetNextWithdrawalAt(v int) {
+	m.NextWithdrawalAt = v
+	m.Flags.Set(1)
+}
+
+// ClearNextWithdrawalAt sets NextWithdrawalAt to its zero value and marks it
+// absent.
+func (m *StarsRevenueStatus) ClearNextWithdrawalAt() {
+	m.NextWithdrawalAt = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.WithdrawalEnabled {
+		flags.Set(0)
+	}
+	if m.NextWithdrawalAt != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
+	}
+	if err := tlrt.EncodeObject(b, m.AvailableBalance); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "available_balance")
+	}
+	if err := tlrt.EncodeObject(b, m.OverallRevenue); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "overall_revenue")
+	}
+	if flags.Has(1) {
+		b.PutInt(m.NextWithdrawalAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsRevenueStatusTypeID, "starsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
+	}
+	*m = StarsRevenueStatus{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
+	}
+	m.WithdrawalEnabled = m.Flags.Has(0)
+	if m.CurrentBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "current_balance")
+	}
+	if m.AvailableBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "available_balance")
+	}
+	if m.OverallRevenue, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "overall_revenue")
+	}
+	if m.Flags.Has(1) {
+		if m.NextWithdrawalAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsRevenueStatus", "next_withdrawal_at")
 		}
 	}
 	m.Flags &^= 1 << 0
+	if m.NextWithdrawalAt != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsSubscription is the TL constructor starsSubscription.
+//
+//	starsSubscription#2e6eab1a flags:# canceled:flags.0?true
+//	    can_refulfill:flags.1?true missing_balance:flags.2?true
+//	    bot_canceled:flags.7?true id:string peer:Peer until_date:int
+//	    pricing:StarsSubscriptionPricing chat_invite_hash:flags.3?string
+//	    title:flags.4?string photo:flags.5?WebDocument
+//	    invoice_slug:flags.6?string = StarsSubscription
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetChatInviteHash and the other Set methods send a zero value too;
+// HasChatInviteHash reports whether ChatInviteHash is present (sent, or
+// received) and ClearChatInviteHash leaves it out.
+//
+// See https://core.telegram.org/constructor/starsSubscription.
+type StarsSubscription struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Canceled       bool       // flags.0?true
+	CanRefulfill   bool       // flags.1?true
+	MissingBalance bool       // flags.2?true
+	BotCanceled    bool       // flags.7?true
+	ID             string
+	Peer           PeerClass
+	UntilDate      int
+	Pricing        StarsSubscriptionPricing
+	ChatInviteHash string           // flags.3?string
+	Title          string           // flags.4?string
+	Photo          WebDocumentClass // flags.5?WebDocument
+	InvoiceSlug    string           // flags.6?string
+}
+
+// StarsSubscriptionTypeID is the ID of starsSubscription.
+const StarsSubscriptionTypeID = 0x2e6eab1a
+
+// TypeID returns 0x2e6eab1a, the ID of starsSubscription.
+func (*StarsSubscription) TypeID() uint32 {
+	return StarsSubscriptionTypeID
+}
+
+// TypeName returns "starsSubscription".
+func (*StarsSubscription) TypeName() string {
+	return "starsSubscription"
+}
+
+// HasChatInviteHash reports whether ChatInviteHash is present: not zero, set by
+// SetChatInviteHash, or received.
+func (m *StarsSubscription) HasChatInviteHash() bool {
+	return m.ChatInviteHash != "" || m.Flags.Has(3)
+}
+
+// SetChatInviteHash sets ChatInviteHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsSubscription) SetChatInviteHash(v string) {
+	m.ChatInviteHash = v
+	m.Flags.Set(3)
+}
+
+// ClearChatInviteHash sets ChatInviteHash to its zero value and marks it
+// absent.
+func (m *StarsSubscription) ClearChatInviteHash() {
+	m.ChatInviteHash = ""
+	m.Flags.Unset(3)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarsSubscription) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(4)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsSubscription) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(4)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarsSubscription) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(4)
+}
+
+// HasInvoiceSlug reports whether InvoiceSlug is present: not zero, set by
+// SetInvoiceSlug, or received.
+func (m *StarsSubscription) HasInvoiceSlug() bool {
+	return m.InvoiceSlug != "" || m.Flags.Has(6)
+}
+
+// SetInvoiceSlug sets InvoiceSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsSubscription) SetInvoiceSlug(v string) {
+	m.InvoiceSlug = v
+	m.Flags.Set(6)
+}
+
+// ClearInvoiceSlug sets InvoiceSlug to its zero value and marks it absent.
+func (m *StarsSubscription) ClearInvoiceSlug() {
+	m.InvoiceSlug = ""
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.CanRefulfill {
+		flags.Set(1)
+	}
+	if m.MissingBalance {
+		flags.Set(2)
+	}
+	if m.BotCanceled {
+		flags.Set(7)
+	}
+	if m.ChatInviteHash != "" {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(4)
+	}
+	if m.Photo != nil {
+		flags.Set(5)
+	}
+	if m.InvoiceSlug != "" {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsSubscription", "peer")
+	}
+	b.PutInt(m.UntilDate)
+	if err := m.Pricing.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "starsSubscription", "pricing")
+	}
+	if flags.Has(3) {
+		b.PutString(m.ChatInviteHash)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "starsSubscription", "photo")
+		}
+	}
+	if flags.Has(6) {
+		b.PutString(m.InvoiceSlug)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
+	}
+	*m = StarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "flags")
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.CanRefulfill = m.Flags.Has(1)
+	m.MissingBalance = m.Flags.Has(2)
+	m.BotCanceled = m.Flags.Has(7)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "peer")
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "until_date")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Pricing, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
+	}
+	if m.Flags.Has(3) {
+		if m.ChatInviteHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "title")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "photo")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.InvoiceSlug, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7
+	if m.ChatInviteHash != "" {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InvoiceSlug != "" {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// StarsSubscriptionPricing is the TL constructor starsSubscriptionPricing.
+//
+//	starsSubscriptionPricing#5416d58 period:int amount:long
+//	    = StarsSubscriptionPricing
+//
+// See https://core.telegram.org/constructor/starsSubscriptionPricing.
+type StarsSubscriptionPricing struct {
+	Period int
+	Amount int64
+}
+
+// StarsSubscriptionPricingTypeID is the ID of starsSubscriptionPricing.
+const StarsSubscriptionPricingTypeID = 0x05416d58
+
+// TypeID returns 0x05416d58, the ID of starsSubscriptionPricing.
+func (*StarsSubscriptionPricing) TypeID() uint32 {
+	return StarsSubscriptionPricingTypeID
+}
+
+// TypeName returns "starsSubscriptionPricing".
+func (*StarsSubscriptionPricing) TypeName() string {
+	return "starsSubscriptionPricing"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionPricingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Period)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscriptionPricing) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Period, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "period")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "amount")
+	}
+	return nil
+}
+
+// StarsTopupOption is the TL constructor starsTopupOption.
+//
+//	starsTopupOption#bd915c0 flags:# extended:flags.1?true stars:long
+//	    store_product:flags.0?string currency:string amount:long
+//	    = StarsTopupOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsTopupOption.
+type StarsTopupOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsTopupOptionTypeID is the ID of starsTopupOption.
+const StarsTopupOptionTypeID = 0x0bd915c0
+
+// TypeID returns 0x0bd915c0, the ID of starsTopupOption.
+func (*StarsTopupOption) TypeID() uint32 {
+	return StarsTopupOptionTypeID
+}
+
+// TypeName returns "starsTopupOption".
+func (*StarsTopupOption) TypeName() string {
+	return "starsTopupOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsTopupOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTopupOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsTopupOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTopupOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsTopupOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "amount")
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsTransaction is the TL constructor starsTransaction.
+//
+//	starsTransaction#13659eb0 flags:# refund:flags.3?true
+//	    pending:flags.4?true failed:flags.6?true gift:flags.10?true
+//	    reaction:flags.11?true stargift_upgrade:flags.18?true
+//	    business_transfer:flags.21?true stargift_resale:flags.22?true
+//	    posts_search:flags.24?true stargift_prepaid_upgrade:flags.25?true
+//	    stargift_drop_original_details:flags.26?true
+//	    phonegroup_message:flags.27?true stargift_auction_bid:flags.28?true
+//	    offer:flags.29?true id:string amount:StarsAmount date:int
+//	    peer:StarsTransactionPeer title:flags.0?string
+//	    description:flags.1?string photo:flags.2?WebDocument
+//	    transaction_date:flags.5?int transaction_url:flags.5?string
+//	    bot_payload:flags.7?bytes msg_id:flags.8?int
+//	    extended_media:flags.9?Vector<MessageMedia>
+//	    subscription_period:flags.12?int giveaway_post_id:flags.13?int
+//	    stargift:flags.14?StarGift floodskip_number:flags.15?int
+//	    starref_commission_permille:flags.16?int starref_peer:flags.17?Peer
+//	    starref_amount:flags.17?StarsAmount paid_messages:flags.19?int
+//	    premium_gift_months:flags.20?int ads_proceeds_from_date:flags.23?int
+//	    ads_proceeds_to_date:flags.23?int = StarsTransaction
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/starsTransaction.
+type StarsTransaction struct {
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Refund                      bool       // flags.3?true
+	Pending                     bool       // flags.4?true
+	Failed                      bool       // flags.6?true
+	Gift                        bool       // flags.10?true
+	Reaction                    bool       // flags.11?true
+	StargiftUpgrade             bool       // flags.18?true
+	BusinessTransfer            bool       // flags.21?true
+	StargiftResale              bool       // flags.22?true
+	PostsSearch                 bool       // flags.24?true
+	StargiftPrepaidUpgrade      bool       // flags.25?true
+	StargiftDropOriginalDetails bool       // flags.26?true
+	PhonegroupMessage           bool       // flags.27?true
+	StargiftAuctionBid          bool       // flags.28?true
+	Offer                       bool       // flags.29?true
+	ID                          string
+	Amount                      StarsAmountClass
+	Date                        int
+	Peer                        StarsTransactionPeerClass
+	Title                       string              // flags.0?string
+	Description                 string              // flags.1?string
+	Photo                       WebDocumentClass    // flags.2?WebDocument
+	TransactionDate             int                 // flags.5?int
+	TransactionURL              string              // flags.5?string
+	BotPayload                  []byte              // flags.7?bytes
+	MsgID                       int                 // flags.8?int
+	ExtendedMedia               []MessageMediaClass // flags.9?Vector<MessageMedia>
+	SubscriptionPeriod          int                 // flags.12?int
+	GiveawayPostID              int                 // flags.13?int
+	Stargift                    StarGiftClass       // flags.14?StarGift
+	FloodskipNumber             int                 // flags.15?int
+	StarrefCommissionPermille   int                 // flags.16?int
+	StarrefPeer                 PeerClass           // flags.17?Peer
+	StarrefAmount               StarsAmountClass    // flags.17?StarsAmount
+	PaidMessages                int                 // flags.19?int
+	PremiumGiftMonths           int                 // flags.20?int
+	AdsProceedsFromDate         int                 // flags.23?int
+	AdsProceedsToDate           int                 // flags.23?int
+}
+
+// StarsTransactionTypeID is the ID of starsTransaction.
+const StarsTransactionTypeID = 0x13659eb0
+
+// TypeID returns 0x13659eb0, the ID of starsTransaction.
+func (*StarsTransaction) TypeID() uint32 {
+	return StarsTransactionTypeID
+}
+
+// TypeName returns "starsTransaction".
+func (*StarsTransaction) TypeName() string {
+	return "starsTransaction"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarsTransaction) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsTransaction) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarsTransaction) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *StarsTransaction) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsTransaction) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *StarsTransaction) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
+}
+
+// HasTransactionDate reports whether TransactionDate is present: not zero, set
+// by SetTransactionDate, or received. It shares its flag with TransactionURL:
+// they are present together.
+func (m *StarsTransaction) HasTransactionDate() bool {
+	return m.TransactionDate != 0 || m.TransactionURL != "" || m.Flags.Has(5)
+}
+
+// SetTransactionDate sets TransactionDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetTransactionDate(v int) {
+	m.TransactionDate = v
+	m.Flags.Set(5)
+}
+
+// ClearTransactionDate sets TransactionDate to its zero value and marks it
+// absent; it is still sent, as zero, when TransactionURL, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearTransactionDate() {
+	m.TransactionDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasTransactionURL reports whether TransactionURL is present: not zero, set by
+// SetTransactionURL, or received. It shares its flag with TransactionDate: they
+// are present together.
+func (m *StarsTransaction) HasTransactionURL() bool {
+	return m.TransactionDate != 0 || m.TransactionURL != "" || m.Flags.Has(5)
+}
+
+// SetTransactionURL sets TransactionURL to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetTransactionURL(v string) {
+	m.TransactionURL = v
+	m.Flags.Set(5)
+}
+
+// ClearTransactionURL sets TransactionURL to its zero value and marks it
+// absent; it is still sent, as zero, when TransactionDate, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearTransactionURL() {
+	m.TransactionURL = ""
+	m.Flags.Unset(5)
+}
+
+// HasBotPayload reports whether BotPayload is present: not zero, set by
+// SetBotPayload, or received.
+func (m *StarsTransaction) HasBotPayload() bool {
+	return len(m.BotPayload) > 0 || m.Flags.Has(7)
+}
+
+// SetBotPayload sets BotPayload to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsTransaction) SetBotPayload(v []byte) {
+	m.BotPayload = v
+	m.Flags.Set(7)
+}
+
+// ClearBotPayload sets BotPayload to its zero value and marks it absent.
+func (m *StarsTransaction) ClearBotPayload() {
+	m.BotPayload = nil
+	m.Flags.Unset(7)
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *StarsTransaction) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(8)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsTransaction) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(8)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *StarsTransaction) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(8)
+}
+
+// HasExtendedMedia reports whether ExtendedMedia is present: not zero, set by
+// SetExtendedMedia, or received.
+func (m *StarsTransaction) HasExtendedMedia() bool {
+	return len(m.ExtendedMedia) > 0 || m.Flags.Has(9)
+}
+
+// SetExtendedMedia sets ExtendedMedia to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTransaction) SetExtendedMedia(v []MessageMediaClass) {
+	m.ExtendedMedia = v
+	m.Flags.Set(9)
+}
+
+// ClearExtendedMedia sets ExtendedMedia to its zero value and marks it absent.
+func (m *StarsTransaction) ClearExtendedMedia() {
+	m.ExtendedMedia = nil
+	m.Flags.Unset(9)
+}
+
+// HasSubscriptionPeriod reports whether SubscriptionPeriod is present: not
+// zero, set by SetSubscriptionPeriod, or received.
+func (m *StarsTransaction) HasSubscriptionPeriod() bool {
+	return m.SubscriptionPeriod != 0 || m.Flags.Has(12)
+}
+
+// SetSubscriptionPeriod sets SubscriptionPeriod to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetSubscriptionPeriod(v int) {
+	m.SubscriptionPeriod = v
+	m.Flags.Set(12)
+}
+
+// ClearSubscriptionPeriod sets SubscriptionPeriod to its zero value and marks
+// it absent.
+func (m *StarsTransaction) ClearSubscriptionPeriod() {
+	m.SubscriptionPeriod = 0
+	m.Flags.Unset(12)
+}
+
+// HasGiveawayPostID reports whether GiveawayPostID is present: not zero, set by
+// SetGiveawayPostID, or received.
+func (m *StarsTransaction) HasGiveawayPostID() bool {
+	return m.GiveawayPostID != 0 || m.Flags.Has(13)
+}
+
+// SetGiveawayPostID sets GiveawayPostID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetGiveawayPostID(v int) {
+	m.GiveawayPostID = v
+	m.Flags.Set(13)
+}
+
+// ClearGiveawayPostID sets GiveawayPostID to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearGiveawayPostID() {
+	m.GiveawayPostID = 0
+	m.Flags.Unset(13)
+}
+
+// HasFloodskipNumber reports whether FloodskipNumber is present: not zero, set
+// by SetFloodskipNumber, or received.
+func (m *StarsTransaction) HasFloodskipNumber() bool {
+	return m.FloodskipNumber != 0 || m.Flags.Has(15)
+}
+
+// SetFloodskipNumber sets FloodskipNumber to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetFloodskipNumber(v int) {
+	m.FloodskipNumber = v
+	m.Flags.Set(15)
+}
+
+// ClearFloodskipNumber sets FloodskipNumber to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearFloodskipNumber() {
+	m.FloodskipNumber = 0
+	m.Flags.Unset(15)
+}
+
+// HasStarrefCommissionPermille reports whether StarrefCommissionPermille is
+// present: not zero, set by SetStarrefCommissionPermille, or received.
+func (m *StarsTransaction) HasStarrefCommissionPermille() bool {
+	return m.StarrefCommissionPermille != 0 || m.Flags.Has(16)
+}
+
+// SetStarrefCommissionPermille sets StarrefCommissionPermille to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *StarsTransaction) SetStarrefCommissionPermille(v int) {
+	m.StarrefCommissionPermille = v
+	m.Flags.Set(16)
+}
+
+// ClearStarrefCommissionPermille sets StarrefCommissionPermille to its zero
+// value and marks it absent.
+func (m *StarsTransaction) ClearStarrefCommissionPermille() {
+	m.StarrefCommissionPermille = 0
+	m.Flags.Unset(16)
+}
+
+// HasPaidMessages reports whether PaidMessages is present: not zero, set by
+// SetPaidMessages, or received.
+func (m *StarsTransaction) HasPaidMessages() bool {
+	return m.PaidMessages != 0 || m.Flags.Has(19)
+}
+
+// SetPaidMessages sets PaidMessages to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTransaction) SetPaidMessages(v int) {
+	m.PaidMessages = v
+	m.Flags.Set(19)
+}
+
+// ClearPaidMessages sets PaidMessages to its zero value and marks it absent.
+func (m *StarsTransaction) ClearPaidMessages() {
+	m.PaidMessages = 0
+	m.Flags.Unset(19)
+}
+
+// HasPremiumGiftMonths reports whether PremiumGiftMonths is present: not zero,
+// set by SetPremiumGiftMonths, or received.
+func (m *StarsTransaction) HasPremiumGiftMonths() bool {
+	return m.PremiumGiftMonths != 0 || m.Flags.Has(20)
+}
+
+// SetPremiumGiftMonths sets PremiumGiftMonths to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetPremiumGiftMonths(v int) {
+	m.PremiumGiftMonths = v
+	m.Flags.Set(20)
+}
+
+// ClearPremiumGiftMonths sets PremiumGiftMonths to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearPremiumGiftMonths() {
+	m.PremiumGiftMonths = 0
+	m.Flags.Unset(20)
+}
+
+// HasAdsProceedsFromDate reports whether AdsProceedsFromDate is present: not
+// zero, set by SetAdsProceedsFromDate, or received. It shares its flag with
+// AdsProceedsToDate: they are present together.
+func (m *StarsTransaction) HasAdsProceedsFromDate() bool {
+	return m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 || m.Flags.Has(23)
+}
+
+// SetAdsProceedsFromDate sets AdsProceedsFromDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetAdsProceedsFromDate(v int) {
+	m.AdsProceedsFromDate = v
+	m.Flags.Set(23)
+}
+
+// ClearAdsProceedsFromDate sets AdsProceedsFromDate to its zero value and marks
+// it absent; it is still sent, as zero, when AdsProceedsToDate, which shares
+// its flag, is set.
+func (m *StarsTransaction) ClearAdsProceedsFromDate() {
+	m.AdsProceedsFromDate = 0
+	m.Flags.Unset(23)
+}
+
+// HasAdsProceedsToDate reports whether AdsProceedsToDate is present: not zero,
+// set by SetAdsProceedsToDate, or received. It shares its flag with
+// AdsProceedsFromDate: they are present together.
+func (m *StarsTransaction) HasAdsProceedsToDate() bool {
+	return m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 || m.Flags.Has(23)
+}
+
+// SetAdsProceedsToDate sets AdsProceedsToDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetAdsProceedsToDate(v int) {
+	m.AdsProceedsToDate = v
+	m.Flags.Set(23)
+}
+
+// ClearAdsProceedsToDate sets AdsProceedsToDate to its zero value and marks it
+// absent; it is still sent, as zero, when AdsProceedsFromDate, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearAdsProceedsToDate() {
+	m.AdsProceedsToDate = 0
+	m.Flags.Unset(23)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
+	if m.Refund {
+		flags.Set(3)
+	}
+	if m.Pending {
+		flags.Set(4)
+	}
+	if m.Failed {
+		flags.Set(6)
+	}
+	if m.Gift {
+		flags.Set(10)
+	}
+	if m.Reaction {
+		flags.Set(11)
+	}
+	if m.StargiftUpgrade {
+		flags.Set(18)
+	}
+	if m.BusinessTransfer {
+		flags.Set(21)
+	}
+	if m.StargiftResale {
+		flags.Set(22)
+	}
+	if m.PostsSearch {
+		flags.Set(24)
+	}
+	if m.StargiftPrepaidUpgrade {
+		flags.Set(25)
+	}
+	if m.StargiftDropOriginalDetails {
+		flags.Set(26)
+	}
+	if m.PhonegroupMessage {
+		flags.Set(27)
+	}
+	if m.StargiftAuctionBid {
+		flags.Set(28)
+	}
+	if m.Offer {
+		flags.Set(29)
+	}
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Description != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		flags.Set(5)
+	}
+	if len(m.BotPayload) > 0 {
+		flags.Set(7)
+	}
+	if m.MsgID != 0 {
+		flags.Set(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		flags.Set(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(12)
+	}
+	if m.GiveawayPostID != 0 {
+		flags.Set(13)
+	}
+	if m.Stargift != nil {
+		flags.Set(14)
+	}
+	if m.FloodskipNumber != 0 {
+		flags.Set(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		flags.Set(16)
+	}
+	if m.StarrefPeer != nil || m.StarrefAmount != nil {
+		flags.Set(17)
+	}
+	if m.PaidMessages != 0 {
+		flags.Set(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		flags.Set(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		flags.Set(23)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
+		return tlrt.EncodeErr(err, "starsTransaction", "amount")
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsTransaction", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Description)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "photo")
+		}
+	}
+	if flags.Has(5) {
+		b.PutInt(m.TransactionDate)
+	}
+	if flags.Has(5) {
+		b.PutString(m.TransactionURL)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.BotPayload)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(9) {
+		b.PutVectorHeader(len(m.ExtendedMedia))
+		for i := range m.ExtendedMedia {
+			if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+				return tlrt.EncodeErr(err, "starsTransaction", "extended_media")
+			}
+		}
+	}
+	if flags.Has(12) {
+		b.PutInt(m.SubscriptionPeriod)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.GiveawayPostID)
+	}
+	if flags.Has(14) {
+		if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "stargift")
+		}
+	}
+	if flags.Has(15) {
+		b.PutInt(m.FloodskipNumber)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.StarrefCommissionPermille)
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.StarrefPeer); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "starref_peer")
+		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.StarrefAmount); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "starref_amount")
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.PaidMessages)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.PremiumGiftMonths)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsFromDate)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsToDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
+	}
+	*m = StarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "flags")
+	}
+	m.Refund = m.Flags.Has(3)
+	m.Pending = m.Flags.Has(4)
+	m.Failed = m.Flags.Has(6)
+	m.Gift = m.Flags.Has(10)
+	m.Reaction = m.Flags.Has(11)
+	m.StargiftUpgrade = m.Flags.Has(18)
+	m.BusinessTransfer = m.Flags.Has(21)
+	m.StargiftResale = m.Flags.Has(22)
+	m.PostsSearch = m.Flags.Has(24)
+	m.StargiftPrepaidUpgrade = m.Flags.Has(25)
+	m.StargiftDropOriginalDetails = m.Flags.Has(26)
+	m.PhonegroupMessage = m.Flags.Has(27)
+	m.StargiftAuctionBid = m.Flags.Has(28)
+	m.Offer = m.Flags.Has(29)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "id")
+	}
+	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "amount")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "date")
+	}
+	if m.Peer, err = decodeStarsTransactionPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Description, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "description")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "photo")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "transaction_date")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.BotPayload, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "msg_id")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageMedia); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "subscription_period")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.GiveawayPostID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "giveaway_post_id")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.Stargift, err = decodeStarGift(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "stargift")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.FloodskipNumber, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "floodskip_number")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.StarrefCommissionPermille, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_commission_permille")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefPeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_peer")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_amount")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.PaidMessages, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "paid_messages")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.PremiumGiftMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "premium_gift_months")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsFromDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_from_date")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsToDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_to_date")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Description != "" {
+		m.Flags.Unset(1)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		m.Flags.Unset(5)
+	}
+	if len(m.BotPayload) > 0 {
+		m.Flags.Unset(7)
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		m.Flags.Unset(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.GiveawayPostID != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.FloodskipNumber != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		m.Flags.Unset(16)
+	}
+	if m.PaidMessages != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		m.Flags.Unset(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		m.Flags.Unset(23)
+	}
 	return nil
 }
 
@@ -7939,13 +15845,12 @@ func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 // StickerSet is the TL constructor stickerSet.
 //
 //	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true
-//	    masks:flags.3?true animated:flags.5?true videos:flags.6?true
-//	    emojis:flags.7?true text_color:flags.9?true
-//	    channel_emoji_status:flags.10?true installed_date:flags.0?int
-//	    id:long access_hash:long title:string short_name:string
-//	    thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int
-//	    thumb_version:flags.4?int thumb_document_id:flags.8?long count:int
-//	    hash:int = StickerSet
+//	    masks:flags.3?true emojis:flags.7?true text_color:flags.9?true
+//	    channel_emoji_status:flags.10?true creator:flags.11?true
+//	    installed_date:flags.0?int id:long access_hash:long title:string
+//	    short_name:string thumbs:flags.4?Vector<PhotoSize>
+//	    thumb_dc_id:flags.4?int thumb_version:flags.4?int
+//	    thumb_document_id:flags.8?long count:int hash:int = StickerSet
 //
 // An optional field is sent when it is not zero, nil or false. SetInstalledDate
 // and the other Set methods send a zero value too; HasInstalledDate reports
@@ -7958,11 +15863,10 @@ type StickerSet struct {
 	Archived           bool       // flags.1?true
 	Official           bool       // flags.2?true
 	Masks              bool       // flags.3?true
-	Animated           bool       // flags.5?true
-	Videos             bool       // flags.6?true
 	Emojis             bool       // flags.7?true
 	TextColor          bool       // flags.9?true
 	ChannelEmojiStatus bool       // flags.10?true
+	Creator            bool       // flags.11?true
 	InstalledDate      int        // flags.0?int
 	ID                 int64
 	AccessHash         int64
@@ -8107,7 +16011,7 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
 	if m.Archived {
 		flags.Set(1)
 	}
@@ -8117,12 +16021,6 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m.Masks {
 		flags.Set(3)
 	}
-	if m.Animated {
-		flags.Set(5)
-	}
-	if m.Videos {
-		flags.Set(6)
-	}
 	if m.Emojis {
 		flags.Set(7)
 	}
@@ -8131,6 +16029,9 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ChannelEmojiStatus {
 		flags.Set(10)
+	}
+	if m.Creator {
+		flags.Set(11)
 	}
 	if m.InstalledDate != 0 {
 		flags.Set(0)
@@ -8200,11 +16101,10 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Archived = m.Flags.Has(1)
 	m.Official = m.Flags.Has(2)
 	m.Masks = m.Flags.Has(3)
-	m.Animated = m.Flags.Has(5)
-	m.Videos = m.Flags.Has(6)
 	m.Emojis = m.Flags.Has(7)
 	m.TextColor = m.Flags.Has(9)
 	m.ChannelEmojiStatus = m.Flags.Has(10)
+	m.Creator = m.Flags.Has(11)
 	if m.Flags.Has(0) {
 		if m.InstalledDate, err = b.Int(); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
@@ -8248,7 +16148,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "hash")
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
 	if m.InstalledDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -8401,6 +16301,116 @@ func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.CooldownUntilDate != 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// StoryAlbum is the TL constructor storyAlbum.
+//
+//	storyAlbum#9325705a flags:# album_id:int title:string
+//	    icon_photo:flags.0?Photo icon_video:flags.1?Document = StoryAlbum
+//
+// See https://core.telegram.org/constructor/storyAlbum.
+type StoryAlbum struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	AlbumID   int
+	Title     string
+	IconPhoto PhotoClass    // flags.0?Photo
+	IconVideo DocumentClass // flags.1?Document
+}
+
+// StoryAlbumTypeID is the ID of storyAlbum.
+const StoryAlbumTypeID = 0x9325705a
+
+// TypeID returns 0x9325705a, the ID of storyAlbum.
+func (*StoryAlbum) TypeID() uint32 {
+	return StoryAlbumTypeID
+}
+
+// TypeName returns "storyAlbum".
+func (*StoryAlbum) TypeName() string {
+	return "storyAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoryAlbum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoryAlbumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.IconPhoto != nil {
+		flags.Set(0)
+	}
+	if m.IconVideo != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.AlbumID)
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.IconPhoto); err != nil {
+			return tlrt.EncodeErr(err, "storyAlbum", "icon_photo")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.IconVideo); err != nil {
+			return tlrt.EncodeErr(err, "storyAlbum", "icon_video")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoryAlbum) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
+	}
+	*m = StoryAlbum{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "flags")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.IconPhoto, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyAlbum", "icon_photo")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.IconVideo, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyAlbum", "icon_video")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -8858,6 +16868,142 @@ func (m *String) DecodeBare(b *bin.Buffer) error {
 func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// SuggestedPost is the TL constructor suggestedPost.
+//
+//	suggestedPost#e8e37e5 flags:# accepted:flags.1?true
+//	    rejected:flags.2?true price:flags.3?StarsAmount
+//	    schedule_date:flags.0?int = SuggestedPost
+//
+// An optional field is sent when it is not zero, nil or false. SetScheduleDate
+// and the other Set methods send a zero value too; HasScheduleDate reports
+// whether ScheduleDate is present (sent, or received) and ClearScheduleDate
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/suggestedPost.
+type SuggestedPost struct {
+	Flags        bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	Accepted     bool             // flags.1?true
+	Rejected     bool             // flags.2?true
+	Price        StarsAmountClass // flags.3?StarsAmount
+	ScheduleDate int              // flags.0?int
+}
+
+// SuggestedPostTypeID is the ID of suggestedPost.
+const SuggestedPostTypeID = 0x0e8e37e5
+
+// TypeID returns 0x0e8e37e5, the ID of suggestedPost.
+func (*SuggestedPost) TypeID() uint32 {
+	return SuggestedPostTypeID
+}
+
+// TypeName returns "suggestedPost".
+func (*SuggestedPost) TypeName() string {
+	return "suggestedPost"
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *SuggestedPost) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(0)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SuggestedPost) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(0)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *SuggestedPost) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *SuggestedPost) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SuggestedPostTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
+	if m.Accepted {
+		flags.Set(1)
+	}
+	if m.Rejected {
+		flags.Set(2)
+	}
+	if m.Price != nil {
+		flags.Set(3)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Price); err != nil {
+			return tlrt.EncodeErr(err, "suggestedPost", "price")
+		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.ScheduleDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SuggestedPost) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SuggestedPostTypeID, "suggestedPost"); err != nil {
+		return tlrt.DecodeErr(err, "suggestedPost", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
+	}
+	*m = SuggestedPost{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "suggestedPost", "flags")
+	}
+	m.Accepted = m.Flags.Has(1)
+	m.Rejected = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "suggestedPost", "price")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "suggestedPost", "schedule_date")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }

@@ -526,6 +526,76 @@ func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// StatsPollStats is the TL constructor stats.pollStats.
+//
+//	stats.pollStats#2999beed votes_graph:StatsGraph = stats.PollStats
+//
+// See https://core.telegram.org/constructor/stats.pollStats.
+type StatsPollStats struct {
+	VotesGraph StatsGraphClass
+}
+
+// StatsPollStatsTypeID is the ID of stats.pollStats.
+const StatsPollStatsTypeID = 0x2999beed
+
+// TypeID returns 0x2999beed, the ID of stats.pollStats.
+func (*StatsPollStats) TypeID() uint32 {
+	return StatsPollStatsTypeID
+}
+
+// TypeName returns "stats.pollStats".
+func (*StatsPollStats) TypeName() string {
+	return "stats.pollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsPollStats) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsPollStatsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsPollStats) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.VotesGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.pollStats", "votes_graph")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsPollStats) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.pollStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stats.pollStats", "")
+	}
+	var err error
+	if m.VotesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.pollStats", "votes_graph")
+	}
+	return nil
+}
+
 // StatsPublicForwards is the TL constructor stats.publicForwards.
 //
 //	stats.publicForwards#93037e20 flags:# count:int
@@ -1442,4 +1512,101 @@ func (c *Client) StatsGetStoryPublicForwards(ctx context.Context, req *StatsGetS
 		req = new(StatsGetStoryPublicForwardsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsPublicForwards])
+}
+
+// StatsGetPollStatsRequest is the TL function stats.getPollStats.
+//
+//	stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer
+//	    msg_id:int = stats.PollStats
+//
+// See https://core.telegram.org/method/stats.getPollStats.
+type StatsGetPollStatsRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Dark  bool       // flags.0?true
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// StatsGetPollStatsRequestTypeID is the ID of stats.getPollStats.
+const StatsGetPollStatsRequestTypeID = 0xc27dfa68
+
+// TypeID returns 0xc27dfa68, the ID of stats.getPollStats.
+func (*StatsGetPollStatsRequest) TypeID() uint32 {
+	return StatsGetPollStatsRequestTypeID
+}
+
+// TypeName returns "stats.getPollStats".
+func (*StatsGetPollStatsRequest) TypeName() string {
+	return "stats.getPollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsGetPollStatsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsGetPollStatsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Dark {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stats.getPollStats", "peer")
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsGetPollStatsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StatsGetPollStatsRequestTypeID, "stats.getPollStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
+	}
+	*m = StatsGetPollStatsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")
+	}
+	m.Dark = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "msg_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StatsGetPollStats calls stats.getPollStats: see StatsGetPollStatsRequest.
+func (c *Client) StatsGetPollStats(ctx context.Context, req *StatsGetPollStatsRequest) (*StatsPollStats, error) {
+	if req == nil {
+		req = new(StatsGetPollStatsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsPollStats])
 }

@@ -77,9 +77,8 @@ func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 // StickersCreateStickerSetRequest is the TL function stickers.createStickerSet.
 //
 //	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true
-//	    animated:flags.1?true videos:flags.4?true emojis:flags.5?true
-//	    text_color:flags.6?true user_id:InputUser title:string
-//	    short_name:string thumb:flags.2?InputDocument
+//	    emojis:flags.5?true text_color:flags.6?true user_id:InputUser
+//	    title:string short_name:string thumb:flags.2?InputDocument
 //	    stickers:Vector<InputStickerSetItem> software:flags.3?string
 //	    = messages.StickerSet
 //
@@ -91,8 +90,6 @@ func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 type StickersCreateStickerSetRequest struct {
 	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks     bool       // flags.0?true
-	Animated  bool       // flags.1?true
-	Videos    bool       // flags.4?true
 	Emojis    bool       // flags.5?true
 	TextColor bool       // flags.6?true
 	UserID    InputUserClass
@@ -149,15 +146,9 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
 	if m.Masks {
 		flags.Set(0)
-	}
-	if m.Animated {
-		flags.Set(1)
-	}
-	if m.Videos {
-		flags.Set(4)
 	}
 	if m.Emojis {
 		flags.Set(5)
@@ -221,8 +212,6 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
-	m.Animated = m.Flags.Has(1)
-	m.Videos = m.Flags.Has(4)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
@@ -247,7 +236,7 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6
 	if m.Software != "" {
 		m.Flags.Unset(3)
 	}
@@ -1151,4 +1140,91 @@ func (c *Client) StickersDeleteStickerSet(ctx context.Context, req *StickersDele
 		req = new(StickersDeleteStickerSetRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StickersReplaceStickerRequest is the TL function stickers.replaceSticker.
+//
+//	stickers.replaceSticker#4696459a sticker:InputDocument
+//	    new_sticker:InputStickerSetItem = messages.StickerSet
+//
+// See https://core.telegram.org/method/stickers.replaceSticker.
+type StickersReplaceStickerRequest struct {
+	Sticker    InputDocumentClass
+	NewSticker InputStickerSetItem
+}
+
+// StickersReplaceStickerRequestTypeID is the ID of stickers.replaceSticker.
+const StickersReplaceStickerRequestTypeID = 0x4696459a
+
+// TypeID returns 0x4696459a, the ID of stickers.replaceSticker.
+func (*StickersReplaceStickerRequest) TypeID() uint32 {
+	return StickersReplaceStickerRequestTypeID
+}
+
+// TypeName returns "stickers.replaceSticker".
+func (*StickersReplaceStickerRequest) TypeName() string {
+	return "stickers.replaceSticker"
+}
+
+// Encode writes m to b with its ID.
+func (m *StickersReplaceStickerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StickersReplaceStickerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StickersReplaceStickerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "stickers.replaceSticker", "sticker")
+	}
+	if err := m.NewSticker.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "stickers.replaceSticker", "new_sticker")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.replaceSticker", "")
+	}
+	var err error
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "sticker")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.NewSticker, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "new_sticker")
+	}
+	return nil
+}
+
+// StickersReplaceSticker calls stickers.replaceSticker: see
+// StickersReplaceStickerRequest.
+func (c *Client) StickersReplaceSticker(ctx context.Context, req *StickersReplaceStickerRequest) (MessagesStickerSetClass, error) {
+	if req == nil {
+		req = new(StickersReplaceStickerRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }

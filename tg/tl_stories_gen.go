@@ -8,6 +8,185 @@ import (
 	"github.com/tgraw/tgraw/tlrt"
 )
 
+// StoriesAlbumsClass is the TL type stories.Albums: one of
+// StoriesAlbumsNotModified, StoriesAlbums.
+//
+// See https://core.telegram.org/type/stories.Albums.
+type StoriesAlbumsClass interface {
+	Object
+	storiesAlbumsClass()
+}
+
+// DecodeStoriesAlbums decodes any constructor of stories.Albums.
+func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
+	return decodeStoriesAlbums(b, 0)
+}
+
+// decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
+// deep.
+func decodeStoriesAlbums(b *bin.Buffer, depth int) (StoriesAlbumsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StoriesAlbumsClass
+	switch id {
+	case StoriesAlbumsNotModifiedTypeID:
+		v = &StoriesAlbumsNotModified{}
+	case StoriesAlbumsTypeID:
+		v = &StoriesAlbums{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "stories.Albums"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StoriesAlbumsNotModified is the TL constructor stories.albumsNotModified.
+//
+//	stories.albumsNotModified#564edaeb = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albumsNotModified.
+type StoriesAlbumsNotModified struct{}
+
+// StoriesAlbumsNotModifiedTypeID is the ID of stories.albumsNotModified.
+const StoriesAlbumsNotModifiedTypeID = 0x564edaeb
+
+// TypeID returns 0x564edaeb, the ID of stories.albumsNotModified.
+func (*StoriesAlbumsNotModified) TypeID() uint32 {
+	return StoriesAlbumsNotModifiedTypeID
+}
+
+// TypeName returns "stories.albumsNotModified".
+func (*StoriesAlbumsNotModified) TypeName() string {
+	return "stories.albumsNotModified"
+}
+
+// storiesAlbumsClass marks StoriesAlbumsNotModified as a StoriesAlbumsClass.
+func (*StoriesAlbumsNotModified) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbumsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "stories.albumsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbumsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StoriesAlbums is the TL constructor stories.albums.
+//
+//	stories.albums#c3987a3a hash:long albums:Vector<StoryAlbum>
+//	    = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albums.
+type StoriesAlbums struct {
+	Hash   int64
+	Albums []StoryAlbum
+}
+
+// StoriesAlbumsTypeID is the ID of stories.albums.
+const StoriesAlbumsTypeID = 0xc3987a3a
+
+// TypeID returns 0xc3987a3a, the ID of stories.albums.
+func (*StoriesAlbums) TypeID() uint32 {
+	return StoriesAlbumsTypeID
+}
+
+// TypeName returns "stories.albums".
+func (*StoriesAlbums) TypeName() string {
+	return "stories.albums"
+}
+
+// storiesAlbumsClass marks StoriesAlbums as a StoriesAlbumsClass.
+func (*StoriesAlbums) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Albums))
+	for i := range m.Albums {
+		if err := m.Albums[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "stories.albums", "albums")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.albums", "")
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "hash")
+	}
+	if m.Albums, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryAlbum]); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "albums")
+	}
+	return nil
+}
+
 // StoriesAllStoriesClass is the TL type stories.AllStories: one of
 // StoriesAllStoriesNotModified, StoriesAllStories.
 //
@@ -261,6 +440,218 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// StoriesCanSendStoryCount is the TL constructor stories.canSendStoryCount.
+//
+//	stories.canSendStoryCount#c387c04e count_remains:int
+//	    = stories.CanSendStoryCount
+//
+// See https://core.telegram.org/constructor/stories.canSendStoryCount.
+type StoriesCanSendStoryCount struct {
+	CountRemains int
+}
+
+// StoriesCanSendStoryCountTypeID is the ID of stories.canSendStoryCount.
+const StoriesCanSendStoryCountTypeID = 0xc387c04e
+
+// TypeID returns 0xc387c04e, the ID of stories.canSendStoryCount.
+func (*StoriesCanSendStoryCount) TypeID() uint32 {
+	return StoriesCanSendStoryCountTypeID
+}
+
+// TypeName returns "stories.canSendStoryCount".
+func (*StoriesCanSendStoryCount) TypeName() string {
+	return "stories.canSendStoryCount"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCanSendStoryCountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CountRemains)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCanSendStoryCount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CountRemains, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "count_remains")
+	}
+	return nil
+}
+
+// StoriesFoundStories is the TL constructor stories.foundStories.
+//
+//	stories.foundStories#e2de7737 flags:# count:int
+//	    stories:Vector<FoundStory> next_offset:flags.0?string
+//	    chats:Vector<Chat> users:Vector<User> = stories.FoundStories
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/stories.foundStories.
+type StoriesFoundStories struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count      int
+	Stories    []FoundStory
+	NextOffset string // flags.0?string
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// StoriesFoundStoriesTypeID is the ID of stories.foundStories.
+const StoriesFoundStoriesTypeID = 0xe2de7737
+
+// TypeID returns 0xe2de7737, the ID of stories.foundStories.
+func (*StoriesFoundStories) TypeID() uint32 {
+	return StoriesFoundStoriesTypeID
+}
+
+// TypeName returns "stories.foundStories".
+func (*StoriesFoundStories) TypeName() string {
+	return "stories.foundStories"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *StoriesFoundStories) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesFoundStories) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *StoriesFoundStories) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesFoundStoriesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		if err := m.Stories[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "stories")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
+	}
+	*m = StoriesFoundStories{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "count")
+	}
+	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FoundStory]); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "users")
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // StoriesPeerStories is the TL constructor stories.peerStories.
 //
 //	stories.peerStories#cae68768 stories:PeerStories chats:Vector<Chat>
@@ -354,21 +745,29 @@ func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // StoriesStories is the TL constructor stories.stories.
 //
-//	stories.stories#5dd8c3c8 count:int stories:Vector<StoryItem>
-//	    chats:Vector<Chat> users:Vector<User> = stories.Stories
+//	stories.stories#63c3dd0a flags:# count:int stories:Vector<StoryItem>
+//	    pinned_to_top:flags.0?Vector<int> chats:Vector<Chat>
+//	    users:Vector<User> = stories.Stories
+//
+// An optional field is sent when it is not zero, nil or false. SetPinnedToTop
+// and the other Set methods send a zero value too; HasPinnedToTop reports
+// whether PinnedToTop is present (sent, or received) and ClearPinnedToTop
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/stories.stories.
 type StoriesStories struct {
-	Count   int
-	Stories []StoryItemClass
-	Chats   []ChatClass
-	Users   []UserClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count       int
+	Stories     []StoryItemClass
+	PinnedToTop []int // flags.0?Vector<int>
+	Chats       []ChatClass
+	Users       []UserClass
 }
 
 // StoriesStoriesTypeID is the ID of stories.stories.
-const StoriesStoriesTypeID = 0x5dd8c3c8
+const StoriesStoriesTypeID = 0x63c3dd0a
 
-// TypeID returns 0x5dd8c3c8, the ID of stories.stories.
+// TypeID returns 0x63c3dd0a, the ID of stories.stories.
 func (*StoriesStories) TypeID() uint32 {
 	return StoriesStoriesTypeID
 }
@@ -376,6 +775,25 @@ func (*StoriesStories) TypeID() uint32 {
 // TypeName returns "stories.stories".
 func (*StoriesStories) TypeName() string {
 	return "stories.stories"
+}
+
+// HasPinnedToTop reports whether PinnedToTop is present: not zero, set by
+// SetPinnedToTop, or received.
+func (m *StoriesStories) HasPinnedToTop() bool {
+	return len(m.PinnedToTop) > 0 || m.Flags.Has(0)
+}
+
+// SetPinnedToTop sets PinnedToTop to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesStories) SetPinnedToTop(v []int) {
+	m.PinnedToTop = v
+	m.Flags.Set(0)
+}
+
+// ClearPinnedToTop sets PinnedToTop to its zero value and marks it absent.
+func (m *StoriesStories) ClearPinnedToTop() {
+	m.PinnedToTop = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -392,11 +810,22 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if len(m.PinnedToTop) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Stories))
 	for i := range m.Stories {
 		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "stories")
+		}
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.PinnedToTop))
+		for i := range m.PinnedToTop {
+			b.PutInt(m.PinnedToTop[i])
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
@@ -435,18 +864,30 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
 	}
+	*m = StoriesStories{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "flags")
+	}
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
 	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
+	if m.Flags.Has(0) {
+		if m.PinnedToTop, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
+		}
+	}
 	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "chats")
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "users")
+	}
+	if len(m.PinnedToTop) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -846,7 +1287,8 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // StoriesCanSendStoryRequest is the TL function stories.canSendStory.
 //
-//	stories.canSendStory#c7dfdfdd peer:InputPeer = Bool
+//	stories.canSendStory#30eb63f0 peer:InputPeer
+//	    = stories.CanSendStoryCount
 //
 // See https://core.telegram.org/method/stories.canSendStory.
 type StoriesCanSendStoryRequest struct {
@@ -854,9 +1296,9 @@ type StoriesCanSendStoryRequest struct {
 }
 
 // StoriesCanSendStoryRequestTypeID is the ID of stories.canSendStory.
-const StoriesCanSendStoryRequestTypeID = 0xc7dfdfdd
+const StoriesCanSendStoryRequestTypeID = 0x30eb63f0
 
-// TypeID returns 0xc7dfdfdd, the ID of stories.canSendStory.
+// TypeID returns 0x30eb63f0, the ID of stories.canSendStory.
 func (*StoriesCanSendStoryRequest) TypeID() uint32 {
 	return StoriesCanSendStoryRequestTypeID
 }
@@ -916,22 +1358,23 @@ func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 
 // StoriesCanSendStory calls stories.canSendStory: see
 // StoriesCanSendStoryRequest.
-func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (bool, error) {
+func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (*StoriesCanSendStoryCount, error) {
 	if req == nil {
 		req = new(StoriesCanSendStoryRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesCanSendStoryCount])
 }
 
 // StoriesSendStoryRequest is the TL function stories.sendStory.
 //
-//	stories.sendStory#e4e6694b flags:# pinned:flags.2?true
+//	stories.sendStory#8f9e6898 flags:# pinned:flags.2?true
 //	    noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer
 //	    media:InputMedia media_areas:flags.5?Vector<MediaArea>
 //	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
 //	    privacy_rules:Vector<InputPrivacyRule> random_id:long
 //	    period:flags.3?int fwd_from_id:flags.6?InputPeer
-//	    fwd_from_story:flags.6?int = Updates
+//	    fwd_from_story:flags.6?int albums:flags.8?Vector<int>
+//	    music:flags.9?InputDocument = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetMediaAreas
 // and the other Set methods send a zero value too; HasMediaAreas reports
@@ -951,15 +1394,17 @@ type StoriesSendStoryRequest struct {
 	Entities     []MessageEntityClass // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass
 	RandomID     int64
-	Period       int            // flags.3?int
-	FwdFromID    InputPeerClass // flags.6?InputPeer
-	FwdFromStory int            // flags.6?int
+	Period       int                // flags.3?int
+	FwdFromID    InputPeerClass     // flags.6?InputPeer
+	FwdFromStory int                // flags.6?int
+	Albums       []int              // flags.8?Vector<int>
+	Music        InputDocumentClass // flags.9?InputDocument
 }
 
 // StoriesSendStoryRequestTypeID is the ID of stories.sendStory.
-const StoriesSendStoryRequestTypeID = 0xe4e6694b
+const StoriesSendStoryRequestTypeID = 0x8f9e6898
 
-// TypeID returns 0xe4e6694b, the ID of stories.sendStory.
+// TypeID returns 0x8f9e6898, the ID of stories.sendStory.
 func (*StoriesSendStoryRequest) TypeID() uint32 {
 	return StoriesSendStoryRequestTypeID
 }
@@ -1066,6 +1511,25 @@ func (m *StoriesSendStoryRequest) ClearFwdFromStory() {
 	m.Flags.Unset(6)
 }
 
+// HasAlbums reports whether Albums is present: not zero, set by SetAlbums, or
+// received.
+func (m *StoriesSendStoryRequest) HasAlbums() bool {
+	return len(m.Albums) > 0 || m.Flags.Has(8)
+}
+
+// SetAlbums sets Albums to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoriesSendStoryRequest) SetAlbums(v []int) {
+	m.Albums = v
+	m.Flags.Set(8)
+}
+
+// ClearAlbums sets Albums to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearAlbums() {
+	m.Albums = nil
+	m.Flags.Unset(8)
+}
+
 // Encode writes m to b with its ID.
 func (m *StoriesSendStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1080,7 +1544,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7)
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
 	if m.Pinned {
 		flags.Set(2)
 	}
@@ -1104,6 +1568,12 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		flags.Set(6)
+	}
+	if len(m.Albums) > 0 {
+		flags.Set(8)
+	}
+	if m.Music != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -1148,6 +1618,17 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(6) {
 		b.PutInt(m.FwdFromStory)
+	}
+	if flags.Has(8) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(9) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "stories.sendStory", "music")
+		}
 	}
 	return nil
 }
@@ -1223,7 +1704,17 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_story")
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<4 | 1<<7
+	if m.Flags.Has(8) {
+		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "music")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<7 | 1<<9
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(5)
 	}
@@ -1239,6 +1730,9 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		m.Flags.Unset(6)
 	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(8)
+	}
 	return nil
 }
 
@@ -1252,10 +1746,11 @@ func (c *Client) StoriesSendStory(ctx context.Context, req *StoriesSendStoryRequ
 
 // StoriesEditStoryRequest is the TL function stories.editStory.
 //
-//	stories.editStory#b583ba46 flags:# peer:InputPeer id:int
+//	stories.editStory#2c63a72b flags:# peer:InputPeer id:int
 //	    media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea>
 //	    caption:flags.1?string entities:flags.1?Vector<MessageEntity>
-//	    privacy_rules:flags.2?Vector<InputPrivacyRule> = Updates
+//	    privacy_rules:flags.2?Vector<InputPrivacyRule>
+//	    music:flags.4?InputDocument = Updates
 //
 // An optional field is sent when it is not zero, nil or false. SetMediaAreas
 // and the other Set methods send a zero value too; HasMediaAreas reports
@@ -1272,12 +1767,13 @@ type StoriesEditStoryRequest struct {
 	Caption      string                  // flags.1?string
 	Entities     []MessageEntityClass    // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass // flags.2?Vector<InputPrivacyRule>
+	Music        InputDocumentClass      // flags.4?InputDocument
 }
 
 // StoriesEditStoryRequestTypeID is the ID of stories.editStory.
-const StoriesEditStoryRequestTypeID = 0xb583ba46
+const StoriesEditStoryRequestTypeID = 0x2c63a72b
 
-// TypeID returns 0xb583ba46, the ID of stories.editStory.
+// TypeID returns 0x2c63a72b, the ID of stories.editStory.
 func (*StoriesEditStoryRequest) TypeID() uint32 {
 	return StoriesEditStoryRequestTypeID
 }
@@ -1380,7 +1876,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<4)
 	if m.Media != nil {
 		flags.Set(0)
 	}
@@ -1392,6 +1888,9 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if len(m.PrivacyRules) > 0 {
 		flags.Set(2)
+	}
+	if m.Music != nil {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -1428,6 +1927,11 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 			if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "privacy_rules")
 			}
+		}
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "stories.editStory", "music")
 		}
 	}
 	return nil
@@ -1490,7 +1994,12 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(4) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.editStory", "music")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<4
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -2673,21 +3182,21 @@ func (c *Client) StoriesExportStoryLink(ctx context.Context, req *StoriesExportS
 
 // StoriesReportRequest is the TL function stories.report.
 //
-//	stories.report#1923fa8c peer:InputPeer id:Vector<int>
-//	    reason:ReportReason message:string = Bool
+//	stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes
+//	    message:string = ReportResult
 //
 // See https://core.telegram.org/method/stories.report.
 type StoriesReportRequest struct {
 	Peer    InputPeerClass
 	ID      []int
-	Reason  ReportReasonClass
+	Option  []byte
 	Message string
 }
 
 // StoriesReportRequestTypeID is the ID of stories.report.
-const StoriesReportRequestTypeID = 0x1923fa8c
+const StoriesReportRequestTypeID = 0x19d8eb45
 
-// TypeID returns 0x1923fa8c, the ID of stories.report.
+// TypeID returns 0x19d8eb45, the ID of stories.report.
 func (*StoriesReportRequest) TypeID() uint32 {
 	return StoriesReportRequestTypeID
 }
@@ -2718,9 +3227,7 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 	for i := range m.ID {
 		b.PutInt(m.ID[i])
 	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "stories.report", "reason")
-	}
+	b.PutBytes(m.Option)
 	b.PutString(m.Message)
 	return nil
 }
@@ -2753,8 +3260,8 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "reason")
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "stories.report", "option")
 	}
 	if m.Message, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "message")
@@ -2763,11 +3270,11 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 }
 
 // StoriesReport calls stories.report: see StoriesReportRequest.
-func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (bool, error) {
+func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(StoriesReportRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
 // StoriesActivateStealthModeRequest is the TL function
@@ -3115,7 +3622,8 @@ func (c *Client) StoriesGetAllReadPeerStories(ctx context.Context, req *StoriesG
 
 // StoriesGetPeerMaxIDsRequest is the TL function stories.getPeerMaxIDs.
 //
-//	stories.getPeerMaxIDs#535983c3 id:Vector<InputPeer> = Vector<int>
+//	stories.getPeerMaxIDs#78499170 id:Vector<InputPeer>
+//	    = Vector<RecentStory>
 //
 // See https://core.telegram.org/method/stories.getPeerMaxIDs.
 type StoriesGetPeerMaxIDsRequest struct {
@@ -3123,9 +3631,9 @@ type StoriesGetPeerMaxIDsRequest struct {
 }
 
 // StoriesGetPeerMaxIDsRequestTypeID is the ID of stories.getPeerMaxIDs.
-const StoriesGetPeerMaxIDsRequestTypeID = 0x535983c3
+const StoriesGetPeerMaxIDsRequestTypeID = 0x78499170
 
-// TypeID returns 0x535983c3, the ID of stories.getPeerMaxIDs.
+// TypeID returns 0x78499170, the ID of stories.getPeerMaxIDs.
 func (*StoriesGetPeerMaxIDsRequest) TypeID() uint32 {
 	return StoriesGetPeerMaxIDsRequestTypeID
 }
@@ -3188,12 +3696,12 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 
 // StoriesGetPeerMaxIDs calls stories.getPeerMaxIDs: see
 // StoriesGetPeerMaxIDsRequest.
-func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]int, error) {
+func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]RecentStory, error) {
 	if req == nil {
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
-	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[RecentStory])
 	})
 }
 
@@ -3508,4 +4016,1198 @@ func (c *Client) StoriesGetStoryReactionsList(ctx context.Context, req *StoriesG
 		req = new(StoriesGetStoryReactionsListRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStoryReactionsList])
+}
+
+// StoriesTogglePinnedToTopRequest is the TL function stories.togglePinnedToTop.
+//
+//	stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.togglePinnedToTop.
+type StoriesTogglePinnedToTopRequest struct {
+	Peer InputPeerClass
+	ID   []int
+}
+
+// StoriesTogglePinnedToTopRequestTypeID is the ID of stories.togglePinnedToTop.
+const StoriesTogglePinnedToTopRequestTypeID = 0x0b297e9b
+
+// TypeID returns 0x0b297e9b, the ID of stories.togglePinnedToTop.
+func (*StoriesTogglePinnedToTopRequest) TypeID() uint32 {
+	return StoriesTogglePinnedToTopRequestTypeID
+}
+
+// TypeName returns "stories.togglePinnedToTop".
+func (*StoriesTogglePinnedToTopRequest) TypeName() string {
+	return "stories.togglePinnedToTop"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesTogglePinnedToTopRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.togglePinnedToTop", "peer")
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinnedToTop", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
+	}
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
+	}
+	return nil
+}
+
+// StoriesTogglePinnedToTop calls stories.togglePinnedToTop: see
+// StoriesTogglePinnedToTopRequest.
+func (c *Client) StoriesTogglePinnedToTop(ctx context.Context, req *StoriesTogglePinnedToTopRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesTogglePinnedToTopRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesSearchPostsRequest is the TL function stories.searchPosts.
+//
+//	stories.searchPosts#d1810907 flags:# hashtag:flags.0?string
+//	    area:flags.1?MediaArea peer:flags.2?InputPeer offset:string
+//	    limit:int = stories.FoundStories
+//
+// An optional field is sent when it is not zero, nil or false. SetHashtag and
+// the other Set methods send a zero value too; HasHashtag reports whether
+// Hashtag is present (sent, or received) and ClearHashtag leaves it out.
+//
+// See https://core.telegram.org/method/stories.searchPosts.
+type StoriesSearchPostsRequest struct {
+	Flags   bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Hashtag string         // flags.0?string
+	Area    MediaAreaClass // flags.1?MediaArea
+	Peer    InputPeerClass // flags.2?InputPeer
+	Offset  string
+	Limit   int
+}
+
+// StoriesSearchPostsRequestTypeID is the ID of stories.searchPosts.
+const StoriesSearchPostsRequestTypeID = 0xd1810907
+
+// TypeID returns 0xd1810907, the ID of stories.searchPosts.
+func (*StoriesSearchPostsRequest) TypeID() uint32 {
+	return StoriesSearchPostsRequestTypeID
+}
+
+// TypeName returns "stories.searchPosts".
+func (*StoriesSearchPostsRequest) TypeName() string {
+	return "stories.searchPosts"
+}
+
+// HasHashtag reports whether Hashtag is present: not zero, set by SetHashtag,
+// or received.
+func (m *StoriesSearchPostsRequest) HasHashtag() bool {
+	return m.Hashtag != "" || m.Flags.Has(0)
+}
+
+// SetHashtag sets Hashtag to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesSearchPostsRequest) SetHashtag(v string) {
+	m.Hashtag = v
+	m.Flags.Set(0)
+}
+
+// ClearHashtag sets Hashtag to its zero value and marks it absent.
+func (m *StoriesSearchPostsRequest) ClearHashtag() {
+	m.Hashtag = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Area != nil {
+		flags.Set(1)
+	}
+	if m.Peer != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Area); err != nil {
+			return tlrt.EncodeErr(err, "stories.searchPosts", "area")
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "stories.searchPosts", "peer")
+		}
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
+	}
+	*m = StoriesSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Area, err = decodeMediaArea(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "area")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
+		}
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "limit")
+	}
+	m.Flags &^= 1<<1 | 1<<2
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StoriesSearchPosts calls stories.searchPosts: see StoriesSearchPostsRequest.
+func (c *Client) StoriesSearchPosts(ctx context.Context, req *StoriesSearchPostsRequest) (*StoriesFoundStories, error) {
+	if req == nil {
+		req = new(StoriesSearchPostsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesFoundStories])
+}
+
+// StoriesCreateAlbumRequest is the TL function stories.createAlbum.
+//
+//	stories.createAlbum#a36396e5 peer:InputPeer title:string
+//	    stories:Vector<int> = StoryAlbum
+//
+// See https://core.telegram.org/method/stories.createAlbum.
+type StoriesCreateAlbumRequest struct {
+	Peer    InputPeerClass
+	Title   string
+	Stories []int
+}
+
+// StoriesCreateAlbumRequestTypeID is the ID of stories.createAlbum.
+const StoriesCreateAlbumRequestTypeID = 0xa36396e5
+
+// TypeID returns 0xa36396e5, the ID of stories.createAlbum.
+func (*StoriesCreateAlbumRequest) TypeID() uint32 {
+	return StoriesCreateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.createAlbum".
+func (*StoriesCreateAlbumRequest) TypeName() string {
+	return "stories.createAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCreateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.createAlbum", "peer")
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		b.PutInt(m.Stories[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.createAlbum", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
+	}
+	if m.Stories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
+	}
+	return nil
+}
+
+// StoriesCreateAlbum calls stories.createAlbum: see StoriesCreateAlbumRequest.
+func (c *Client) StoriesCreateAlbum(ctx context.Context, req *StoriesCreateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesCreateAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoryAlbum])
+}
+
+// StoriesUpdateAlbumRequest is the TL function stories.updateAlbum.
+//
+//	stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int
+//	    title:flags.0?string delete_stories:flags.1?Vector<int>
+//	    add_stories:flags.2?Vector<int> order:flags.3?Vector<int>
+//	    = StoryAlbum
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/method/stories.updateAlbum.
+type StoriesUpdateAlbumRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer          InputPeerClass
+	AlbumID       int
+	Title         string // flags.0?string
+	DeleteStories []int  // flags.1?Vector<int>
+	AddStories    []int  // flags.2?Vector<int>
+	Order         []int  // flags.3?Vector<int>
+}
+
+// StoriesUpdateAlbumRequestTypeID is the ID of stories.updateAlbum.
+const StoriesUpdateAlbumRequestTypeID = 0x5e5259b6
+
+// TypeID returns 0x5e5259b6, the ID of stories.updateAlbum.
+func (*StoriesUpdateAlbumRequest) TypeID() uint32 {
+	return StoriesUpdateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.updateAlbum".
+func (*StoriesUpdateAlbumRequest) TypeName() string {
+	return "stories.updateAlbum"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StoriesUpdateAlbumRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StoriesUpdateAlbumRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDeleteStories reports whether DeleteStories is present: not zero, set by
+// SetDeleteStories, or received.
+func (m *StoriesUpdateAlbumRequest) HasDeleteStories() bool {
+	return len(m.DeleteStories) > 0 || m.Flags.Has(1)
+}
+
+// SetDeleteStories sets DeleteStories to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoriesUpdateAlbumRequest) SetDeleteStories(v []int) {
+	m.DeleteStories = v
+	m.Flags.Set(1)
+}
+
+// ClearDeleteStories sets DeleteStories to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearDeleteStories() {
+	m.DeleteStories = nil
+	m.Flags.Unset(1)
+}
+
+// HasAddStories reports whether AddStories is present: not zero, set by
+// SetAddStories, or received.
+func (m *StoriesUpdateAlbumRequest) HasAddStories() bool {
+	return len(m.AddStories) > 0 || m.Flags.Has(2)
+}
+
+// SetAddStories sets AddStories to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesUpdateAlbumRequest) SetAddStories(v []int) {
+	m.AddStories = v
+	m.Flags.Set(2)
+}
+
+// ClearAddStories sets AddStories to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearAddStories() {
+	m.AddStories = nil
+	m.Flags.Unset(2)
+}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *StoriesUpdateAlbumRequest) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(3)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StoriesUpdateAlbumRequest) SetOrder(v []int) {
+	m.Order = v
+	m.Flags.Set(3)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesUpdateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		flags.Set(1)
+	}
+	if len(m.AddStories) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Order) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DeleteStories))
+		for i := range m.DeleteStories {
+			b.PutInt(m.DeleteStories[i])
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.AddStories))
+		for i := range m.AddStories {
+			b.PutInt(m.AddStories[i])
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
+	}
+	*m = StoriesUpdateAlbumRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DeleteStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.AddStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.AddStories) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// StoriesUpdateAlbum calls stories.updateAlbum: see StoriesUpdateAlbumRequest.
+func (c *Client) StoriesUpdateAlbum(ctx context.Context, req *StoriesUpdateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesUpdateAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoryAlbum])
+}
+
+// StoriesReorderAlbumsRequest is the TL function stories.reorderAlbums.
+//
+//	stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.reorderAlbums.
+type StoriesReorderAlbumsRequest struct {
+	Peer  InputPeerClass
+	Order []int
+}
+
+// StoriesReorderAlbumsRequestTypeID is the ID of stories.reorderAlbums.
+const StoriesReorderAlbumsRequestTypeID = 0x8535fbd9
+
+// TypeID returns 0x8535fbd9, the ID of stories.reorderAlbums.
+func (*StoriesReorderAlbumsRequest) TypeID() uint32 {
+	return StoriesReorderAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.reorderAlbums".
+func (*StoriesReorderAlbumsRequest) TypeName() string {
+	return "stories.reorderAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesReorderAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.reorderAlbums", "peer")
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.reorderAlbums", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
+	}
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
+	}
+	return nil
+}
+
+// StoriesReorderAlbums calls stories.reorderAlbums: see
+// StoriesReorderAlbumsRequest.
+func (c *Client) StoriesReorderAlbums(ctx context.Context, req *StoriesReorderAlbumsRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesReorderAlbumsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesDeleteAlbumRequest is the TL function stories.deleteAlbum.
+//
+//	stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool
+//
+// See https://core.telegram.org/method/stories.deleteAlbum.
+type StoriesDeleteAlbumRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+}
+
+// StoriesDeleteAlbumRequestTypeID is the ID of stories.deleteAlbum.
+const StoriesDeleteAlbumRequestTypeID = 0x8d3456d0
+
+// TypeID returns 0x8d3456d0, the ID of stories.deleteAlbum.
+func (*StoriesDeleteAlbumRequest) TypeID() uint32 {
+	return StoriesDeleteAlbumRequestTypeID
+}
+
+// TypeName returns "stories.deleteAlbum".
+func (*StoriesDeleteAlbumRequest) TypeName() string {
+	return "stories.deleteAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesDeleteAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.deleteAlbum", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteAlbum", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "album_id")
+	}
+	return nil
+}
+
+// StoriesDeleteAlbum calls stories.deleteAlbum: see StoriesDeleteAlbumRequest.
+func (c *Client) StoriesDeleteAlbum(ctx context.Context, req *StoriesDeleteAlbumRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesDeleteAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesGetAlbumsRequest is the TL function stories.getAlbums.
+//
+//	stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums
+//
+// See https://core.telegram.org/method/stories.getAlbums.
+type StoriesGetAlbumsRequest struct {
+	Peer InputPeerClass
+	Hash int64
+}
+
+// StoriesGetAlbumsRequestTypeID is the ID of stories.getAlbums.
+const StoriesGetAlbumsRequestTypeID = 0x25b3eac7
+
+// TypeID returns 0x25b3eac7, the ID of stories.getAlbums.
+func (*StoriesGetAlbumsRequest) TypeID() uint32 {
+	return StoriesGetAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.getAlbums".
+func (*StoriesGetAlbumsRequest) TypeName() string {
+	return "stories.getAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getAlbums", "peer")
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbums", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "peer")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "hash")
+	}
+	return nil
+}
+
+// StoriesGetAlbums calls stories.getAlbums: see StoriesGetAlbumsRequest.
+func (c *Client) StoriesGetAlbums(ctx context.Context, req *StoriesGetAlbumsRequest) (StoriesAlbumsClass, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeStoriesAlbums)
+}
+
+// StoriesGetAlbumStoriesRequest is the TL function stories.getAlbumStories.
+//
+//	stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int
+//	    limit:int = stories.Stories
+//
+// See https://core.telegram.org/method/stories.getAlbumStories.
+type StoriesGetAlbumStoriesRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+	Offset  int
+	Limit   int
+}
+
+// StoriesGetAlbumStoriesRequestTypeID is the ID of stories.getAlbumStories.
+const StoriesGetAlbumStoriesRequestTypeID = 0xac806d61
+
+// TypeID returns 0xac806d61, the ID of stories.getAlbumStories.
+func (*StoriesGetAlbumStoriesRequest) TypeID() uint32 {
+	return StoriesGetAlbumStoriesRequestTypeID
+}
+
+// TypeName returns "stories.getAlbumStories".
+func (*StoriesGetAlbumStoriesRequest) TypeName() string {
+	return "stories.getAlbumStories"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumStoriesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getAlbumStories", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbumStories", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "album_id")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "limit")
+	}
+	return nil
+}
+
+// StoriesGetAlbumStories calls stories.getAlbumStories: see
+// StoriesGetAlbumStoriesRequest.
+func (c *Client) StoriesGetAlbumStories(ctx context.Context, req *StoriesGetAlbumStoriesRequest) (*StoriesStories, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumStoriesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStories])
+}
+
+// StoriesStartLiveRequest is the TL function stories.startLive.
+//
+//	stories.startLive#d069ccde flags:# pinned:flags.2?true
+//	    noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer
+//	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
+//	    privacy_rules:Vector<InputPrivacyRule> random_id:long
+//	    messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetCaption and
+// the other Set methods send a zero value too; HasCaption reports whether
+// Caption is present (sent, or received) and ClearCaption leaves it out.
+//
+// See https://core.telegram.org/method/stories.startLive.
+type StoriesStartLiveRequest struct {
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned                bool       // flags.2?true
+	Noforwards            bool       // flags.4?true
+	RtmpStream            bool       // flags.5?true
+	Peer                  InputPeerClass
+	Caption               string               // flags.0?string
+	Entities              []MessageEntityClass // flags.1?Vector<MessageEntity>
+	PrivacyRules          []InputPrivacyRuleClass
+	RandomID              int64
+	MessagesEnabled       bool  // flags.6?Bool
+	SendPaidMessagesStars int64 // flags.7?long
+}
+
+// StoriesStartLiveRequestTypeID is the ID of stories.startLive.
+const StoriesStartLiveRequestTypeID = 0xd069ccde
+
+// TypeID returns 0xd069ccde, the ID of stories.startLive.
+func (*StoriesStartLiveRequest) TypeID() uint32 {
+	return StoriesStartLiveRequestTypeID
+}
+
+// TypeName returns "stories.startLive".
+func (*StoriesStartLiveRequest) TypeName() string {
+	return "stories.startLive"
+}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received.
+func (m *StoriesStartLiveRequest) HasCaption() bool {
+	return m.Caption != "" || m.Flags.Has(0)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesStartLiveRequest) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(0)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent.
+func (m *StoriesStartLiveRequest) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *StoriesStartLiveRequest) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesStartLiveRequest) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *StoriesStartLiveRequest) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasMessagesEnabled reports whether MessagesEnabled is present: not zero, set
+// by SetMessagesEnabled, or received.
+func (m *StoriesStartLiveRequest) HasMessagesEnabled() bool {
+	return m.MessagesEnabled || m.Flags.Has(6)
+}
+
+// SetMessagesEnabled sets MessagesEnabled to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoriesStartLiveRequest) SetMessagesEnabled(v bool) {
+	m.MessagesEnabled = v
+	m.Flags.Set(6)
+}
+
+// ClearMessagesEnabled sets MessagesEnabled to its zero value and marks it
+// absent.
+func (m *StoriesStartLiveRequest) ClearMessagesEnabled() {
+	m.MessagesEnabled = false
+	m.Flags.Unset(6)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *StoriesStartLiveRequest) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(7)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *StoriesStartLiveRequest) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(7)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *StoriesStartLiveRequest) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(7)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesStartLiveRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	if m.Noforwards {
+		flags.Set(4)
+	}
+	if m.RtmpStream {
+		flags.Set(5)
+	}
+	if m.Caption != "" {
+		flags.Set(0)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(1)
+	}
+	if m.MessagesEnabled {
+		flags.Set(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(7)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.startLive", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Caption)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.startLive", "entities")
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.PrivacyRules))
+	for i := range m.PrivacyRules {
+		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.startLive", "privacy_rules")
+		}
+	}
+	b.PutLong(m.RandomID)
+	if flags.Has(6) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
+	}
+	*m = StoriesStartLiveRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	m.Noforwards = m.Flags.Has(4)
+	m.RtmpStream = m.Flags.Has(5)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Caption, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "caption")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "entities")
+		}
+	}
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "random_id")
+	}
+	if m.Flags.Has(6) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "messages_enabled")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "send_paid_messages_stars")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<5
+	if m.Caption != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(7)
+	}
+	return nil
+}
+
+// StoriesStartLive calls stories.startLive: see StoriesStartLiveRequest.
+func (c *Client) StoriesStartLive(ctx context.Context, req *StoriesStartLiveRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(StoriesStartLiveRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

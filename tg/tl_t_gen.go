@@ -11,7 +11,8 @@ import (
 // TopPeerCategoryBotsPM, TopPeerCategoryBotsInline,
 // TopPeerCategoryCorrespondents, TopPeerCategoryGroups,
 // TopPeerCategoryChannels, TopPeerCategoryPhoneCalls,
-// TopPeerCategoryForwardUsers, TopPeerCategoryForwardChats.
+// TopPeerCategoryForwardUsers, TopPeerCategoryForwardChats,
+// TopPeerCategoryBotsApp, TopPeerCategoryBotsGuestChat.
 //
 // See https://core.telegram.org/type/TopPeerCategory.
 type TopPeerCategoryClass interface {
@@ -49,6 +50,10 @@ func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, erro
 		v = &TopPeerCategoryForwardUsers{}
 	case TopPeerCategoryForwardChatsTypeID:
 		v = &TopPeerCategoryForwardChats{}
+	case TopPeerCategoryBotsAppTypeID:
+		v = &TopPeerCategoryBotsApp{}
+	case TopPeerCategoryBotsGuestChatTypeID:
+		v = &TopPeerCategoryBotsGuestChat{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "TopPeerCategory"}
 	}
@@ -555,6 +560,130 @@ func (m *TopPeerCategoryForwardChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// TopPeerCategoryBotsApp is the TL constructor topPeerCategoryBotsApp.
+//
+//	topPeerCategoryBotsApp#fd9e7bec = TopPeerCategory
+//
+// See https://core.telegram.org/constructor/topPeerCategoryBotsApp.
+type TopPeerCategoryBotsApp struct{}
+
+// TopPeerCategoryBotsAppTypeID is the ID of topPeerCategoryBotsApp.
+const TopPeerCategoryBotsAppTypeID = 0xfd9e7bec
+
+// TypeID returns 0xfd9e7bec, the ID of topPeerCategoryBotsApp.
+func (*TopPeerCategoryBotsApp) TypeID() uint32 {
+	return TopPeerCategoryBotsAppTypeID
+}
+
+// TypeName returns "topPeerCategoryBotsApp".
+func (*TopPeerCategoryBotsApp) TypeName() string {
+	return "topPeerCategoryBotsApp"
+}
+
+// topPeerCategoryClass marks TopPeerCategoryBotsApp as a TopPeerCategoryClass.
+func (*TopPeerCategoryBotsApp) topPeerCategoryClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TopPeerCategoryBotsAppTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TopPeerCategoryBotsApp) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsAppTypeID, "topPeerCategoryBotsApp"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsApp) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// TopPeerCategoryBotsGuestChat is the TL constructor
+// topPeerCategoryBotsGuestChat.
+//
+//	topPeerCategoryBotsGuestChat#6c24f3dd = TopPeerCategory
+//
+// See https://core.telegram.org/constructor/topPeerCategoryBotsGuestChat.
+type TopPeerCategoryBotsGuestChat struct{}
+
+// TopPeerCategoryBotsGuestChatTypeID is the ID of topPeerCategoryBotsGuestChat.
+const TopPeerCategoryBotsGuestChatTypeID = 0x6c24f3dd
+
+// TypeID returns 0x6c24f3dd, the ID of topPeerCategoryBotsGuestChat.
+func (*TopPeerCategoryBotsGuestChat) TypeID() uint32 {
+	return TopPeerCategoryBotsGuestChatTypeID
+}
+
+// TypeName returns "topPeerCategoryBotsGuestChat".
+func (*TopPeerCategoryBotsGuestChat) TypeName() string {
+	return "topPeerCategoryBotsGuestChat"
+}
+
+// topPeerCategoryClass marks TopPeerCategoryBotsGuestChat as a
+// TopPeerCategoryClass.
+func (*TopPeerCategoryBotsGuestChat) topPeerCategoryClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TopPeerCategoryBotsGuestChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TopPeerCategoryBotsGuestChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsGuestChatTypeID, "topPeerCategoryBotsGuestChat"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsGuestChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // TextWithEntities is the TL constructor textWithEntities.
 //
 //	textWithEntities#751f3146 text:string entities:Vector<MessageEntity>
@@ -1048,6 +1177,337 @@ func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.MessageColors) > 0 {
 		m.Flags.Unset(0)
 	}
+	return nil
+}
+
+// Timezone is the TL constructor timezone.
+//
+//	timezone#ff9289f5 id:string name:string utc_offset:int = Timezone
+//
+// See https://core.telegram.org/constructor/timezone.
+type Timezone struct {
+	ID        string
+	Name      string
+	UtcOffset int
+}
+
+// TimezoneTypeID is the ID of timezone.
+const TimezoneTypeID = 0xff9289f5
+
+// TypeID returns 0xff9289f5, the ID of timezone.
+func (*Timezone) TypeID() uint32 {
+	return TimezoneTypeID
+}
+
+// TypeName returns "timezone".
+func (*Timezone) TypeName() string {
+	return "timezone"
+}
+
+// Encode writes m to b with its ID.
+func (m *Timezone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TimezoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Timezone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutString(m.Name)
+	b.PutInt(m.UtcOffset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Timezone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TimezoneTypeID, "timezone"); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Timezone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Timezone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "id")
+	}
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "name")
+	}
+	if m.UtcOffset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "utc_offset")
+	}
+	return nil
+}
+
+// TodoCompletion is the TL constructor todoCompletion.
+//
+//	todoCompletion#221bb5e4 id:int completed_by:Peer date:int
+//	    = TodoCompletion
+//
+// See https://core.telegram.org/constructor/todoCompletion.
+type TodoCompletion struct {
+	ID          int
+	CompletedBy PeerClass
+	Date        int
+}
+
+// TodoCompletionTypeID is the ID of todoCompletion.
+const TodoCompletionTypeID = 0x221bb5e4
+
+// TypeID returns 0x221bb5e4, the ID of todoCompletion.
+func (*TodoCompletion) TypeID() uint32 {
+	return TodoCompletionTypeID
+}
+
+// TypeName returns "todoCompletion".
+func (*TodoCompletion) TypeName() string {
+	return "todoCompletion"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoCompletion) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoCompletionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoCompletion) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.CompletedBy); err != nil {
+		return tlrt.EncodeErr(err, "todoCompletion", "completed_by")
+	}
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoCompletion) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoCompletionTypeID, "todoCompletion"); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoCompletion) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoCompletion", "")
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "id")
+	}
+	if m.CompletedBy, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "completed_by")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "date")
+	}
+	return nil
+}
+
+// TodoItem is the TL constructor todoItem.
+//
+//	todoItem#cba9a52f id:int title:TextWithEntities = TodoItem
+//
+// See https://core.telegram.org/constructor/todoItem.
+type TodoItem struct {
+	ID    int
+	Title TextWithEntities
+}
+
+// TodoItemTypeID is the ID of todoItem.
+const TodoItemTypeID = 0xcba9a52f
+
+// TypeID returns 0xcba9a52f, the ID of todoItem.
+func (*TodoItem) TypeID() uint32 {
+	return TodoItemTypeID
+}
+
+// TypeName returns "todoItem".
+func (*TodoItem) TypeName() string {
+	return "todoItem"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoItem) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoItemTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoItem) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "todoItem", "title")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoItem) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoItemTypeID, "todoItem"); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoItem", "")
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "title")
+	}
+	return nil
+}
+
+// TodoList is the TL constructor todoList.
+//
+//	todoList#49b92a26 flags:# others_can_append:flags.0?true
+//	    others_can_complete:flags.1?true title:TextWithEntities
+//	    list:Vector<TodoItem> = TodoList
+//
+// See https://core.telegram.org/constructor/todoList.
+type TodoList struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OthersCanAppend   bool       // flags.0?true
+	OthersCanComplete bool       // flags.1?true
+	Title             TextWithEntities
+	List              []TodoItem
+}
+
+// TodoListTypeID is the ID of todoList.
+const TodoListTypeID = 0x49b92a26
+
+// TypeID returns 0x49b92a26, the ID of todoList.
+func (*TodoList) TypeID() uint32 {
+	return TodoListTypeID
+}
+
+// TypeName returns "todoList".
+func (*TodoList) TypeName() string {
+	return "todoList"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoList) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoListTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoList) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OthersCanAppend {
+		flags.Set(0)
+	}
+	if m.OthersCanComplete {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "todoList", "title")
+	}
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "todoList", "list")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoList) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoListTypeID, "todoList"); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoList) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoList", "")
+	}
+	*m = TodoList{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "flags")
+	}
+	m.OthersCanAppend = m.Flags.Has(0)
+	m.OthersCanComplete = m.Flags.Has(1)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "title")
+	}
+	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "list")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 

@@ -43,13 +43,30 @@ import (
 // UpdateBotMenuButton, UpdateSavedRingtones, UpdateTranscribedAudio,
 // UpdateReadFeaturedEmojiStickers, UpdateUserEmojiStatus,
 // UpdateRecentEmojiStatuses, UpdateRecentReactions, UpdateMoveStickerSetToTop,
-// UpdateMessageExtendedMedia, UpdateChannelPinnedTopic,
-// UpdateChannelPinnedTopics, UpdateUser, UpdateAutoSaveSettings,
-// UpdateGroupInvitePrivacyForbidden, UpdateStory, UpdateReadStories,
-// UpdateStoryID, UpdateStoriesStealthMode, UpdateSentStoryReaction,
-// UpdateBotChatBoost, UpdateChannelViewForumAsMessages, UpdatePeerWallpaper,
+// UpdateMessageExtendedMedia, UpdateUser, UpdateAutoSaveSettings, UpdateStory,
+// UpdateReadStories, UpdateStoryID, UpdateStoriesStealthMode,
+// UpdateSentStoryReaction, UpdateBotChatBoost,
+// UpdateChannelViewForumAsMessages, UpdatePeerWallpaper,
 // UpdateBotMessageReaction, UpdateBotMessageReactions, UpdateSavedDialogPinned,
-// UpdatePinnedSavedDialogs.
+// UpdatePinnedSavedDialogs, UpdateSavedReactionTags, UpdateSMSJob,
+// UpdateQuickReplies, UpdateNewQuickReply, UpdateDeleteQuickReply,
+// UpdateQuickReplyMessage, UpdateDeleteQuickReplyMessages,
+// UpdateBotBusinessConnect, UpdateBotNewBusinessMessage,
+// UpdateBotEditBusinessMessage, UpdateBotDeleteBusinessMessage,
+// UpdateNewStoryReaction, UpdateStarsBalance, UpdateBusinessBotCallbackQuery,
+// UpdateStarsRevenueStatus, UpdateBotPurchasedPaidMedia,
+// UpdatePaidReactionPrivacy, UpdateSentPhoneCode, UpdateGroupCallChainBlocks,
+// UpdateReadMonoForumInbox, UpdateReadMonoForumOutbox,
+// UpdateMonoForumNoPaidException, UpdateGroupCallMessage,
+// UpdateGroupCallEncryptedMessage, UpdatePinnedForumTopic,
+// UpdatePinnedForumTopics, UpdateDeleteGroupCallMessages,
+// UpdateStarGiftAuctionState, UpdateStarGiftAuctionUserState,
+// UpdateEmojiGameInfo, UpdateStarGiftCraftFail, UpdateChatParticipantRank,
+// UpdateManagedBot, UpdateBotGuestChatQuery, UpdateAiComposeTones,
+// UpdateJoinChatWebViewDecision, UpdateNewBotConnection,
+// UpdateWebBrowserSettings, UpdateWebBrowserException,
+// UpdateNewEphemeralMessage, UpdateDeleteEphemeralMessages,
+// UpdateEditEphemeralMessage, UpdateBotStarsSubscription.
 //
 // See https://core.telegram.org/type/Update.
 type UpdateClass interface {
@@ -284,16 +301,10 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateMoveStickerSetToTop{}
 	case UpdateMessageExtendedMediaTypeID:
 		v = &UpdateMessageExtendedMedia{}
-	case UpdateChannelPinnedTopicTypeID:
-		v = &UpdateChannelPinnedTopic{}
-	case UpdateChannelPinnedTopicsTypeID:
-		v = &UpdateChannelPinnedTopics{}
 	case UpdateUserTypeID:
 		v = &UpdateUser{}
 	case UpdateAutoSaveSettingsTypeID:
 		v = &UpdateAutoSaveSettings{}
-	case UpdateGroupInvitePrivacyForbiddenTypeID:
-		v = &UpdateGroupInvitePrivacyForbidden{}
 	case UpdateStoryTypeID:
 		v = &UpdateStory{}
 	case UpdateReadStoriesTypeID:
@@ -318,6 +329,92 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateSavedDialogPinned{}
 	case UpdatePinnedSavedDialogsTypeID:
 		v = &UpdatePinnedSavedDialogs{}
+	case UpdateSavedReactionTagsTypeID:
+		v = &UpdateSavedReactionTags{}
+	case UpdateSMSJobTypeID:
+		v = &UpdateSMSJob{}
+	case UpdateQuickRepliesTypeID:
+		v = &UpdateQuickReplies{}
+	case UpdateNewQuickReplyTypeID:
+		v = &UpdateNewQuickReply{}
+	case UpdateDeleteQuickReplyTypeID:
+		v = &UpdateDeleteQuickReply{}
+	case UpdateQuickReplyMessageTypeID:
+		v = &UpdateQuickReplyMessage{}
+	case UpdateDeleteQuickReplyMessagesTypeID:
+		v = &UpdateDeleteQuickReplyMessages{}
+	case UpdateBotBusinessConnectTypeID:
+		v = &UpdateBotBusinessConnect{}
+	case UpdateBotNewBusinessMessageTypeID:
+		v = &UpdateBotNewBusinessMessage{}
+	case UpdateBotEditBusinessMessageTypeID:
+		v = &UpdateBotEditBusinessMessage{}
+	case UpdateBotDeleteBusinessMessageTypeID:
+		v = &UpdateBotDeleteBusinessMessage{}
+	case UpdateNewStoryReactionTypeID:
+		v = &UpdateNewStoryReaction{}
+	case UpdateStarsBalanceTypeID:
+		v = &UpdateStarsBalance{}
+	case UpdateBusinessBotCallbackQueryTypeID:
+		v = &UpdateBusinessBotCallbackQuery{}
+	case UpdateStarsRevenueStatusTypeID:
+		v = &UpdateStarsRevenueStatus{}
+	case UpdateBotPurchasedPaidMediaTypeID:
+		v = &UpdateBotPurchasedPaidMedia{}
+	case UpdatePaidReactionPrivacyTypeID:
+		v = &UpdatePaidReactionPrivacy{}
+	case UpdateSentPhoneCodeTypeID:
+		v = &UpdateSentPhoneCode{}
+	case UpdateGroupCallChainBlocksTypeID:
+		v = &UpdateGroupCallChainBlocks{}
+	case UpdateReadMonoForumInboxTypeID:
+		v = &UpdateReadMonoForumInbox{}
+	case UpdateReadMonoForumOutboxTypeID:
+		v = &UpdateReadMonoForumOutbox{}
+	case UpdateMonoForumNoPaidExceptionTypeID:
+		v = &UpdateMonoForumNoPaidException{}
+	case UpdateGroupCallMessageTypeID:
+		v = &UpdateGroupCallMessage{}
+	case UpdateGroupCallEncryptedMessageTypeID:
+		v = &UpdateGroupCallEncryptedMessage{}
+	case UpdatePinnedForumTopicTypeID:
+		v = &UpdatePinnedForumTopic{}
+	case UpdatePinnedForumTopicsTypeID:
+		v = &UpdatePinnedForumTopics{}
+	case UpdateDeleteGroupCallMessagesTypeID:
+		v = &UpdateDeleteGroupCallMessages{}
+	case UpdateStarGiftAuctionStateTypeID:
+		v = &UpdateStarGiftAuctionState{}
+	case UpdateStarGiftAuctionUserStateTypeID:
+		v = &UpdateStarGiftAuctionUserState{}
+	case UpdateEmojiGameInfoTypeID:
+		v = &UpdateEmojiGameInfo{}
+	case UpdateStarGiftCraftFailTypeID:
+		v = &UpdateStarGiftCraftFail{}
+	case UpdateChatParticipantRankTypeID:
+		v = &UpdateChatParticipantRank{}
+	case UpdateManagedBotTypeID:
+		v = &UpdateManagedBot{}
+	case UpdateBotGuestChatQueryTypeID:
+		v = &UpdateBotGuestChatQuery{}
+	case UpdateAiComposeTonesTypeID:
+		v = &UpdateAiComposeTones{}
+	case UpdateJoinChatWebViewDecisionTypeID:
+		v = &UpdateJoinChatWebViewDecision{}
+	case UpdateNewBotConnectionTypeID:
+		v = &UpdateNewBotConnection{}
+	case UpdateWebBrowserSettingsTypeID:
+		v = &UpdateWebBrowserSettings{}
+	case UpdateWebBrowserExceptionTypeID:
+		v = &UpdateWebBrowserException{}
+	case UpdateNewEphemeralMessageTypeID:
+		v = &UpdateNewEphemeralMessage{}
+	case UpdateDeleteEphemeralMessagesTypeID:
+		v = &UpdateDeleteEphemeralMessages{}
+	case UpdateEditEphemeralMessageTypeID:
+		v = &UpdateEditEphemeralMessage{}
+	case UpdateBotStarsSubscriptionTypeID:
+		v = &UpdateBotStarsSubscription{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
@@ -568,19 +665,25 @@ func (m *UpdateDeleteMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateUserTyping is the TL constructor updateUserTyping.
 //
-//	updateUserTyping#c01e857f user_id:long action:SendMessageAction
-//	    = Update
+//	updateUserTyping#2a17bf5c flags:# user_id:long top_msg_id:flags.0?int
+//	    action:SendMessageAction = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateUserTyping.
 type UpdateUserTyping struct {
-	UserID int64
-	Action SendMessageActionClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID   int64
+	TopMsgID int // flags.0?int
+	Action   SendMessageActionClass
 }
 
 // UpdateUserTypingTypeID is the ID of updateUserTyping.
-const UpdateUserTypingTypeID = 0xc01e857f
+const UpdateUserTypingTypeID = 0x2a17bf5c
 
-// TypeID returns 0xc01e857f, the ID of updateUserTyping.
+// TypeID returns 0x2a17bf5c, the ID of updateUserTyping.
 func (*UpdateUserTyping) TypeID() uint32 {
 	return UpdateUserTypingTypeID
 }
@@ -592,6 +695,25 @@ func (*UpdateUserTyping) TypeName() string {
 
 // updateClass marks UpdateUserTyping as an UpdateClass.
 func (*UpdateUserTyping) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateUserTyping) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateUserTyping) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateUserTyping) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateUserTyping) Encode(b *bin.Buffer) error {
@@ -607,7 +729,15 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "updateUserTyping", "action")
 	}
@@ -635,12 +765,24 @@ func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserTyping", "")
 	}
+	*m = UpdateUserTyping{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "user_id")
 	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateUserTyping", "top_msg_id")
+		}
+	}
 	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "action")
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2098,8 +2240,9 @@ func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateReadHistoryInbox is the TL constructor updateReadHistoryInbox.
 //
-//	updateReadHistoryInbox#9c974fdf flags:# folder_id:flags.0?int peer:Peer
-//	    max_id:int still_unread_count:int pts:int pts_count:int = Update
+//	updateReadHistoryInbox#9e84bc99 flags:# folder_id:flags.0?int peer:Peer
+//	    top_msg_id:flags.1?int max_id:int still_unread_count:int pts:int
+//	    pts_count:int = Update
 //
 // An optional field is sent when it is not zero, nil or false. SetFolderID and
 // the other Set methods send a zero value too; HasFolderID reports whether
@@ -2110,6 +2253,7 @@ type UpdateReadHistoryInbox struct {
 	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID         int        // flags.0?int
 	Peer             PeerClass
+	TopMsgID         int // flags.1?int
 	MaxID            int
 	StillUnreadCount int
 	Pts              int
@@ -2117,9 +2261,9 @@ type UpdateReadHistoryInbox struct {
 }
 
 // UpdateReadHistoryInboxTypeID is the ID of updateReadHistoryInbox.
-const UpdateReadHistoryInboxTypeID = 0x9c974fdf
+const UpdateReadHistoryInboxTypeID = 0x9e84bc99
 
-// TypeID returns 0x9c974fdf, the ID of updateReadHistoryInbox.
+// TypeID returns 0x9e84bc99, the ID of updateReadHistoryInbox.
 func (*UpdateReadHistoryInbox) TypeID() uint32 {
 	return UpdateReadHistoryInboxTypeID
 }
@@ -2151,6 +2295,25 @@ func (m *UpdateReadHistoryInbox) ClearFolderID() {
 	m.Flags.Unset(0)
 }
 
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateReadHistoryInbox) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(1)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateReadHistoryInbox) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateReadHistoryInbox) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(1)
+}
+
 // Encode writes m to b with its ID.
 func (m *UpdateReadHistoryInbox) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -2169,12 +2332,18 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 	if m.FolderID != 0 {
 		flags.Set(0)
 	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.FolderID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateReadHistoryInbox", "peer")
+	}
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
 	}
 	b.PutInt(m.MaxID)
 	b.PutInt(m.StillUnreadCount)
@@ -2217,6 +2386,11 @@ func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "peer")
 	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateReadHistoryInbox", "top_msg_id")
+		}
+	}
 	if m.MaxID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "max_id")
 	}
@@ -2231,6 +2405,9 @@ func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -4315,8 +4492,8 @@ func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateDraftMessage is the TL constructor updateDraftMessage.
 //
-//	updateDraftMessage#1b49ec6d flags:# peer:Peer top_msg_id:flags.0?int
-//	    draft:DraftMessage = Update
+//	updateDraftMessage#edfc111e flags:# peer:Peer top_msg_id:flags.0?int
+//	    saved_peer_id:flags.1?Peer draft:DraftMessage = Update
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -4324,16 +4501,17 @@ func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateDraftMessage.
 type UpdateDraftMessage struct {
-	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer     PeerClass
-	TopMsgID int // flags.0?int
-	Draft    DraftMessageClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Draft       DraftMessageClass
 }
 
 // UpdateDraftMessageTypeID is the ID of updateDraftMessage.
-const UpdateDraftMessageTypeID = 0x1b49ec6d
+const UpdateDraftMessageTypeID = 0xedfc111e
 
-// TypeID returns 0x1b49ec6d, the ID of updateDraftMessage.
+// TypeID returns 0xedfc111e, the ID of updateDraftMessage.
 func (*UpdateDraftMessage) TypeID() uint32 {
 	return UpdateDraftMessageTypeID
 }
@@ -4379,9 +4557,12 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -4389,6 +4570,11 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateDraftMessage", "saved_peer_id")
+		}
 	}
 	if err := tlrt.EncodeObject(b, m.Draft); err != nil {
 		return tlrt.EncodeErr(err, "updateDraftMessage", "draft")
@@ -4430,9 +4616,15 @@ func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateDraftMessage", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateDraftMessage", "saved_peer_id")
+		}
+	}
 	if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "draft")
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -5729,8 +5921,9 @@ func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 // UpdateChannelReadMessagesContents is the TL constructor
 // updateChannelReadMessagesContents.
 //
-//	updateChannelReadMessagesContents#ea29055d flags:# channel_id:long
-//	    top_msg_id:flags.0?int messages:Vector<int> = Update
+//	updateChannelReadMessagesContents#25f324f7 flags:# channel_id:long
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?Peer
+//	    messages:Vector<int> = Update
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -5738,17 +5931,18 @@ func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelReadMessagesContents.
 type UpdateChannelReadMessagesContents struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ChannelID int64
-	TopMsgID  int // flags.0?int
-	Messages  []int
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChannelID   int64
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Messages    []int
 }
 
 // UpdateChannelReadMessagesContentsTypeID is the ID of
 // updateChannelReadMessagesContents.
-const UpdateChannelReadMessagesContentsTypeID = 0xea29055d
+const UpdateChannelReadMessagesContentsTypeID = 0x25f324f7
 
-// TypeID returns 0xea29055d, the ID of updateChannelReadMessagesContents.
+// TypeID returns 0x25f324f7, the ID of updateChannelReadMessagesContents.
 func (*UpdateChannelReadMessagesContents) TypeID() uint32 {
 	return UpdateChannelReadMessagesContentsTypeID
 }
@@ -5794,14 +5988,22 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
+		}
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
@@ -5824,9 +6026,12 @@ func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 }
 
 // DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
+func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateChannelReadMessagesContents", "")
 	}
 	*m = UpdateChannelReadMessagesContents{}
 	var err error
@@ -5841,9 +6046,15 @@ func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) e
 			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
+		}
+	}
 	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "messages")
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -5989,20 +6200,21 @@ func (m *UpdateChannelAvailableMessages) DecodeBareAt(b *bin.Buffer, _ int) erro
 
 // UpdateDialogUnreadMark is the TL constructor updateDialogUnreadMark.
 //
-//	updateDialogUnreadMark#e16459c3 flags:# unread:flags.0?true
-//	    peer:DialogPeer = Update
+//	updateDialogUnreadMark#b658f23e flags:# unread:flags.0?true
+//	    peer:DialogPeer saved_peer_id:flags.1?Peer = Update
 //
 // See https://core.telegram.org/constructor/updateDialogUnreadMark.
 type UpdateDialogUnreadMark struct {
-	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Unread bool       // flags.0?true
-	Peer   DialogPeerClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unread      bool       // flags.0?true
+	Peer        DialogPeerClass
+	SavedPeerID PeerClass // flags.1?Peer
 }
 
 // UpdateDialogUnreadMarkTypeID is the ID of updateDialogUnreadMark.
-const UpdateDialogUnreadMarkTypeID = 0xe16459c3
+const UpdateDialogUnreadMarkTypeID = 0xb658f23e
 
-// TypeID returns 0xe16459c3, the ID of updateDialogUnreadMark.
+// TypeID returns 0xb658f23e, the ID of updateDialogUnreadMark.
 func (*UpdateDialogUnreadMark) TypeID() uint32 {
 	return UpdateDialogUnreadMarkTypeID
 }
@@ -6029,13 +6241,21 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Unread {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDialogUnreadMark", "peer")
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateDialogUnreadMark", "saved_peer_id")
+		}
 	}
 	return nil
 }
@@ -6070,27 +6290,40 @@ func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "peer")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateDialogUnreadMark", "saved_peer_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
 // UpdateMessagePoll is the TL constructor updateMessagePoll.
 //
-//	updateMessagePoll#aca1657b flags:# poll_id:long poll:flags.0?Poll
+//	updateMessagePoll#d64c522b flags:# peer:flags.1?Peer msg_id:flags.1?int
+//	    top_msg_id:flags.2?int poll_id:long poll:flags.0?Poll
 //	    results:PollResults = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateMessagePoll.
 type UpdateMessagePoll struct {
-	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	PollID  int64
-	Poll    *Poll // flags.0?Poll
-	Results PollResults
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     PeerClass  // flags.1?Peer
+	MsgID    int        // flags.1?int
+	TopMsgID int        // flags.2?int
+	PollID   int64
+	Poll     *Poll // flags.0?Poll
+	Results  PollResults
 }
 
 // UpdateMessagePollTypeID is the ID of updateMessagePoll.
-const UpdateMessagePollTypeID = 0xaca1657b
+const UpdateMessagePollTypeID = 0xd64c522b
 
-// TypeID returns 0xaca1657b, the ID of updateMessagePoll.
+// TypeID returns 0xd64c522b, the ID of updateMessagePoll.
 func (*UpdateMessagePoll) TypeID() uint32 {
 	return UpdateMessagePollTypeID
 }
@@ -6102,6 +6335,45 @@ func (*UpdateMessagePoll) TypeName() string {
 
 // updateClass marks UpdateMessagePoll as an UpdateClass.
 func (*UpdateMessagePoll) updateClass() {}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received. It shares its flag with Peer: they are present together.
+func (m *UpdateMessagePoll) HasMsgID() bool {
+	return m.Peer != nil || m.MsgID != 0 || m.Flags.Has(1)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateMessagePoll) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *UpdateMessagePoll) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(1)
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateMessagePoll) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateMessagePoll) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateMessagePoll) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateMessagePoll) Encode(b *bin.Buffer) error {
@@ -6118,10 +6390,27 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
+	if m.Peer != nil || m.MsgID != 0 {
+		flags.Set(1)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(2)
+	}
 	if m.Poll != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "updateMessagePoll", "peer")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.TopMsgID)
+	}
 	b.PutLong(m.PollID)
 	if flags.Has(0) {
 		if err := m.Poll.Encode(b); err != nil {
@@ -6160,6 +6449,21 @@ func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "flags")
 	}
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "peer")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "msg_id")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "top_msg_id")
+		}
+	}
 	if m.PollID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "poll_id")
 	}
@@ -6173,6 +6477,12 @@ func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "results")
 	}
 	m.Flags &^= 1 << 0
+	if m.Peer != nil || m.MsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -6583,20 +6893,27 @@ func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 // UpdateDeleteScheduledMessages is the TL constructor
 // updateDeleteScheduledMessages.
 //
-//	updateDeleteScheduledMessages#90866cee peer:Peer messages:Vector<int>
-//	    = Update
+//	updateDeleteScheduledMessages#f2a71983 flags:# peer:Peer
+//	    messages:Vector<int> sent_messages:flags.0?Vector<int> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetSentMessages
+// and the other Set methods send a zero value too; HasSentMessages reports
+// whether SentMessages is present (sent, or received) and ClearSentMessages
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/updateDeleteScheduledMessages.
 type UpdateDeleteScheduledMessages struct {
-	Peer     PeerClass
-	Messages []int
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer         PeerClass
+	Messages     []int
+	SentMessages []int // flags.0?Vector<int>
 }
 
 // UpdateDeleteScheduledMessagesTypeID is the ID of
 // updateDeleteScheduledMessages.
-const UpdateDeleteScheduledMessagesTypeID = 0x90866cee
+const UpdateDeleteScheduledMessagesTypeID = 0xf2a71983
 
-// TypeID returns 0x90866cee, the ID of updateDeleteScheduledMessages.
+// TypeID returns 0xf2a71983, the ID of updateDeleteScheduledMessages.
 func (*UpdateDeleteScheduledMessages) TypeID() uint32 {
 	return UpdateDeleteScheduledMessagesTypeID
 }
@@ -6608,6 +6925,25 @@ func (*UpdateDeleteScheduledMessages) TypeName() string {
 
 // updateClass marks UpdateDeleteScheduledMessages as an UpdateClass.
 func (*UpdateDeleteScheduledMessages) updateClass() {}
+
+// HasSentMessages reports whether SentMessages is present: not zero, set by
+// SetSentMessages, or received.
+func (m *UpdateDeleteScheduledMessages) HasSentMessages() bool {
+	return len(m.SentMessages) > 0 || m.Flags.Has(0)
+}
+
+// SetSentMessages sets SentMessages to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdateDeleteScheduledMessages) SetSentMessages(v []int) {
+	m.SentMessages = v
+	m.Flags.Set(0)
+}
+
+// ClearSentMessages sets SentMessages to its zero value and marks it absent.
+func (m *UpdateDeleteScheduledMessages) ClearSentMessages() {
+	m.SentMessages = nil
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateDeleteScheduledMessages) Encode(b *bin.Buffer) error {
@@ -6623,12 +6959,23 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if len(m.SentMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		b.PutInt(m.Messages[i])
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.SentMessages))
+		for i := range m.SentMessages {
+			b.PutInt(m.SentMessages[i])
+		}
 	}
 	return nil
 }
@@ -6654,12 +7001,24 @@ func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteScheduledMessages", "")
 	}
+	*m = UpdateDeleteScheduledMessages{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "flags")
+	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
 	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "messages")
+	}
+	if m.Flags.Has(0) {
+		if m.SentMessages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "sent_messages")
+		}
+	}
+	if len(m.SentMessages) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -6878,21 +7237,22 @@ func (m *UpdateLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateMessagePollVote is the TL constructor updateMessagePollVote.
 //
-//	updateMessagePollVote#24f40e77 poll_id:long peer:Peer
-//	    options:Vector<bytes> qts:int = Update
+//	updateMessagePollVote#7699f014 poll_id:long peer:Peer
+//	    options:Vector<bytes> positions:Vector<int> qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateMessagePollVote.
 type UpdateMessagePollVote struct {
-	PollID  int64
-	Peer    PeerClass
-	Options [][]byte
-	Qts     int
+	PollID    int64
+	Peer      PeerClass
+	Options   [][]byte
+	Positions []int
+	Qts       int
 }
 
 // UpdateMessagePollVoteTypeID is the ID of updateMessagePollVote.
-const UpdateMessagePollVoteTypeID = 0x24f40e77
+const UpdateMessagePollVoteTypeID = 0x7699f014
 
-// TypeID returns 0x24f40e77, the ID of updateMessagePollVote.
+// TypeID returns 0x7699f014, the ID of updateMessagePollVote.
 func (*UpdateMessagePollVote) TypeID() uint32 {
 	return UpdateMessagePollVoteTypeID
 }
@@ -6926,6 +7286,10 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
 		b.PutBytes(m.Options[i])
+	}
+	b.PutVectorHeader(len(m.Positions))
+	for i := range m.Positions {
+		b.PutInt(m.Positions[i])
 	}
 	b.PutInt(m.Qts)
 	return nil
@@ -6961,6 +7325,9 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
+	}
+	if m.Positions, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "positions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "qts")
@@ -8096,7 +8463,7 @@ func (m *UpdateChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateGroupCallParticipants.
 type UpdateGroupCallParticipants struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	Participants []GroupCallParticipant
 	Version      int
 }
@@ -8131,7 +8498,7 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallParticipants", "call")
 	}
 	b.PutVectorHeader(len(m.Participants))
@@ -8166,7 +8533,7 @@ func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallParticipants", "")
 	}
 	var err error
-	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "call")
 	}
 	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
@@ -8180,18 +8547,21 @@ func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 
 // UpdateGroupCall is the TL constructor updateGroupCall.
 //
-//	updateGroupCall#14b24500 chat_id:long call:GroupCall = Update
+//	updateGroupCall#9d2216e0 flags:# live_story:flags.2?true
+//	    peer:flags.1?Peer call:GroupCall = Update
 //
 // See https://core.telegram.org/constructor/updateGroupCall.
 type UpdateGroupCall struct {
-	ChatID int64
-	Call   GroupCallClass
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	LiveStory bool       // flags.2?true
+	Peer      PeerClass  // flags.1?Peer
+	Call      GroupCallClass
 }
 
 // UpdateGroupCallTypeID is the ID of updateGroupCall.
-const UpdateGroupCallTypeID = 0x14b24500
+const UpdateGroupCallTypeID = 0x9d2216e0
 
-// TypeID returns 0x14b24500, the ID of updateGroupCall.
+// TypeID returns 0x9d2216e0, the ID of updateGroupCall.
 func (*UpdateGroupCall) TypeID() uint32 {
 	return UpdateGroupCallTypeID
 }
@@ -8218,7 +8588,19 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.LiveStory {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "updateGroupCall", "peer")
+		}
+	}
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCall", "call")
 	}
@@ -8246,13 +8628,21 @@ func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCall", "")
 	}
+	*m = UpdateGroupCall{}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupCall", "chat_id")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "flags")
+	}
+	m.LiveStory = m.Flags.Has(2)
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateGroupCall", "peer")
+		}
 	}
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "call")
 	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
@@ -9019,23 +9409,30 @@ func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error
 // UpdateBotChatInviteRequester is the TL constructor
 // updateBotChatInviteRequester.
 //
-//	updateBotChatInviteRequester#11dfa986 peer:Peer date:int user_id:long
-//	    about:string invite:ExportedChatInvite qts:int = Update
+//	updateBotChatInviteRequester#7cb34d79 flags:# peer:Peer date:int
+//	    user_id:long about:string invite:ExportedChatInvite qts:int
+//	    query_id:flags.0?long = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetQueryID and
+// the other Set methods send a zero value too; HasQueryID reports whether
+// QueryID is present (sent, or received) and ClearQueryID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateBotChatInviteRequester.
 type UpdateBotChatInviteRequester struct {
-	Peer   PeerClass
-	Date   int
-	UserID int64
-	About  string
-	Invite ExportedChatInviteClass
-	Qts    int
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer    PeerClass
+	Date    int
+	UserID  int64
+	About   string
+	Invite  ExportedChatInviteClass
+	Qts     int
+	QueryID int64 // flags.0?long
 }
 
 // UpdateBotChatInviteRequesterTypeID is the ID of updateBotChatInviteRequester.
-const UpdateBotChatInviteRequesterTypeID = 0x11dfa986
+const UpdateBotChatInviteRequesterTypeID = 0x7cb34d79
 
-// TypeID returns 0x11dfa986, the ID of updateBotChatInviteRequester.
+// TypeID returns 0x7cb34d79, the ID of updateBotChatInviteRequester.
 func (*UpdateBotChatInviteRequester) TypeID() uint32 {
 	return UpdateBotChatInviteRequesterTypeID
 }
@@ -9047,6 +9444,25 @@ func (*UpdateBotChatInviteRequester) TypeName() string {
 
 // updateClass marks UpdateBotChatInviteRequester as an UpdateClass.
 func (*UpdateBotChatInviteRequester) updateClass() {}
+
+// HasQueryID reports whether QueryID is present: not zero, set by SetQueryID,
+// or received.
+func (m *UpdateBotChatInviteRequester) HasQueryID() bool {
+	return m.QueryID != 0 || m.Flags.Has(0)
+}
+
+// SetQueryID sets QueryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateBotChatInviteRequester) SetQueryID(v int64) {
+	m.QueryID = v
+	m.Flags.Set(0)
+}
+
+// ClearQueryID sets QueryID to its zero value and marks it absent.
+func (m *UpdateBotChatInviteRequester) ClearQueryID() {
+	m.QueryID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateBotChatInviteRequester) Encode(b *bin.Buffer) error {
@@ -9062,6 +9478,11 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.QueryID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
@@ -9072,6 +9493,9 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "invite")
 	}
 	b.PutInt(m.Qts)
+	if flags.Has(0) {
+		b.PutLong(m.QueryID)
+	}
 	return nil
 }
 
@@ -9096,7 +9520,11 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatInviteRequester", "")
 	}
+	*m = UpdateBotChatInviteRequester{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "flags")
+	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
@@ -9115,13 +9543,22 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Qts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "qts")
 	}
+	if m.Flags.Has(0) {
+		if m.QueryID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "query_id")
+		}
+	}
+	if m.QueryID != 0 {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // UpdateMessageReactions is the TL constructor updateMessageReactions.
 //
-//	updateMessageReactions#5e1b3cb8 flags:# peer:Peer msg_id:int
-//	    top_msg_id:flags.0?int reactions:MessageReactions = Update
+//	updateMessageReactions#1e297bfa flags:# peer:Peer msg_id:int
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?Peer
+//	    reactions:MessageReactions = Update
 //
 // An optional field is sent when it is not zero, nil or false. SetTopMsgID and
 // the other Set methods send a zero value too; HasTopMsgID reports whether
@@ -9129,17 +9566,18 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/updateMessageReactions.
 type UpdateMessageReactions struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Peer      PeerClass
-	MsgID     int
-	TopMsgID  int // flags.0?int
-	Reactions MessageReactions
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	MsgID       int
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Reactions   MessageReactions
 }
 
 // UpdateMessageReactionsTypeID is the ID of updateMessageReactions.
-const UpdateMessageReactionsTypeID = 0x5e1b3cb8
+const UpdateMessageReactionsTypeID = 0x1e297bfa
 
-// TypeID returns 0x5e1b3cb8, the ID of updateMessageReactions.
+// TypeID returns 0x1e297bfa, the ID of updateMessageReactions.
 func (*UpdateMessageReactions) TypeID() uint32 {
 	return UpdateMessageReactionsTypeID
 }
@@ -9185,9 +9623,12 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -9196,6 +9637,11 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.MsgID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateMessageReactions", "saved_peer_id")
+		}
 	}
 	if err := m.Reactions.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateMessageReactions", "reactions")
@@ -9240,9 +9686,15 @@ func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateMessageReactions", "top_msg_id")
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateMessageReactions", "saved_peer_id")
+		}
+	}
 	if err = tlrt.DecodeBoxed(b, &m.Reactions, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "reactions")
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -9972,20 +10424,20 @@ func (m *UpdateMoveStickerSetToTop) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateMessageExtendedMedia is the TL constructor updateMessageExtendedMedia.
 //
-//	updateMessageExtendedMedia#5a73a98c peer:Peer msg_id:int
-//	    extended_media:MessageExtendedMedia = Update
+//	updateMessageExtendedMedia#d5a41724 peer:Peer msg_id:int
+//	    extended_media:Vector<MessageExtendedMedia> = Update
 //
 // See https://core.telegram.org/constructor/updateMessageExtendedMedia.
 type UpdateMessageExtendedMedia struct {
 	Peer          PeerClass
 	MsgID         int
-	ExtendedMedia MessageExtendedMediaClass
+	ExtendedMedia []MessageExtendedMediaClass
 }
 
 // UpdateMessageExtendedMediaTypeID is the ID of updateMessageExtendedMedia.
-const UpdateMessageExtendedMediaTypeID = 0x5a73a98c
+const UpdateMessageExtendedMediaTypeID = 0xd5a41724
 
-// TypeID returns 0x5a73a98c, the ID of updateMessageExtendedMedia.
+// TypeID returns 0xd5a41724, the ID of updateMessageExtendedMedia.
 func (*UpdateMessageExtendedMedia) TypeID() uint32 {
 	return UpdateMessageExtendedMediaTypeID
 }
@@ -10016,8 +10468,11 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "peer")
 	}
 	b.PutInt(m.MsgID)
-	if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
-		return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "extended_media")
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "extended_media")
+		}
 	}
 	return nil
 }
@@ -10050,212 +10505,8 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
-	}
-	return nil
-}
-
-// UpdateChannelPinnedTopic is the TL constructor updateChannelPinnedTopic.
-//
-//	updateChannelPinnedTopic#192efbe3 flags:# pinned:flags.0?true
-//	    channel_id:long topic_id:int = Update
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopic.
-type UpdateChannelPinnedTopic struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Pinned    bool       // flags.0?true
-	ChannelID int64
-	TopicID   int
-}
-
-// UpdateChannelPinnedTopicTypeID is the ID of updateChannelPinnedTopic.
-const UpdateChannelPinnedTopicTypeID = 0x192efbe3
-
-// TypeID returns 0x192efbe3, the ID of updateChannelPinnedTopic.
-func (*UpdateChannelPinnedTopic) TypeID() uint32 {
-	return UpdateChannelPinnedTopicTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopic".
-func (*UpdateChannelPinnedTopic) TypeName() string {
-	return "updateChannelPinnedTopic"
-}
-
-// updateClass marks UpdateChannelPinnedTopic as an UpdateClass.
-func (*UpdateChannelPinnedTopic) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.TopicID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopic", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopic) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopic{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopic", "flags")
-	}
-	m.Pinned = m.Flags.Has(0)
-	if m.ChannelID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopic", "channel_id")
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopic", "topic_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// UpdateChannelPinnedTopics is the TL constructor updateChannelPinnedTopics.
-//
-//	updateChannelPinnedTopics#fe198602 flags:# channel_id:long
-//	    order:flags.0?Vector<int> = Update
-//
-// An optional field is sent when it is not zero, nil or false. SetOrder and the
-// other Set methods send a zero value too; HasOrder reports whether Order is
-// present (sent, or received) and ClearOrder leaves it out.
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopics.
-type UpdateChannelPinnedTopics struct {
-	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
-	ChannelID int64
-	Order     []int // flags.0?Vector<int>
-}
-
-// UpdateChannelPinnedTopicsTypeID is the ID of updateChannelPinnedTopics.
-const UpdateChannelPinnedTopicsTypeID = 0xfe198602
-
-// TypeID returns 0xfe198602, the ID of updateChannelPinnedTopics.
-func (*UpdateChannelPinnedTopics) TypeID() uint32 {
-	return UpdateChannelPinnedTopicsTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopics".
-func (*UpdateChannelPinnedTopics) TypeName() string {
-	return "updateChannelPinnedTopics"
-}
-
-// updateClass marks UpdateChannelPinnedTopics as an UpdateClass.
-func (*UpdateChannelPinnedTopics) updateClass() {}
-
-// HasOrder reports whether Order is present: not zero, set by SetOrder, or
-// received.
-func (m *UpdateChannelPinnedTopics) HasOrder() bool {
-	return len(m.Order) > 0 || m.Flags.Has(0)
-}
-
-// SetOrder sets Order to v and marks it present, so that it is sent even when v
-// is zero.
-func (m *UpdateChannelPinnedTopics) SetOrder(v []int) {
-	m.Order = v
-	m.Flags.Set(0)
-}
-
-// ClearOrder sets Order to its zero value and marks it absent.
-func (m *UpdateChannelPinnedTopics) ClearOrder() {
-	m.Order = nil
-	m.Flags.Unset(0)
-}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopics) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicsTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopics) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
-		for i := range m.Order {
-			b.PutInt(m.Order[i])
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopics) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopics", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopics) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopics) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopics{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopics", "flags")
-	}
-	if m.ChannelID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "updateChannelPinnedTopics", "channel_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
-			return tlrt.DecodeErr(err, "updateChannelPinnedTopics", "order")
-		}
-	}
-	if len(m.Order) > 0 {
-		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -10385,76 +10636,6 @@ func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 func (m *UpdateAutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
-	}
-	return nil
-}
-
-// UpdateGroupInvitePrivacyForbidden is the TL constructor
-// updateGroupInvitePrivacyForbidden.
-//
-//	updateGroupInvitePrivacyForbidden#ccf08ad6 user_id:long = Update
-//
-// See https://core.telegram.org/constructor/updateGroupInvitePrivacyForbidden.
-type UpdateGroupInvitePrivacyForbidden struct {
-	UserID int64
-}
-
-// UpdateGroupInvitePrivacyForbiddenTypeID is the ID of
-// updateGroupInvitePrivacyForbidden.
-const UpdateGroupInvitePrivacyForbiddenTypeID = 0xccf08ad6
-
-// TypeID returns 0xccf08ad6, the ID of updateGroupInvitePrivacyForbidden.
-func (*UpdateGroupInvitePrivacyForbidden) TypeID() uint32 {
-	return UpdateGroupInvitePrivacyForbiddenTypeID
-}
-
-// TypeName returns "updateGroupInvitePrivacyForbidden".
-func (*UpdateGroupInvitePrivacyForbidden) TypeName() string {
-	return "updateGroupInvitePrivacyForbidden"
-}
-
-// updateClass marks UpdateGroupInvitePrivacyForbidden as an UpdateClass.
-func (*UpdateGroupInvitePrivacyForbidden) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateGroupInvitePrivacyForbiddenTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.UserID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupInvitePrivacyForbidden", "")
-	}
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateGroupInvitePrivacyForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupInvitePrivacyForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "updateGroupInvitePrivacyForbidden", "user_id")
 	}
 	return nil
 }
@@ -11529,6 +11710,3804 @@ func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if len(m.Order) > 0 {
 		m.Flags.Unset(0)
 	}
+	return nil
+}
+
+// UpdateSavedReactionTags is the TL constructor updateSavedReactionTags.
+//
+//	updateSavedReactionTags#39c67432 = Update
+//
+// See https://core.telegram.org/constructor/updateSavedReactionTags.
+type UpdateSavedReactionTags struct{}
+
+// UpdateSavedReactionTagsTypeID is the ID of updateSavedReactionTags.
+const UpdateSavedReactionTagsTypeID = 0x39c67432
+
+// TypeID returns 0x39c67432, the ID of updateSavedReactionTags.
+func (*UpdateSavedReactionTags) TypeID() uint32 {
+	return UpdateSavedReactionTagsTypeID
+}
+
+// TypeName returns "updateSavedReactionTags".
+func (*UpdateSavedReactionTags) TypeName() string {
+	return "updateSavedReactionTags"
+}
+
+// updateClass marks UpdateSavedReactionTags as an UpdateClass.
+func (*UpdateSavedReactionTags) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSavedReactionTags) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSavedReactionTagsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedReactionTags) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateSMSJob is the TL constructor updateSmsJob.
+//
+//	updateSmsJob#f16269d4 job_id:string = Update
+//
+// See https://core.telegram.org/constructor/updateSmsJob.
+type UpdateSMSJob struct {
+	JobID string
+}
+
+// UpdateSMSJobTypeID is the ID of updateSmsJob.
+const UpdateSMSJobTypeID = 0xf16269d4
+
+// TypeID returns 0xf16269d4, the ID of updateSmsJob.
+func (*UpdateSMSJob) TypeID() uint32 {
+	return UpdateSMSJobTypeID
+}
+
+// TypeName returns "updateSmsJob".
+func (*UpdateSMSJob) TypeName() string {
+	return "updateSmsJob"
+}
+
+// updateClass marks UpdateSMSJob as an UpdateClass.
+func (*UpdateSMSJob) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSMSJob) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSMSJobTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.JobID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.JobID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "job_id")
+	}
+	return nil
+}
+
+// UpdateQuickReplies is the TL constructor updateQuickReplies.
+//
+//	updateQuickReplies#f9470ab2 quick_replies:Vector<QuickReply> = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplies.
+type UpdateQuickReplies struct {
+	QuickReplies []QuickReply
+}
+
+// UpdateQuickRepliesTypeID is the ID of updateQuickReplies.
+const UpdateQuickRepliesTypeID = 0xf9470ab2
+
+// TypeID returns 0xf9470ab2, the ID of updateQuickReplies.
+func (*UpdateQuickReplies) TypeID() uint32 {
+	return UpdateQuickRepliesTypeID
+}
+
+// TypeName returns "updateQuickReplies".
+func (*UpdateQuickReplies) TypeName() string {
+	return "updateQuickReplies"
+}
+
+// updateClass marks UpdateQuickReplies as an UpdateClass.
+func (*UpdateQuickReplies) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplies) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickRepliesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.QuickReplies))
+	for i := range m.QuickReplies {
+		if err := m.QuickReplies[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "updateQuickReplies", "quick_replies")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplies", "")
+	}
+	var err error
+	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "quick_replies")
+	}
+	return nil
+}
+
+// UpdateNewQuickReply is the TL constructor updateNewQuickReply.
+//
+//	updateNewQuickReply#f53da717 quick_reply:QuickReply = Update
+//
+// See https://core.telegram.org/constructor/updateNewQuickReply.
+type UpdateNewQuickReply struct {
+	QuickReply QuickReply
+}
+
+// UpdateNewQuickReplyTypeID is the ID of updateNewQuickReply.
+const UpdateNewQuickReplyTypeID = 0xf53da717
+
+// TypeID returns 0xf53da717, the ID of updateNewQuickReply.
+func (*UpdateNewQuickReply) TypeID() uint32 {
+	return UpdateNewQuickReplyTypeID
+}
+
+// TypeName returns "updateNewQuickReply".
+func (*UpdateNewQuickReply) TypeName() string {
+	return "updateNewQuickReply"
+}
+
+// updateClass marks UpdateNewQuickReply as an UpdateClass.
+func (*UpdateNewQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.QuickReply.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateNewQuickReply", "quick_reply")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewQuickReply", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.QuickReply, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "quick_reply")
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReply is the TL constructor updateDeleteQuickReply.
+//
+//	updateDeleteQuickReply#53e6f1ec shortcut_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReply.
+type UpdateDeleteQuickReply struct {
+	ShortcutID int
+}
+
+// UpdateDeleteQuickReplyTypeID is the ID of updateDeleteQuickReply.
+const UpdateDeleteQuickReplyTypeID = 0x53e6f1ec
+
+// TypeID returns 0x53e6f1ec, the ID of updateDeleteQuickReply.
+func (*UpdateDeleteQuickReply) TypeID() uint32 {
+	return UpdateDeleteQuickReplyTypeID
+}
+
+// TypeName returns "updateDeleteQuickReply".
+func (*UpdateDeleteQuickReply) TypeName() string {
+	return "updateDeleteQuickReply"
+}
+
+// updateClass marks UpdateDeleteQuickReply as an UpdateClass.
+func (*UpdateDeleteQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "shortcut_id")
+	}
+	return nil
+}
+
+// UpdateQuickReplyMessage is the TL constructor updateQuickReplyMessage.
+//
+//	updateQuickReplyMessage#3e050d0f message:Message = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplyMessage.
+type UpdateQuickReplyMessage struct {
+	Message MessageClass
+}
+
+// UpdateQuickReplyMessageTypeID is the ID of updateQuickReplyMessage.
+const UpdateQuickReplyMessageTypeID = 0x3e050d0f
+
+// TypeID returns 0x3e050d0f, the ID of updateQuickReplyMessage.
+func (*UpdateQuickReplyMessage) TypeID() uint32 {
+	return UpdateQuickReplyMessageTypeID
+}
+
+// TypeName returns "updateQuickReplyMessage".
+func (*UpdateQuickReplyMessage) TypeName() string {
+	return "updateQuickReplyMessage"
+}
+
+// updateClass marks UpdateQuickReplyMessage as an UpdateClass.
+func (*UpdateQuickReplyMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplyMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickReplyMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateQuickReplyMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplyMessage", "")
+	}
+	var err error
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "message")
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReplyMessages is the TL constructor
+// updateDeleteQuickReplyMessages.
+//
+//	updateDeleteQuickReplyMessages#566fe7cd shortcut_id:int
+//	    messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReplyMessages.
+type UpdateDeleteQuickReplyMessages struct {
+	ShortcutID int
+	Messages   []int
+}
+
+// UpdateDeleteQuickReplyMessagesTypeID is the ID of
+// updateDeleteQuickReplyMessages.
+const UpdateDeleteQuickReplyMessagesTypeID = 0x566fe7cd
+
+// TypeID returns 0x566fe7cd, the ID of updateDeleteQuickReplyMessages.
+func (*UpdateDeleteQuickReplyMessages) TypeID() uint32 {
+	return UpdateDeleteQuickReplyMessagesTypeID
+}
+
+// TypeName returns "updateDeleteQuickReplyMessages".
+func (*UpdateDeleteQuickReplyMessages) TypeName() string {
+	return "updateDeleteQuickReplyMessages"
+}
+
+// updateClass marks UpdateDeleteQuickReplyMessages as an UpdateClass.
+func (*UpdateDeleteQuickReplyMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReplyMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "shortcut_id")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "messages")
+	}
+	return nil
+}
+
+// UpdateBotBusinessConnect is the TL constructor updateBotBusinessConnect.
+//
+//	updateBotBusinessConnect#8ae5c97a connection:BotBusinessConnection
+//	    qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotBusinessConnect.
+type UpdateBotBusinessConnect struct {
+	Connection BotBusinessConnection
+	Qts        int
+}
+
+// UpdateBotBusinessConnectTypeID is the ID of updateBotBusinessConnect.
+const UpdateBotBusinessConnectTypeID = 0x8ae5c97a
+
+// TypeID returns 0x8ae5c97a, the ID of updateBotBusinessConnect.
+func (*UpdateBotBusinessConnect) TypeID() uint32 {
+	return UpdateBotBusinessConnectTypeID
+}
+
+// TypeName returns "updateBotBusinessConnect".
+func (*UpdateBotBusinessConnect) TypeName() string {
+	return "updateBotBusinessConnect"
+}
+
+// updateClass marks UpdateBotBusinessConnect as an UpdateClass.
+func (*UpdateBotBusinessConnect) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotBusinessConnect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotBusinessConnectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Connection.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateBotBusinessConnect", "connection")
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotBusinessConnect", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Connection, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "connection")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "qts")
+	}
+	return nil
+}
+
+// UpdateBotNewBusinessMessage is the TL constructor
+// updateBotNewBusinessMessage.
+//
+//	updateBotNewBusinessMessage#9ddb347c flags:# connection_id:string
+//	    message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotNewBusinessMessage.
+type UpdateBotNewBusinessMessage struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotNewBusinessMessageTypeID is the ID of updateBotNewBusinessMessage.
+const UpdateBotNewBusinessMessageTypeID = 0x9ddb347c
+
+// TypeID returns 0x9ddb347c, the ID of updateBotNewBusinessMessage.
+func (*UpdateBotNewBusinessMessage) TypeID() uint32 {
+	return UpdateBotNewBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotNewBusinessMessage".
+func (*UpdateBotNewBusinessMessage) TypeName() string {
+	return "updateBotNewBusinessMessage"
+}
+
+// updateClass marks UpdateBotNewBusinessMessage as an UpdateClass.
+func (*UpdateBotNewBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotNewBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotNewBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "message")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotNewBusinessMessage", "")
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "flags")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "qts")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotEditBusinessMessage is the TL constructor
+// updateBotEditBusinessMessage.
+//
+//	updateBotEditBusinessMessage#7df587c flags:# connection_id:string
+//	    message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotEditBusinessMessage.
+type UpdateBotEditBusinessMessage struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotEditBusinessMessageTypeID is the ID of updateBotEditBusinessMessage.
+const UpdateBotEditBusinessMessageTypeID = 0x07df587c
+
+// TypeID returns 0x07df587c, the ID of updateBotEditBusinessMessage.
+func (*UpdateBotEditBusinessMessage) TypeID() uint32 {
+	return UpdateBotEditBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotEditBusinessMessage".
+func (*UpdateBotEditBusinessMessage) TypeName() string {
+	return "updateBotEditBusinessMessage"
+}
+
+// updateClass marks UpdateBotEditBusinessMessage as an UpdateClass.
+func (*UpdateBotEditBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotEditBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotEditBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "message")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotEditBusinessMessage", "")
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "flags")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "qts")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotDeleteBusinessMessage is the TL constructor
+// updateBotDeleteBusinessMessage.
+//
+//	updateBotDeleteBusinessMessage#a02a982e connection_id:string peer:Peer
+//	    messages:Vector<int> qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotDeleteBusinessMessage.
+type UpdateBotDeleteBusinessMessage struct {
+	ConnectionID string
+	Peer         PeerClass
+	Messages     []int
+	Qts          int
+}
+
+// UpdateBotDeleteBusinessMessageTypeID is the ID of
+// updateBotDeleteBusinessMessage.
+const UpdateBotDeleteBusinessMessageTypeID = 0xa02a982e
+
+// TypeID returns 0xa02a982e, the ID of updateBotDeleteBusinessMessage.
+func (*UpdateBotDeleteBusinessMessage) TypeID() uint32 {
+	return UpdateBotDeleteBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotDeleteBusinessMessage".
+func (*UpdateBotDeleteBusinessMessage) TypeName() string {
+	return "updateBotDeleteBusinessMessage"
+}
+
+// updateClass marks UpdateBotDeleteBusinessMessage as an UpdateClass.
+func (*UpdateBotDeleteBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotDeleteBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotDeleteBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotDeleteBusinessMessage", "peer")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotDeleteBusinessMessage", "")
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "connection_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "peer")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "messages")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "qts")
+	}
+	return nil
+}
+
+// UpdateNewStoryReaction is the TL constructor updateNewStoryReaction.
+//
+//	updateNewStoryReaction#1824e40b story_id:int peer:Peer reaction:Reaction
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateNewStoryReaction.
+type UpdateNewStoryReaction struct {
+	StoryID  int
+	Peer     PeerClass
+	Reaction ReactionClass
+}
+
+// UpdateNewStoryReactionTypeID is the ID of updateNewStoryReaction.
+const UpdateNewStoryReactionTypeID = 0x1824e40b
+
+// TypeID returns 0x1824e40b, the ID of updateNewStoryReaction.
+func (*UpdateNewStoryReaction) TypeID() uint32 {
+	return UpdateNewStoryReactionTypeID
+}
+
+// TypeName returns "updateNewStoryReaction".
+func (*UpdateNewStoryReaction) TypeName() string {
+	return "updateNewStoryReaction"
+}
+
+// updateClass marks UpdateNewStoryReaction as an UpdateClass.
+func (*UpdateNewStoryReaction) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewStoryReaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewStoryReactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StoryID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateNewStoryReaction", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "updateNewStoryReaction", "reaction")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewStoryReaction", "")
+	}
+	var err error
+	if m.StoryID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "story_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "peer")
+	}
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "reaction")
+	}
+	return nil
+}
+
+// UpdateStarsBalance is the TL constructor updateStarsBalance.
+//
+//	updateStarsBalance#4e80a379 balance:StarsAmount = Update
+//
+// See https://core.telegram.org/constructor/updateStarsBalance.
+type UpdateStarsBalance struct {
+	Balance StarsAmountClass
+}
+
+// UpdateStarsBalanceTypeID is the ID of updateStarsBalance.
+const UpdateStarsBalanceTypeID = 0x4e80a379
+
+// TypeID returns 0x4e80a379, the ID of updateStarsBalance.
+func (*UpdateStarsBalance) TypeID() uint32 {
+	return UpdateStarsBalanceTypeID
+}
+
+// TypeName returns "updateStarsBalance".
+func (*UpdateStarsBalance) TypeName() string {
+	return "updateStarsBalance"
+}
+
+// updateClass marks UpdateStarsBalance as an UpdateClass.
+func (*UpdateStarsBalance) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsBalance) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsBalanceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsBalance", "balance")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsBalance) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarsBalance", "")
+	}
+	var err error
+	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "balance")
+	}
+	return nil
+}
+
+// UpdateBusinessBotCallbackQuery is the TL constructor
+// updateBusinessBotCallbackQuery.
+//
+//	updateBusinessBotCallbackQuery#1ea2fda7 flags:# query_id:long
+//	    user_id:long connection_id:string message:Message
+//	    reply_to_message:flags.2?Message chat_instance:long
+//	    data:flags.0?bytes = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetData and the
+// other Set methods send a zero value too; HasData reports whether Data is
+// present (sent, or received) and ClearData leaves it out.
+//
+// See https://core.telegram.org/constructor/updateBusinessBotCallbackQuery.
+type UpdateBusinessBotCallbackQuery struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryID        int64
+	UserID         int64
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.2?Message
+	ChatInstance   int64
+	Data           []byte // flags.0?bytes
+}
+
+// UpdateBusinessBotCallbackQueryTypeID is the ID of
+// updateBusinessBotCallbackQuery.
+const UpdateBusinessBotCallbackQueryTypeID = 0x1ea2fda7
+
+// TypeID returns 0x1ea2fda7, the ID of updateBusinessBotCallbackQuery.
+func (*UpdateBusinessBotCallbackQuery) TypeID() uint32 {
+	return UpdateBusinessBotCallbackQueryTypeID
+}
+
+// TypeName returns "updateBusinessBotCallbackQuery".
+func (*UpdateBusinessBotCallbackQuery) TypeName() string {
+	return "updateBusinessBotCallbackQuery"
+}
+
+// updateClass marks UpdateBusinessBotCallbackQuery as an UpdateClass.
+func (*UpdateBusinessBotCallbackQuery) updateClass() {}
+
+// HasData reports whether Data is present: not zero, set by SetData, or
+// received.
+func (m *UpdateBusinessBotCallbackQuery) HasData() bool {
+	return len(m.Data) > 0 || m.Flags.Has(0)
+}
+
+// SetData sets Data to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateBusinessBotCallbackQuery) SetData(v []byte) {
+	m.Data = v
+	m.Flags.Set(0)
+}
+
+// ClearData sets Data to its zero value and marks it absent.
+func (m *UpdateBusinessBotCallbackQuery) ClearData() {
+	m.Data = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBusinessBotCallbackQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBusinessBotCallbackQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyToMessage != nil {
+		flags.Set(2)
+	}
+	if len(m.Data) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	b.PutLong(m.UserID)
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "message")
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
+		}
+	}
+	b.PutLong(m.ChatInstance)
+	if flags.Has(0) {
+		b.PutBytes(m.Data)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBusinessBotCallbackQuery", "")
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "flags")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "query_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "user_id")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "message")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
+		}
+	}
+	if m.ChatInstance, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "chat_instance")
+	}
+	if m.Flags.Has(0) {
+		if m.Data, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "data")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if len(m.Data) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateStarsRevenueStatus is the TL constructor updateStarsRevenueStatus.
+//
+//	updateStarsRevenueStatus#a584b019 peer:Peer status:StarsRevenueStatus
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateStarsRevenueStatus.
+type UpdateStarsRevenueStatus struct {
+	Peer   PeerClass
+	Status StarsRevenueStatus
+}
+
+// UpdateStarsRevenueStatusTypeID is the ID of updateStarsRevenueStatus.
+const UpdateStarsRevenueStatusTypeID = 0xa584b019
+
+// TypeID returns 0xa584b019, the ID of updateStarsRevenueStatus.
+func (*UpdateStarsRevenueStatus) TypeID() uint32 {
+	return UpdateStarsRevenueStatusTypeID
+}
+
+// TypeName returns "updateStarsRevenueStatus".
+func (*UpdateStarsRevenueStatus) TypeName() string {
+	return "updateStarsRevenueStatus"
+}
+
+// updateClass marks UpdateStarsRevenueStatus as an UpdateClass.
+func (*UpdateStarsRevenueStatus) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsRevenueStatus", "peer")
+	}
+	if err := m.Status.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsRevenueStatus", "status")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarsRevenueStatus", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "peer")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Status, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "status")
+	}
+	return nil
+}
+
+// UpdateBotPurchasedPaidMedia is the TL constructor
+// updateBotPurchasedPaidMedia.
+//
+//	updateBotPurchasedPaidMedia#283bd312 user_id:long payload:string qts:int
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateBotPurchasedPaidMedia.
+type UpdateBotPurchasedPaidMedia struct {
+	UserID  int64
+	Payload string
+	Qts     int
+}
+
+// UpdateBotPurchasedPaidMediaTypeID is the ID of updateBotPurchasedPaidMedia.
+const UpdateBotPurchasedPaidMediaTypeID = 0x283bd312
+
+// TypeID returns 0x283bd312, the ID of updateBotPurchasedPaidMedia.
+func (*UpdateBotPurchasedPaidMedia) TypeID() uint32 {
+	return UpdateBotPurchasedPaidMediaTypeID
+}
+
+// TypeName returns "updateBotPurchasedPaidMedia".
+func (*UpdateBotPurchasedPaidMedia) TypeName() string {
+	return "updateBotPurchasedPaidMedia"
+}
+
+// updateClass marks UpdateBotPurchasedPaidMedia as an UpdateClass.
+func (*UpdateBotPurchasedPaidMedia) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotPurchasedPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotPurchasedPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "user_id")
+	}
+	if m.Payload, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "payload")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "qts")
+	}
+	return nil
+}
+
+// UpdatePaidReactionPrivacy is the TL constructor updatePaidReactionPrivacy.
+//
+//	updatePaidReactionPrivacy#8b725fce private:PaidReactionPrivacy = Update
+//
+// See https://core.telegram.org/constructor/updatePaidReactionPrivacy.
+type UpdatePaidReactionPrivacy struct {
+	Private PaidReactionPrivacyClass
+}
+
+// UpdatePaidReactionPrivacyTypeID is the ID of updatePaidReactionPrivacy.
+const UpdatePaidReactionPrivacyTypeID = 0x8b725fce
+
+// TypeID returns 0x8b725fce, the ID of updatePaidReactionPrivacy.
+func (*UpdatePaidReactionPrivacy) TypeID() uint32 {
+	return UpdatePaidReactionPrivacyTypeID
+}
+
+// TypeName returns "updatePaidReactionPrivacy".
+func (*UpdatePaidReactionPrivacy) TypeName() string {
+	return "updatePaidReactionPrivacy"
+}
+
+// updateClass marks UpdatePaidReactionPrivacy as an UpdateClass.
+func (*UpdatePaidReactionPrivacy) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePaidReactionPrivacy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePaidReactionPrivacyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Private); err != nil {
+		return tlrt.EncodeErr(err, "updatePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePaidReactionPrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePaidReactionPrivacy", "")
+	}
+	var err error
+	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// UpdateSentPhoneCode is the TL constructor updateSentPhoneCode.
+//
+//	updateSentPhoneCode#504aa18f sent_code:auth.SentCode = Update
+//
+// See https://core.telegram.org/constructor/updateSentPhoneCode.
+type UpdateSentPhoneCode struct {
+	SentCode AuthSentCodeClass
+}
+
+// UpdateSentPhoneCodeTypeID is the ID of updateSentPhoneCode.
+const UpdateSentPhoneCodeTypeID = 0x504aa18f
+
+// TypeID returns 0x504aa18f, the ID of updateSentPhoneCode.
+func (*UpdateSentPhoneCode) TypeID() uint32 {
+	return UpdateSentPhoneCodeTypeID
+}
+
+// TypeName returns "updateSentPhoneCode".
+func (*UpdateSentPhoneCode) TypeName() string {
+	return "updateSentPhoneCode"
+}
+
+// updateClass marks UpdateSentPhoneCode as an UpdateClass.
+func (*UpdateSentPhoneCode) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSentPhoneCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSentPhoneCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
+		return tlrt.EncodeErr(err, "updateSentPhoneCode", "sent_code")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateSentPhoneCode", "")
+	}
+	var err error
+	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "sent_code")
+	}
+	return nil
+}
+
+// UpdateGroupCallChainBlocks is the TL constructor updateGroupCallChainBlocks.
+//
+//	updateGroupCallChainBlocks#a477288f call:InputGroupCall sub_chain_id:int
+//	    blocks:Vector<bytes> next_offset:int = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallChainBlocks.
+type UpdateGroupCallChainBlocks struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Blocks     [][]byte
+	NextOffset int
+}
+
+// UpdateGroupCallChainBlocksTypeID is the ID of updateGroupCallChainBlocks.
+const UpdateGroupCallChainBlocksTypeID = 0xa477288f
+
+// TypeID returns 0xa477288f, the ID of updateGroupCallChainBlocks.
+func (*UpdateGroupCallChainBlocks) TypeID() uint32 {
+	return UpdateGroupCallChainBlocksTypeID
+}
+
+// TypeName returns "updateGroupCallChainBlocks".
+func (*UpdateGroupCallChainBlocks) TypeName() string {
+	return "updateGroupCallChainBlocks"
+}
+
+// updateClass marks UpdateGroupCallChainBlocks as an UpdateClass.
+func (*UpdateGroupCallChainBlocks) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallChainBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallChainBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallChainBlocks", "call")
+	}
+	b.PutInt(m.SubChainID)
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		b.PutBytes(m.Blocks[i])
+	}
+	b.PutInt(m.NextOffset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallChainBlocks", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "call")
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
+	}
+	if m.Blocks, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
+	}
+	if m.NextOffset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "next_offset")
+	}
+	return nil
+}
+
+// UpdateReadMonoForumInbox is the TL constructor updateReadMonoForumInbox.
+//
+//	updateReadMonoForumInbox#77b0e372 channel_id:long saved_peer_id:Peer
+//	    read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumInbox.
+type UpdateReadMonoForumInbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumInboxTypeID is the ID of updateReadMonoForumInbox.
+const UpdateReadMonoForumInboxTypeID = 0x77b0e372
+
+// TypeID returns 0x77b0e372, the ID of updateReadMonoForumInbox.
+func (*UpdateReadMonoForumInbox) TypeID() uint32 {
+	return UpdateReadMonoForumInboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumInbox".
+func (*UpdateReadMonoForumInbox) TypeName() string {
+	return "updateReadMonoForumInbox"
+}
+
+// updateClass marks UpdateReadMonoForumInbox as an UpdateClass.
+func (*UpdateReadMonoForumInbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumInbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumInboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumInbox", "")
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "read_max_id")
+	}
+	return nil
+}
+
+// UpdateReadMonoForumOutbox is the TL constructor updateReadMonoForumOutbox.
+//
+//	updateReadMonoForumOutbox#a4a79376 channel_id:long saved_peer_id:Peer
+//	    read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumOutbox.
+type UpdateReadMonoForumOutbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumOutboxTypeID is the ID of updateReadMonoForumOutbox.
+const UpdateReadMonoForumOutboxTypeID = 0xa4a79376
+
+// TypeID returns 0xa4a79376, the ID of updateReadMonoForumOutbox.
+func (*UpdateReadMonoForumOutbox) TypeID() uint32 {
+	return UpdateReadMonoForumOutboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumOutbox".
+func (*UpdateReadMonoForumOutbox) TypeName() string {
+	return "updateReadMonoForumOutbox"
+}
+
+// updateClass marks UpdateReadMonoForumOutbox as an UpdateClass.
+func (*UpdateReadMonoForumOutbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumOutbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumOutboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumOutbox", "")
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "read_max_id")
+	}
+	return nil
+}
+
+// UpdateMonoForumNoPaidException is the TL constructor
+// updateMonoForumNoPaidException.
+//
+//	updateMonoForumNoPaidException#9f812b08 flags:# exception:flags.0?true
+//	    channel_id:long saved_peer_id:Peer = Update
+//
+// See https://core.telegram.org/constructor/updateMonoForumNoPaidException.
+type UpdateMonoForumNoPaidException struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Exception   bool       // flags.0?true
+	ChannelID   int64
+	SavedPeerID PeerClass
+}
+
+// UpdateMonoForumNoPaidExceptionTypeID is the ID of
+// updateMonoForumNoPaidException.
+const UpdateMonoForumNoPaidExceptionTypeID = 0x9f812b08
+
+// TypeID returns 0x9f812b08, the ID of updateMonoForumNoPaidException.
+func (*UpdateMonoForumNoPaidException) TypeID() uint32 {
+	return UpdateMonoForumNoPaidExceptionTypeID
+}
+
+// TypeName returns "updateMonoForumNoPaidException".
+func (*UpdateMonoForumNoPaidException) TypeName() string {
+	return "updateMonoForumNoPaidException"
+}
+
+// updateClass marks UpdateMonoForumNoPaidException as an UpdateClass.
+func (*UpdateMonoForumNoPaidException) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateMonoForumNoPaidException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateMonoForumNoPaidExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Exception {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateMonoForumNoPaidException", "")
+	}
+	*m = UpdateMonoForumNoPaidException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "flags")
+	}
+	m.Exception = m.Flags.Has(0)
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateGroupCallMessage is the TL constructor updateGroupCallMessage.
+//
+//	updateGroupCallMessage#d8326f0d call:InputGroupCall
+//	    message:GroupCallMessage = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallMessage.
+type UpdateGroupCallMessage struct {
+	Call    InputGroupCallClass
+	Message GroupCallMessage
+}
+
+// UpdateGroupCallMessageTypeID is the ID of updateGroupCallMessage.
+const UpdateGroupCallMessageTypeID = 0xd8326f0d
+
+// TypeID returns 0xd8326f0d, the ID of updateGroupCallMessage.
+func (*UpdateGroupCallMessage) TypeID() uint32 {
+	return UpdateGroupCallMessageTypeID
+}
+
+// TypeName returns "updateGroupCallMessage".
+func (*UpdateGroupCallMessage) TypeName() string {
+	return "updateGroupCallMessage"
+}
+
+// updateClass marks UpdateGroupCallMessage as an UpdateClass.
+func (*UpdateGroupCallMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallMessage", "call")
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "call")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "message")
+	}
+	return nil
+}
+
+// UpdateGroupCallEncryptedMessage is the TL constructor
+// updateGroupCallEncryptedMessage.
+//
+//	updateGroupCallEncryptedMessage#c957a766 call:InputGroupCall
+//	    from_id:Peer encrypted_message:bytes = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallEncryptedMessage.
+type UpdateGroupCallEncryptedMessage struct {
+	Call             InputGroupCallClass
+	FromID           PeerClass
+	EncryptedMessage []byte
+}
+
+// UpdateGroupCallEncryptedMessageTypeID is the ID of
+// updateGroupCallEncryptedMessage.
+const UpdateGroupCallEncryptedMessageTypeID = 0xc957a766
+
+// TypeID returns 0xc957a766, the ID of updateGroupCallEncryptedMessage.
+func (*UpdateGroupCallEncryptedMessage) TypeID() uint32 {
+	return UpdateGroupCallEncryptedMessageTypeID
+}
+
+// TypeName returns "updateGroupCallEncryptedMessage".
+func (*UpdateGroupCallEncryptedMessage) TypeName() string {
+	return "updateGroupCallEncryptedMessage"
+}
+
+// updateClass marks UpdateGroupCallEncryptedMessage as an UpdateClass.
+func (*UpdateGroupCallEncryptedMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallEncryptedMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallEncryptedMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallEncryptedMessage", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallEncryptedMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "call")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "encrypted_message")
+	}
+	return nil
+}
+
+// UpdatePinnedForumTopic is the TL constructor updatePinnedForumTopic.
+//
+//	updatePinnedForumTopic#683b2c52 flags:# pinned:flags.0?true peer:Peer
+//	    topic_id:int = Update
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopic.
+type UpdatePinnedForumTopic struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned  bool       // flags.0?true
+	Peer    PeerClass
+	TopicID int
+}
+
+// UpdatePinnedForumTopicTypeID is the ID of updatePinnedForumTopic.
+const UpdatePinnedForumTopicTypeID = 0x683b2c52
+
+// TypeID returns 0x683b2c52, the ID of updatePinnedForumTopic.
+func (*UpdatePinnedForumTopic) TypeID() uint32 {
+	return UpdatePinnedForumTopicTypeID
+}
+
+// TypeName returns "updatePinnedForumTopic".
+func (*UpdatePinnedForumTopic) TypeName() string {
+	return "updatePinnedForumTopic"
+}
+
+// updateClass marks UpdatePinnedForumTopic as an UpdateClass.
+func (*UpdatePinnedForumTopic) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Pinned {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePinnedForumTopic", "peer")
+	}
+	b.PutInt(m.TopicID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopic", "")
+	}
+	*m = UpdatePinnedForumTopic{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "flags")
+	}
+	m.Pinned = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "peer")
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "topic_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdatePinnedForumTopics is the TL constructor updatePinnedForumTopics.
+//
+//	updatePinnedForumTopics#def143d0 flags:# peer:Peer
+//	    order:flags.0?Vector<int> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetOrder and the
+// other Set methods send a zero value too; HasOrder reports whether Order is
+// present (sent, or received) and ClearOrder leaves it out.
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopics.
+type UpdatePinnedForumTopics struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer  PeerClass
+	Order []int // flags.0?Vector<int>
+}
+
+// UpdatePinnedForumTopicsTypeID is the ID of updatePinnedForumTopics.
+const UpdatePinnedForumTopicsTypeID = 0xdef143d0
+
+// TypeID returns 0xdef143d0, the ID of updatePinnedForumTopics.
+func (*UpdatePinnedForumTopics) TypeID() uint32 {
+	return UpdatePinnedForumTopicsTypeID
+}
+
+// TypeName returns "updatePinnedForumTopics".
+func (*UpdatePinnedForumTopics) TypeName() string {
+	return "updatePinnedForumTopics"
+}
+
+// updateClass marks UpdatePinnedForumTopics as an UpdateClass.
+func (*UpdatePinnedForumTopics) updateClass() {}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *UpdatePinnedForumTopics) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(0)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdatePinnedForumTopics) SetOrder(v []int) {
+	m.Order = v
+	m.Flags.Set(0)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *UpdatePinnedForumTopics) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopics) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Order) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePinnedForumTopics", "peer")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopics", "")
+	}
+	*m = UpdatePinnedForumTopics{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "updatePinnedForumTopics", "order")
+		}
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateDeleteGroupCallMessages is the TL constructor
+// updateDeleteGroupCallMessages.
+//
+//	updateDeleteGroupCallMessages#3e85e92c call:InputGroupCall
+//	    messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteGroupCallMessages.
+type UpdateDeleteGroupCallMessages struct {
+	Call     InputGroupCallClass
+	Messages []int
+}
+
+// UpdateDeleteGroupCallMessagesTypeID is the ID of
+// updateDeleteGroupCallMessages.
+const UpdateDeleteGroupCallMessagesTypeID = 0x3e85e92c
+
+// TypeID returns 0x3e85e92c, the ID of updateDeleteGroupCallMessages.
+func (*UpdateDeleteGroupCallMessages) TypeID() uint32 {
+	return UpdateDeleteGroupCallMessagesTypeID
+}
+
+// TypeName returns "updateDeleteGroupCallMessages".
+func (*UpdateDeleteGroupCallMessages) TypeName() string {
+	return "updateDeleteGroupCallMessages"
+}
+
+// updateClass marks UpdateDeleteGroupCallMessages as an UpdateClass.
+func (*UpdateDeleteGroupCallMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteGroupCallMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteGroupCallMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateDeleteGroupCallMessages", "call")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteGroupCallMessages", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "call")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "messages")
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionState is the TL constructor updateStarGiftAuctionState.
+//
+//	updateStarGiftAuctionState#48e246c2 gift_id:long
+//	    state:StarGiftAuctionState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionState.
+type UpdateStarGiftAuctionState struct {
+	GiftID int64
+	State  StarGiftAuctionStateClass
+}
+
+// UpdateStarGiftAuctionStateTypeID is the ID of updateStarGiftAuctionState.
+const UpdateStarGiftAuctionStateTypeID = 0x48e246c2
+
+// TypeID returns 0x48e246c2, the ID of updateStarGiftAuctionState.
+func (*UpdateStarGiftAuctionState) TypeID() uint32 {
+	return UpdateStarGiftAuctionStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionState".
+func (*UpdateStarGiftAuctionState) TypeName() string {
+	return "updateStarGiftAuctionState"
+}
+
+// updateClass marks UpdateStarGiftAuctionState as an UpdateClass.
+func (*UpdateStarGiftAuctionState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := tlrt.EncodeObject(b, m.State); err != nil {
+		return tlrt.EncodeErr(err, "updateStarGiftAuctionState", "state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionState", "")
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "gift_id")
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "state")
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionUserState is the TL constructor
+// updateStarGiftAuctionUserState.
+//
+//	updateStarGiftAuctionUserState#dc58f31e gift_id:long
+//	    user_state:StarGiftAuctionUserState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionUserState.
+type UpdateStarGiftAuctionUserState struct {
+	GiftID    int64
+	UserState StarGiftAuctionUserState
+}
+
+// UpdateStarGiftAuctionUserStateTypeID is the ID of
+// updateStarGiftAuctionUserState.
+const UpdateStarGiftAuctionUserStateTypeID = 0xdc58f31e
+
+// TypeID returns 0xdc58f31e, the ID of updateStarGiftAuctionUserState.
+func (*UpdateStarGiftAuctionUserState) TypeID() uint32 {
+	return UpdateStarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionUserState".
+func (*UpdateStarGiftAuctionUserState) TypeName() string {
+	return "updateStarGiftAuctionUserState"
+}
+
+// updateClass marks UpdateStarGiftAuctionUserState as an UpdateClass.
+func (*UpdateStarGiftAuctionUserState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := m.UserState.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateStarGiftAuctionUserState", "user_state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionUserState", "")
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "gift_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "user_state")
+	}
+	return nil
+}
+
+// UpdateEmojiGameInfo is the TL constructor updateEmojiGameInfo.
+//
+//	updateEmojiGameInfo#fb9c547a info:messages.EmojiGameInfo = Update
+//
+// See https://core.telegram.org/constructor/updateEmojiGameInfo.
+type UpdateEmojiGameInfo struct {
+	Info MessagesEmojiGameInfoClass
+}
+
+// UpdateEmojiGameInfoTypeID is the ID of updateEmojiGameInfo.
+const UpdateEmojiGameInfoTypeID = 0xfb9c547a
+
+// TypeID returns 0xfb9c547a, the ID of updateEmojiGameInfo.
+func (*UpdateEmojiGameInfo) TypeID() uint32 {
+	return UpdateEmojiGameInfoTypeID
+}
+
+// TypeName returns "updateEmojiGameInfo".
+func (*UpdateEmojiGameInfo) TypeName() string {
+	return "updateEmojiGameInfo"
+}
+
+// updateClass marks UpdateEmojiGameInfo as an UpdateClass.
+func (*UpdateEmojiGameInfo) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEmojiGameInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEmojiGameInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Info); err != nil {
+		return tlrt.EncodeErr(err, "updateEmojiGameInfo", "info")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateEmojiGameInfo", "")
+	}
+	var err error
+	if m.Info, err = decodeMessagesEmojiGameInfo(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "info")
+	}
+	return nil
+}
+
+// UpdateStarGiftCraftFail is the TL constructor updateStarGiftCraftFail.
+//
+//	updateStarGiftCraftFail#ac072444 = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftCraftFail.
+type UpdateStarGiftCraftFail struct{}
+
+// UpdateStarGiftCraftFailTypeID is the ID of updateStarGiftCraftFail.
+const UpdateStarGiftCraftFailTypeID = 0xac072444
+
+// TypeID returns 0xac072444, the ID of updateStarGiftCraftFail.
+func (*UpdateStarGiftCraftFail) TypeID() uint32 {
+	return UpdateStarGiftCraftFailTypeID
+}
+
+// TypeName returns "updateStarGiftCraftFail".
+func (*UpdateStarGiftCraftFail) TypeName() string {
+	return "updateStarGiftCraftFail"
+}
+
+// updateClass marks UpdateStarGiftCraftFail as an UpdateClass.
+func (*UpdateStarGiftCraftFail) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftCraftFail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftCraftFailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftCraftFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateChatParticipantRank is the TL constructor updateChatParticipantRank.
+//
+//	updateChatParticipantRank#bd8367b9 chat_id:long user_id:long rank:string
+//	    version:int = Update
+//
+// See https://core.telegram.org/constructor/updateChatParticipantRank.
+type UpdateChatParticipantRank struct {
+	ChatID  int64
+	UserID  int64
+	Rank    string
+	Version int
+}
+
+// UpdateChatParticipantRankTypeID is the ID of updateChatParticipantRank.
+const UpdateChatParticipantRankTypeID = 0xbd8367b9
+
+// TypeID returns 0xbd8367b9, the ID of updateChatParticipantRank.
+func (*UpdateChatParticipantRank) TypeID() uint32 {
+	return UpdateChatParticipantRankTypeID
+}
+
+// TypeName returns "updateChatParticipantRank".
+func (*UpdateChatParticipantRank) TypeName() string {
+	return "updateChatParticipantRank"
+}
+
+// updateClass marks UpdateChatParticipantRank as an UpdateClass.
+func (*UpdateChatParticipantRank) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateChatParticipantRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateChatParticipantRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChatID)
+	b.PutLong(m.UserID)
+	b.PutString(m.Rank)
+	b.PutInt(m.Version)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChatID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "chat_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "user_id")
+	}
+	if m.Rank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "rank")
+	}
+	if m.Version, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "version")
+	}
+	return nil
+}
+
+// UpdateManagedBot is the TL constructor updateManagedBot.
+//
+//	updateManagedBot#4880ed9a user_id:long bot_id:long qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateManagedBot.
+type UpdateManagedBot struct {
+	UserID int64
+	BotID  int64
+	Qts    int
+}
+
+// UpdateManagedBotTypeID is the ID of updateManagedBot.
+const UpdateManagedBotTypeID = 0x4880ed9a
+
+// TypeID returns 0x4880ed9a, the ID of updateManagedBot.
+func (*UpdateManagedBot) TypeID() uint32 {
+	return UpdateManagedBotTypeID
+}
+
+// TypeName returns "updateManagedBot".
+func (*UpdateManagedBot) TypeName() string {
+	return "updateManagedBot"
+}
+
+// updateClass marks UpdateManagedBot as an UpdateClass.
+func (*UpdateManagedBot) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateManagedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateManagedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutLong(m.BotID)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateManagedBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "user_id")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "bot_id")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "qts")
+	}
+	return nil
+}
+
+// UpdateBotGuestChatQuery is the TL constructor updateBotGuestChatQuery.
+//
+//	updateBotGuestChatQuery#cdd4093d flags:# query_id:long message:Message
+//	    reference_messages:flags.0?Vector<Message> qts:int = Update
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetReferenceMessages and the other Set methods send a zero value too;
+// HasReferenceMessages reports whether ReferenceMessages is present (sent, or
+// received) and ClearReferenceMessages leaves it out.
+//
+// See https://core.telegram.org/constructor/updateBotGuestChatQuery.
+type UpdateBotGuestChatQuery struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryID           int64
+	Message           MessageClass
+	ReferenceMessages []MessageClass // flags.0?Vector<Message>
+	Qts               int
+}
+
+// UpdateBotGuestChatQueryTypeID is the ID of updateBotGuestChatQuery.
+const UpdateBotGuestChatQueryTypeID = 0xcdd4093d
+
+// TypeID returns 0xcdd4093d, the ID of updateBotGuestChatQuery.
+func (*UpdateBotGuestChatQuery) TypeID() uint32 {
+	return UpdateBotGuestChatQueryTypeID
+}
+
+// TypeName returns "updateBotGuestChatQuery".
+func (*UpdateBotGuestChatQuery) TypeName() string {
+	return "updateBotGuestChatQuery"
+}
+
+// updateClass marks UpdateBotGuestChatQuery as an UpdateClass.
+func (*UpdateBotGuestChatQuery) updateClass() {}
+
+// HasReferenceMessages reports whether ReferenceMessages is present: not zero,
+// set by SetReferenceMessages, or received.
+func (m *UpdateBotGuestChatQuery) HasReferenceMessages() bool {
+	return len(m.ReferenceMessages) > 0 || m.Flags.Has(0)
+}
+
+// SetReferenceMessages sets ReferenceMessages to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UpdateBotGuestChatQuery) SetReferenceMessages(v []MessageClass) {
+	m.ReferenceMessages = v
+	m.Flags.Set(0)
+}
+
+// ClearReferenceMessages sets ReferenceMessages to its zero value and marks it
+// absent.
+func (m *UpdateBotGuestChatQuery) ClearReferenceMessages() {
+	m.ReferenceMessages = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotGuestChatQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotGuestChatQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.ReferenceMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "message")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ReferenceMessages))
+		for i := range m.ReferenceMessages {
+			if err := tlrt.EncodeObject(b, m.ReferenceMessages[i]); err != nil {
+				return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "reference_messages")
+			}
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotGuestChatQuery", "")
+	}
+	*m = UpdateBotGuestChatQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "flags")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "query_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "qts")
+	}
+	if len(m.ReferenceMessages) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateAiComposeTones is the TL constructor updateAiComposeTones.
+//
+//	updateAiComposeTones#8c0f91fb = Update
+//
+// See https://core.telegram.org/constructor/updateAiComposeTones.
+type UpdateAiComposeTones struct{}
+
+// UpdateAiComposeTonesTypeID is the ID of updateAiComposeTones.
+const UpdateAiComposeTonesTypeID = 0x8c0f91fb
+
+// TypeID returns 0x8c0f91fb, the ID of updateAiComposeTones.
+func (*UpdateAiComposeTones) TypeID() uint32 {
+	return UpdateAiComposeTonesTypeID
+}
+
+// TypeName returns "updateAiComposeTones".
+func (*UpdateAiComposeTones) TypeName() string {
+	return "updateAiComposeTones"
+}
+
+// updateClass marks UpdateAiComposeTones as an UpdateClass.
+func (*UpdateAiComposeTones) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateAiComposeTones) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateAiComposeTonesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
+		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAiComposeTones) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateJoinChatWebViewDecision is the TL constructor
+// updateJoinChatWebViewDecision.
+//
+//	updateJoinChatWebViewDecision#bdac7e70 peer:Peer query_id:long
+//	    result:JoinChatBotResult = Update
+//
+// See https://core.telegram.org/constructor/updateJoinChatWebViewDecision.
+type UpdateJoinChatWebViewDecision struct {
+	Peer    PeerClass
+	QueryID int64
+	Result  JoinChatBotResultClass
+}
+
+// UpdateJoinChatWebViewDecisionTypeID is the ID of
+// updateJoinChatWebViewDecision.
+const UpdateJoinChatWebViewDecisionTypeID = 0xbdac7e70
+
+// TypeID returns 0xbdac7e70, the ID of updateJoinChatWebViewDecision.
+func (*UpdateJoinChatWebViewDecision) TypeID() uint32 {
+	return UpdateJoinChatWebViewDecisionTypeID
+}
+
+// TypeName returns "updateJoinChatWebViewDecision".
+func (*UpdateJoinChatWebViewDecision) TypeName() string {
+	return "updateJoinChatWebViewDecision"
+}
+
+// updateClass marks UpdateJoinChatWebViewDecision as an UpdateClass.
+func (*UpdateJoinChatWebViewDecision) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateJoinChatWebViewDecision) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateJoinChatWebViewDecisionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "peer")
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateJoinChatWebViewDecision", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "peer")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "query_id")
+	}
+	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "result")
+	}
+	return nil
+}
+
+// UpdateNewBotConnection is the TL constructor updateNewBotConnection.
+//
+//	updateNewBotConnection#b22083a6 flags:# confirmed:flags.0?true
+//	    bot_id:long date:flags.1?int device:flags.1?string
+//	    location:flags.1?string = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
+//
+// See https://core.telegram.org/constructor/updateNewBotConnection.
+type UpdateNewBotConnection struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Confirmed bool       // flags.0?true
+	BotID     int64
+	Date      int    // flags.1?int
+	Device    string // flags.1?string
+	Location  string // flags.1?string
+}
+
+// UpdateNewBotConnectionTypeID is the ID of updateNewBotConnection.
+const UpdateNewBotConnectionTypeID = 0xb22083a6
+
+// TypeID returns 0xb22083a6, the ID of updateNewBotConnection.
+func (*UpdateNewBotConnection) TypeID() uint32 {
+	return UpdateNewBotConnectionTypeID
+}
+
+// TypeName returns "updateNewBotConnection".
+func (*UpdateNewBotConnection) TypeName() string {
+	return "updateNewBotConnection"
+}
+
+// updateClass marks UpdateNewBotConnection as an UpdateClass.
+func (*UpdateNewBotConnection) updateClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received. It shares its flag with Device and Location: they are present
+// together.
+func (m *UpdateNewBotConnection) HasDate() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateNewBotConnection) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent; it is still sent,
+// as zero, when Device or Location, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// HasDevice reports whether Device is present: not zero, set by SetDevice, or
+// received. It shares its flag with Date and Location: they are present
+// together.
+func (m *UpdateNewBotConnection) HasDevice() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetDevice sets Device to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *UpdateNewBotConnection) SetDevice(v string) {
+	m.Device = v
+	m.Flags.Set(1)
+}
+
+// ClearDevice sets Device to its zero value and marks it absent; it is still
+// sent, as zero, when Date or Location, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearDevice() {
+	m.Device = ""
+	m.Flags.Unset(1)
+}
+
+// HasLocation reports whether Location is present: not zero, set by
+// SetLocation, or received. It shares its flag with Date and Device: they are
+// present together.
+func (m *UpdateNewBotConnection) HasLocation() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetLocation sets Location to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateNewBotConnection) SetLocation(v string) {
+	m.Location = v
+	m.Flags.Set(1)
+}
+
+// ClearLocation sets Location to its zero value and marks it absent; it is
+// still sent, as zero, when Date or Device, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearLocation() {
+	m.Location = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewBotConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewBotConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Confirmed {
+		flags.Set(0)
+	}
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewBotConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "flags")
+	}
+	m.Confirmed = m.Flags.Has(0)
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "bot_id")
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "date")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Device, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "device")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Location, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "location")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// UpdateWebBrowserSettings is the TL constructor updateWebBrowserSettings.
+//
+//	updateWebBrowserSettings#c39a2ade flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateWebBrowserSettings.
+type UpdateWebBrowserSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+}
+
+// UpdateWebBrowserSettingsTypeID is the ID of updateWebBrowserSettings.
+const UpdateWebBrowserSettingsTypeID = 0xc39a2ade
+
+// TypeID returns 0xc39a2ade, the ID of updateWebBrowserSettings.
+func (*UpdateWebBrowserSettings) TypeID() uint32 {
+	return UpdateWebBrowserSettingsTypeID
+}
+
+// TypeName returns "updateWebBrowserSettings".
+func (*UpdateWebBrowserSettings) TypeName() string {
+	return "updateWebBrowserSettings"
+}
+
+// updateClass marks UpdateWebBrowserSettings as an UpdateClass.
+func (*UpdateWebBrowserSettings) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// UpdateWebBrowserException is the TL constructor updateWebBrowserException.
+//
+//	updateWebBrowserException#140502d1 flags:# delete:flags.1?true
+//	    open_external_browser:flags.0?Bool exception:WebDomainException
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOpenExternalBrowser and the other Set methods send a zero value too;
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present (sent,
+// or received) and ClearOpenExternalBrowser leaves it out.
+//
+// See https://core.telegram.org/constructor/updateWebBrowserException.
+type UpdateWebBrowserException struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Delete              bool       // flags.1?true
+	OpenExternalBrowser bool       // flags.0?Bool
+	Exception           WebDomainException
+}
+
+// UpdateWebBrowserExceptionTypeID is the ID of updateWebBrowserException.
+const UpdateWebBrowserExceptionTypeID = 0x140502d1
+
+// TypeID returns 0x140502d1, the ID of updateWebBrowserException.
+func (*UpdateWebBrowserException) TypeID() uint32 {
+	return UpdateWebBrowserExceptionTypeID
+}
+
+// TypeName returns "updateWebBrowserException".
+func (*UpdateWebBrowserException) TypeName() string {
+	return "updateWebBrowserException"
+}
+
+// updateClass marks UpdateWebBrowserException as an UpdateClass.
+func (*UpdateWebBrowserException) updateClass() {}
+
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present: not
+// zero, set by SetOpenExternalBrowser, or received.
+func (m *UpdateWebBrowserException) HasOpenExternalBrowser() bool {
+	return m.OpenExternalBrowser || m.Flags.Has(0)
+}
+
+// SetOpenExternalBrowser sets OpenExternalBrowser to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UpdateWebBrowserException) SetOpenExternalBrowser(v bool) {
+	m.OpenExternalBrowser = v
+	m.Flags.Set(0)
+}
+
+// ClearOpenExternalBrowser sets OpenExternalBrowser to its zero value and marks
+// it absent.
+func (m *UpdateWebBrowserException) ClearOpenExternalBrowser() {
+	m.OpenExternalBrowser = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Delete {
+		flags.Set(1)
+	}
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.OpenExternalBrowser)
+	}
+	if err := m.Exception.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateWebBrowserException", "exception")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateWebBrowserException", "")
+	}
+	*m = UpdateWebBrowserException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "flags")
+	}
+	m.Delete = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "updateWebBrowserException", "open_external_browser")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Exception, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "exception")
+	}
+	m.Flags &^= 1 << 1
+	if m.OpenExternalBrowser {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateNewEphemeralMessage is the TL constructor updateNewEphemeralMessage.
+//
+//	updateNewEphemeralMessage#20bcbba1 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateNewEphemeralMessage.
+type UpdateNewEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateNewEphemeralMessageTypeID is the ID of updateNewEphemeralMessage.
+const UpdateNewEphemeralMessageTypeID = 0x20bcbba1
+
+// TypeID returns 0x20bcbba1, the ID of updateNewEphemeralMessage.
+func (*UpdateNewEphemeralMessage) TypeID() uint32 {
+	return UpdateNewEphemeralMessageTypeID
+}
+
+// TypeName returns "updateNewEphemeralMessage".
+func (*UpdateNewEphemeralMessage) TypeName() string {
+	return "updateNewEphemeralMessage"
+}
+
+// updateClass marks UpdateNewEphemeralMessage as an UpdateClass.
+func (*UpdateNewEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateNewEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewEphemeralMessage", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// UpdateDeleteEphemeralMessages is the TL constructor
+// updateDeleteEphemeralMessages.
+//
+//	updateDeleteEphemeralMessages#56dbfcf8 peer:Peer ids:Vector<int>
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteEphemeralMessages.
+type UpdateDeleteEphemeralMessages struct {
+	Peer PeerClass
+	IDs  []int
+}
+
+// UpdateDeleteEphemeralMessagesTypeID is the ID of
+// updateDeleteEphemeralMessages.
+const UpdateDeleteEphemeralMessagesTypeID = 0x56dbfcf8
+
+// TypeID returns 0x56dbfcf8, the ID of updateDeleteEphemeralMessages.
+func (*UpdateDeleteEphemeralMessages) TypeID() uint32 {
+	return UpdateDeleteEphemeralMessagesTypeID
+}
+
+// TypeName returns "updateDeleteEphemeralMessages".
+func (*UpdateDeleteEphemeralMessages) TypeName() string {
+	return "updateDeleteEphemeralMessages"
+}
+
+// updateClass marks UpdateDeleteEphemeralMessages as an UpdateClass.
+func (*UpdateDeleteEphemeralMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteEphemeralMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteEphemeralMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDeleteEphemeralMessages", "peer")
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutInt(m.IDs[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteEphemeralMessages", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "peer")
+	}
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "ids")
+	}
+	return nil
+}
+
+// UpdateEditEphemeralMessage is the TL constructor updateEditEphemeralMessage.
+//
+//	updateEditEphemeralMessage#4bbb8f01 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateEditEphemeralMessage.
+type UpdateEditEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateEditEphemeralMessageTypeID is the ID of updateEditEphemeralMessage.
+const UpdateEditEphemeralMessageTypeID = 0x4bbb8f01
+
+// TypeID returns 0x4bbb8f01, the ID of updateEditEphemeralMessage.
+func (*UpdateEditEphemeralMessage) TypeID() uint32 {
+	return UpdateEditEphemeralMessageTypeID
+}
+
+// TypeName returns "updateEditEphemeralMessage".
+func (*UpdateEditEphemeralMessage) TypeName() string {
+	return "updateEditEphemeralMessage"
+}
+
+// updateClass marks UpdateEditEphemeralMessage as an UpdateClass.
+func (*UpdateEditEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEditEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEditEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateEditEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateEditEphemeralMessage", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// UpdateBotStarsSubscription is the TL constructor updateBotStarsSubscription.
+//
+//	updateBotStarsSubscription#6c0d8e23 flags:# canceled:flags.0?true
+//	    payment_failed:flags.1?true restored:flags.2?true user_id:long
+//	    payload:bytes qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotStarsSubscription.
+type UpdateBotStarsSubscription struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Canceled      bool       // flags.0?true
+	PaymentFailed bool       // flags.1?true
+	Restored      bool       // flags.2?true
+	UserID        int64
+	Payload       []byte
+	Qts           int
+}
+
+// UpdateBotStarsSubscriptionTypeID is the ID of updateBotStarsSubscription.
+const UpdateBotStarsSubscriptionTypeID = 0x6c0d8e23
+
+// TypeID returns 0x6c0d8e23, the ID of updateBotStarsSubscription.
+func (*UpdateBotStarsSubscription) TypeID() uint32 {
+	return UpdateBotStarsSubscriptionTypeID
+}
+
+// TypeName returns "updateBotStarsSubscription".
+func (*UpdateBotStarsSubscription) TypeName() string {
+	return "updateBotStarsSubscription"
+}
+
+// updateClass marks UpdateBotStarsSubscription as an UpdateClass.
+func (*UpdateBotStarsSubscription) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotStarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotStarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.PaymentFailed {
+		flags.Set(1)
+	}
+	if m.Restored {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	b.PutBytes(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotStarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "flags")
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.PaymentFailed = m.Flags.Has(1)
+	m.Restored = m.Flags.Has(2)
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "user_id")
+	}
+	if m.Payload, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "payload")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "qts")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -12714,21 +16693,39 @@ func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
 
 // URLAuthResultRequest is the TL constructor urlAuthResultRequest.
 //
-//	urlAuthResultRequest#92d33a0e flags:# request_write_access:flags.0?true
-//	    bot:User domain:string = UrlAuthResult
+//	urlAuthResultRequest#3cd623ec flags:# request_write_access:flags.0?true
+//	    request_phone_number:flags.1?true match_codes_first:flags.5?true
+//	    is_app:flags.6?true bot:User domain:string browser:flags.2?string
+//	    platform:flags.2?string ip:flags.2?string region:flags.2?string
+//	    match_codes:flags.3?Vector<string> user_id_hint:flags.4?long
+//	    verified_app_name:flags.7?string = UrlAuthResult
+//
+// An optional field is sent when it is not zero, nil or false. SetBrowser and
+// the other Set methods send a zero value too; HasBrowser reports whether
+// Browser is present (sent, or received) and ClearBrowser leaves it out.
 //
 // See https://core.telegram.org/constructor/urlAuthResultRequest.
 type URLAuthResultRequest struct {
 	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequestWriteAccess bool       // flags.0?true
+	RequestPhoneNumber bool       // flags.1?true
+	MatchCodesFirst    bool       // flags.5?true
+	IsApp              bool       // flags.6?true
 	Bot                UserClass
 	Domain             string
+	Browser            string   // flags.2?string
+	Platform           string   // flags.2?string
+	IP                 string   // flags.2?string
+	Region             string   // flags.2?string
+	MatchCodes         []string // flags.3?Vector<string>
+	UserIDHint         int64    // flags.4?long
+	VerifiedAppName    string   // flags.7?string
 }
 
 // URLAuthResultRequestTypeID is the ID of urlAuthResultRequest.
-const URLAuthResultRequestTypeID = 0x92d33a0e
+const URLAuthResultRequestTypeID = 0x3cd623ec
 
-// TypeID returns 0x92d33a0e, the ID of urlAuthResultRequest.
+// TypeID returns 0x3cd623ec, the ID of urlAuthResultRequest.
 func (*URLAuthResultRequest) TypeID() uint32 {
 	return URLAuthResultRequestTypeID
 }
@@ -12740,6 +16737,149 @@ func (*URLAuthResultRequest) TypeName() string {
 
 // uRLAuthResultClass marks URLAuthResultRequest as an URLAuthResultClass.
 func (*URLAuthResultRequest) uRLAuthResultClass() {}
+
+// HasBrowser reports whether Browser is present: not zero, set by SetBrowser,
+// or received. It shares its flag with Platform and IP and Region: they are
+// present together.
+func (m *URLAuthResultRequest) HasBrowser() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetBrowser sets Browser to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *URLAuthResultRequest) SetBrowser(v string) {
+	m.Browser = v
+	m.Flags.Set(2)
+}
+
+// ClearBrowser sets Browser to its zero value and marks it absent; it is still
+// sent, as zero, when Platform or IP or Region, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearBrowser() {
+	m.Browser = ""
+	m.Flags.Unset(2)
+}
+
+// HasPlatform reports whether Platform is present: not zero, set by
+// SetPlatform, or received. It shares its flag with Browser and IP and Region:
+// they are present together.
+func (m *URLAuthResultRequest) HasPlatform() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetPlatform sets Platform to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *URLAuthResultRequest) SetPlatform(v string) {
+	m.Platform = v
+	m.Flags.Set(2)
+}
+
+// ClearPlatform sets Platform to its zero value and marks it absent; it is
+// still sent, as zero, when Browser or IP or Region, which shares its flag, is
+// set.
+func (m *URLAuthResultRequest) ClearPlatform() {
+	m.Platform = ""
+	m.Flags.Unset(2)
+}
+
+// HasIP reports whether IP is present: not zero, set by SetIP, or received. It
+// shares its flag with Browser and Platform and Region: they are present
+// together.
+func (m *URLAuthResultRequest) HasIP() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetIP sets IP to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *URLAuthResultRequest) SetIP(v string) {
+	m.IP = v
+	m.Flags.Set(2)
+}
+
+// ClearIP sets IP to its zero value and marks it absent; it is still sent, as
+// zero, when Browser or Platform or Region, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearIP() {
+	m.IP = ""
+	m.Flags.Unset(2)
+}
+
+// HasRegion reports whether Region is present: not zero, set by SetRegion, or
+// received. It shares its flag with Browser and Platform and IP: they are
+// present together.
+func (m *URLAuthResultRequest) HasRegion() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetRegion sets Region to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *URLAuthResultRequest) SetRegion(v string) {
+	m.Region = v
+	m.Flags.Set(2)
+}
+
+// ClearRegion sets Region to its zero value and marks it absent; it is still
+// sent, as zero, when Browser or Platform or IP, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearRegion() {
+	m.Region = ""
+	m.Flags.Unset(2)
+}
+
+// HasMatchCodes reports whether MatchCodes is present: not zero, set by
+// SetMatchCodes, or received.
+func (m *URLAuthResultRequest) HasMatchCodes() bool {
+	return len(m.MatchCodes) > 0 || m.Flags.Has(3)
+}
+
+// SetMatchCodes sets MatchCodes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *URLAuthResultRequest) SetMatchCodes(v []string) {
+	m.MatchCodes = v
+	m.Flags.Set(3)
+}
+
+// ClearMatchCodes sets MatchCodes to its zero value and marks it absent.
+func (m *URLAuthResultRequest) ClearMatchCodes() {
+	m.MatchCodes = nil
+	m.Flags.Unset(3)
+}
+
+// HasUserIDHint reports whether UserIDHint is present: not zero, set by
+// SetUserIDHint, or received.
+func (m *URLAuthResultRequest) HasUserIDHint() bool {
+	return m.UserIDHint != 0 || m.Flags.Has(4)
+}
+
+// SetUserIDHint sets UserIDHint to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *URLAuthResultRequest) SetUserIDHint(v int64) {
+	m.UserIDHint = v
+	m.Flags.Set(4)
+}
+
+// ClearUserIDHint sets UserIDHint to its zero value and marks it absent.
+func (m *URLAuthResultRequest) ClearUserIDHint() {
+	m.UserIDHint = 0
+	m.Flags.Unset(4)
+}
+
+// HasVerifiedAppName reports whether VerifiedAppName is present: not zero, set
+// by SetVerifiedAppName, or received.
+func (m *URLAuthResultRequest) HasVerifiedAppName() bool {
+	return m.VerifiedAppName != "" || m.Flags.Has(7)
+}
+
+// SetVerifiedAppName sets VerifiedAppName to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *URLAuthResultRequest) SetVerifiedAppName(v string) {
+	m.VerifiedAppName = v
+	m.Flags.Set(7)
+}
+
+// ClearVerifiedAppName sets VerifiedAppName to its zero value and marks it
+// absent.
+func (m *URLAuthResultRequest) ClearVerifiedAppName() {
+	m.VerifiedAppName = ""
+	m.Flags.Unset(7)
+}
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
@@ -12755,15 +16895,60 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
 	if m.RequestWriteAccess {
 		flags.Set(0)
+	}
+	if m.RequestPhoneNumber {
+		flags.Set(1)
+	}
+	if m.MatchCodesFirst {
+		flags.Set(5)
+	}
+	if m.IsApp {
+		flags.Set(6)
+	}
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		flags.Set(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		flags.Set(3)
+	}
+	if m.UserIDHint != 0 {
+		flags.Set(4)
+	}
+	if m.VerifiedAppName != "" {
+		flags.Set(7)
 	}
 	b.PutUint32(uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
 	}
 	b.PutString(m.Domain)
+	if flags.Has(2) {
+		b.PutString(m.Browser)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Platform)
+	}
+	if flags.Has(2) {
+		b.PutString(m.IP)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Region)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.MatchCodes))
+		for i := range m.MatchCodes {
+			b.PutString(m.MatchCodes[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.UserIDHint)
+	}
+	if flags.Has(7) {
+		b.PutString(m.VerifiedAppName)
+	}
 	return nil
 }
 
@@ -12794,29 +16979,85 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	m.RequestPhoneNumber = m.Flags.Has(1)
+	m.MatchCodesFirst = m.Flags.Has(5)
+	m.IsApp = m.Flags.Has(6)
 	if m.Bot, err = decodeUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
 	}
 	if m.Domain, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(2) {
+		if m.Browser, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Platform, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.IP, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Region, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MatchCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.UserIDHint, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "user_id_hint")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VerifiedAppName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<5 | 1<<6
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		m.Flags.Unset(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		m.Flags.Unset(3)
+	}
+	if m.UserIDHint != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VerifiedAppName != "" {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
 // URLAuthResultAccepted is the TL constructor urlAuthResultAccepted.
 //
-//	urlAuthResultAccepted#8f8c0e4e url:string = UrlAuthResult
+//	urlAuthResultAccepted#623a8fa0 flags:# url:flags.0?string
+//	    = UrlAuthResult
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/urlAuthResultAccepted.
 type URLAuthResultAccepted struct {
-	URL string
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	URL   string     // flags.0?string
 }
 
 // URLAuthResultAcceptedTypeID is the ID of urlAuthResultAccepted.
-const URLAuthResultAcceptedTypeID = 0x8f8c0e4e
+const URLAuthResultAcceptedTypeID = 0x623a8fa0
 
-// TypeID returns 0x8f8c0e4e, the ID of urlAuthResultAccepted.
+// TypeID returns 0x623a8fa0, the ID of urlAuthResultAccepted.
 func (*URLAuthResultAccepted) TypeID() uint32 {
 	return URLAuthResultAcceptedTypeID
 }
@@ -12828,6 +17069,24 @@ func (*URLAuthResultAccepted) TypeName() string {
 
 // uRLAuthResultClass marks URLAuthResultAccepted as an URLAuthResultClass.
 func (*URLAuthResultAccepted) uRLAuthResultClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *URLAuthResultAccepted) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(0)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *URLAuthResultAccepted) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(0)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *URLAuthResultAccepted) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
@@ -12843,7 +17102,14 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	flags := m.Flags
+	if m.URL != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.URL)
+	}
 	return nil
 }
 
@@ -12865,9 +17131,18 @@ func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = URLAuthResultAccepted{}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.URL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
+		}
+	}
+	if m.URL != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -13037,7 +17312,7 @@ func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // User is the TL constructor user.
 //
-//	user#215c4438 flags:# self:flags.10?true contact:flags.11?true
+//	user#b1b8cc83 flags:# self:flags.10?true contact:flags.11?true
 //	    mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true
 //	    bot_chat_history:flags.15?true bot_nochats:flags.16?true
 //	    verified:flags.17?true restricted:flags.18?true min:flags.20?true
@@ -13047,15 +17322,24 @@ func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    attach_menu_enabled:flags.29?true flags2:#
 //	    bot_can_edit:flags2.1?true close_friend:flags2.2?true
 //	    stories_hidden:flags2.3?true stories_unavailable:flags2.4?true
-//	    id:long access_hash:flags.0?long first_name:flags.1?string
-//	    last_name:flags.2?string username:flags.3?string
-//	    phone:flags.4?string photo:flags.5?UserProfilePhoto
-//	    status:flags.6?UserStatus bot_info_version:flags.14?int
+//	    contact_require_premium:flags2.10?true bot_business:flags2.11?true
+//	    bot_has_main_app:flags2.13?true bot_forum_view:flags2.16?true
+//	    bot_forum_can_manage_topics:flags2.17?true
+//	    bot_can_manage_bots:flags2.18?true bot_guestchat:flags2.19?true
+//	    bot_guard:flags2.20?true id:long access_hash:flags.0?long
+//	    first_name:flags.1?string last_name:flags.2?string
+//	    username:flags.3?string phone:flags.4?string
+//	    photo:flags.5?UserProfilePhoto status:flags.6?UserStatus
+//	    bot_info_version:flags.14?int
 //	    restriction_reason:flags.18?Vector<RestrictionReason>
 //	    bot_inline_placeholder:flags.19?string lang_code:flags.22?string
 //	    emoji_status:flags.30?EmojiStatus
-//	    usernames:flags2.0?Vector<Username> stories_max_id:flags2.5?int
-//	    color:flags2.8?PeerColor profile_color:flags2.9?PeerColor = User
+//	    usernames:flags2.0?Vector<Username>
+//	    stories_max_id:flags2.5?RecentStory color:flags2.8?PeerColor
+//	    profile_color:flags2.9?PeerColor bot_active_users:flags2.12?int
+//	    bot_verification_icon:flags2.14?long
+//	    send_paid_messages_stars:flags2.15?long
+//	    linked_community_id:flags2.21?long = User
 //
 // An optional field is sent when it is not zero, nil or false. SetAccessHash
 // and the other Set methods send a zero value too; HasAccessHash reports
@@ -13064,53 +17348,65 @@ func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/user.
 type User struct {
-	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Self                 bool       // flags.10?true
-	Contact              bool       // flags.11?true
-	MutualContact        bool       // flags.12?true
-	Deleted              bool       // flags.13?true
-	Bot                  bool       // flags.14?true
-	BotChatHistory       bool       // flags.15?true
-	BotNochats           bool       // flags.16?true
-	Verified             bool       // flags.17?true
-	Restricted           bool       // flags.18?true
-	Min                  bool       // flags.20?true
-	BotInlineGeo         bool       // flags.21?true
-	Support              bool       // flags.23?true
-	Scam                 bool       // flags.24?true
-	ApplyMinPhoto        bool       // flags.25?true
-	Fake                 bool       // flags.26?true
-	BotAttachMenu        bool       // flags.27?true
-	Premium              bool       // flags.28?true
-	AttachMenuEnabled    bool       // flags.29?true
-	Flags2               bin.Fields // flags word; Encode adds the bits of the fields that are set
-	BotCanEdit           bool       // flags2.1?true
-	CloseFriend          bool       // flags2.2?true
-	StoriesHidden        bool       // flags2.3?true
-	StoriesUnavailable   bool       // flags2.4?true
-	ID                   int64
-	AccessHash           int64                 // flags.0?long
-	FirstName            string                // flags.1?string
-	LastName             string                // flags.2?string
-	Username             string                // flags.3?string
-	Phone                string                // flags.4?string
-	Photo                UserProfilePhotoClass // flags.5?UserProfilePhoto
-	Status               UserStatusClass       // flags.6?UserStatus
-	BotInfoVersion       int                   // flags.14?int
-	RestrictionReason    []RestrictionReason   // flags.18?Vector<RestrictionReason>
-	BotInlinePlaceholder string                // flags.19?string
-	LangCode             string                // flags.22?string
-	EmojiStatus          EmojiStatusClass      // flags.30?EmojiStatus
-	Usernames            []Username            // flags2.0?Vector<Username>
-	StoriesMaxID         int                   // flags2.5?int
-	Color                *PeerColor            // flags2.8?PeerColor
-	ProfileColor         *PeerColor            // flags2.9?PeerColor
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Self                    bool       // flags.10?true
+	Contact                 bool       // flags.11?true
+	MutualContact           bool       // flags.12?true
+	Deleted                 bool       // flags.13?true
+	Bot                     bool       // flags.14?true
+	BotChatHistory          bool       // flags.15?true
+	BotNochats              bool       // flags.16?true
+	Verified                bool       // flags.17?true
+	Restricted              bool       // flags.18?true
+	Min                     bool       // flags.20?true
+	BotInlineGeo            bool       // flags.21?true
+	Support                 bool       // flags.23?true
+	Scam                    bool       // flags.24?true
+	ApplyMinPhoto           bool       // flags.25?true
+	Fake                    bool       // flags.26?true
+	BotAttachMenu           bool       // flags.27?true
+	Premium                 bool       // flags.28?true
+	AttachMenuEnabled       bool       // flags.29?true
+	Flags2                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotCanEdit              bool       // flags2.1?true
+	CloseFriend             bool       // flags2.2?true
+	StoriesHidden           bool       // flags2.3?true
+	StoriesUnavailable      bool       // flags2.4?true
+	ContactRequirePremium   bool       // flags2.10?true
+	BotBusiness             bool       // flags2.11?true
+	BotHasMainApp           bool       // flags2.13?true
+	BotForumView            bool       // flags2.16?true
+	BotForumCanManageTopics bool       // flags2.17?true
+	BotCanManageBots        bool       // flags2.18?true
+	BotGuestchat            bool       // flags2.19?true
+	BotGuard                bool       // flags2.20?true
+	ID                      int64
+	AccessHash              int64                 // flags.0?long
+	FirstName               string                // flags.1?string
+	LastName                string                // flags.2?string
+	Username                string                // flags.3?string
+	Phone                   string                // flags.4?string
+	Photo                   UserProfilePhotoClass // flags.5?UserProfilePhoto
+	Status                  UserStatusClass       // flags.6?UserStatus
+	BotInfoVersion          int                   // flags.14?int
+	RestrictionReason       []RestrictionReason   // flags.18?Vector<RestrictionReason>
+	BotInlinePlaceholder    string                // flags.19?string
+	LangCode                string                // flags.22?string
+	EmojiStatus             EmojiStatusClass      // flags.30?EmojiStatus
+	Usernames               []Username            // flags2.0?Vector<Username>
+	StoriesMaxID            *RecentStory          // flags2.5?RecentStory
+	Color                   PeerColorClass        // flags2.8?PeerColor
+	ProfileColor            PeerColorClass        // flags2.9?PeerColor
+	BotActiveUsers          int                   // flags2.12?int
+	BotVerificationIcon     int64                 // flags2.14?long
+	SendPaidMessagesStars   int64                 // flags2.15?long
+	LinkedCommunityID       int64                 // flags2.21?long
 }
 
 // UserTypeID is the ID of user.
-const UserTypeID = 0x215c4438
+const UserTypeID = 0xb1b8cc83
 
-// TypeID returns 0x215c4438, the ID of user.
+// TypeID returns 0xb1b8cc83, the ID of user.
 func (*User) TypeID() uint32 {
 	return UserTypeID
 }
@@ -13319,23 +17615,84 @@ func (m *User) ClearUsernames() {
 	m.Flags2.Unset(0)
 }
 
-// HasStoriesMaxID reports whether StoriesMaxID is present: not zero, set by
-// SetStoriesMaxID, or received.
-func (m *User) HasStoriesMaxID() bool {
-	return m.StoriesMaxID != 0 || m.Flags2.Has(5)
+// HasBotActiveUsers reports whether BotActiveUsers is present: not zero, set by
+// SetBotActiveUsers, or received.
+func (m *User) HasBotActiveUsers() bool {
+	return m.BotActiveUsers != 0 || m.Flags2.Has(12)
 }
 
-// SetStoriesMaxID sets StoriesMaxID to v and marks it present, so that it is
-// sent even when v is zero.
-func (m *User) SetStoriesMaxID(v int) {
-	m.StoriesMaxID = v
-	m.Flags2.Set(5)
+// SetBotActiveUsers sets BotActiveUsers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *User) SetBotActiveUsers(v int) {
+	m.BotActiveUsers = v
+	m.Flags2.Set(12)
 }
 
-// ClearStoriesMaxID sets StoriesMaxID to its zero value and marks it absent.
-func (m *User) ClearStoriesMaxID() {
-	m.StoriesMaxID = 0
-	m.Flags2.Unset(5)
+// ClearBotActiveUsers sets BotActiveUsers to its zero value and marks it
+// absent.
+func (m *User) ClearBotActiveUsers() {
+	m.BotActiveUsers = 0
+	m.Flags2.Unset(12)
+}
+
+// HasBotVerificationIcon reports whether BotVerificationIcon is present: not
+// zero, set by SetBotVerificationIcon, or received.
+func (m *User) HasBotVerificationIcon() bool {
+	return m.BotVerificationIcon != 0 || m.Flags2.Has(14)
+}
+
+// SetBotVerificationIcon sets BotVerificationIcon to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *User) SetBotVerificationIcon(v int64) {
+	m.BotVerificationIcon = v
+	m.Flags2.Set(14)
+}
+
+// ClearBotVerificationIcon sets BotVerificationIcon to its zero value and marks
+// it absent.
+func (m *User) ClearBotVerificationIcon() {
+	m.BotVerificationIcon = 0
+	m.Flags2.Unset(14)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *User) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(15)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *User) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(15)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *User) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(15)
+}
+
+// HasLinkedCommunityID reports whether LinkedCommunityID is present: not zero,
+// set by SetLinkedCommunityID, or received.
+func (m *User) HasLinkedCommunityID() bool {
+	return m.LinkedCommunityID != 0 || m.Flags2.Has(21)
+}
+
+// SetLinkedCommunityID sets LinkedCommunityID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *User) SetLinkedCommunityID(v int64) {
+	m.LinkedCommunityID = v
+	m.Flags2.Set(21)
+}
+
+// ClearLinkedCommunityID sets LinkedCommunityID to its zero value and marks it
+// absent.
+func (m *User) ClearLinkedCommunityID() {
+	m.LinkedCommunityID = 0
+	m.Flags2.Unset(21)
 }
 
 // Encode writes m to b with its ID.
@@ -13438,7 +17795,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20)
 	if m.BotCanEdit {
 		flags2.Set(1)
 	}
@@ -13451,10 +17808,34 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(4)
 	}
+	if m.ContactRequirePremium {
+		flags2.Set(10)
+	}
+	if m.BotBusiness {
+		flags2.Set(11)
+	}
+	if m.BotHasMainApp {
+		flags2.Set(13)
+	}
+	if m.BotForumView {
+		flags2.Set(16)
+	}
+	if m.BotForumCanManageTopics {
+		flags2.Set(17)
+	}
+	if m.BotCanManageBots {
+		flags2.Set(18)
+	}
+	if m.BotGuestchat {
+		flags2.Set(19)
+	}
+	if m.BotGuard {
+		flags2.Set(20)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(5)
 	}
 	if m.Color != nil {
@@ -13462,6 +17843,18 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ProfileColor != nil {
 		flags2.Set(9)
+	}
+	if m.BotActiveUsers != 0 {
+		flags2.Set(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(21)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -13521,17 +17914,31 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(5) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "user", "stories_max_id")
+		}
 	}
 	if flags2.Has(8) {
-		if err := m.Color.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
 			return tlrt.EncodeErr(err, "user", "color")
 		}
 	}
 	if flags2.Has(9) {
-		if err := m.ProfileColor.Encode(b); err != nil {
+		if err := tlrt.EncodeObject(b, m.ProfileColor); err != nil {
 			return tlrt.EncodeErr(err, "user", "profile_color")
 		}
+	}
+	if flags2.Has(12) {
+		b.PutInt(m.BotActiveUsers)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(15) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
@@ -13587,6 +17994,14 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.CloseFriend = m.Flags2.Has(2)
 	m.StoriesHidden = m.Flags2.Has(3)
 	m.StoriesUnavailable = m.Flags2.Has(4)
+	m.ContactRequirePremium = m.Flags2.Has(10)
+	m.BotBusiness = m.Flags2.Has(11)
+	m.BotHasMainApp = m.Flags2.Has(13)
+	m.BotForumView = m.Flags2.Has(16)
+	m.BotForumCanManageTopics = m.Flags2.Has(17)
+	m.BotCanManageBots = m.Flags2.Has(18)
+	m.BotGuestchat = m.Flags2.Has(19)
+	m.BotGuard = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "user", "id")
 	}
@@ -13656,24 +18071,43 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(5) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
+		m.StoriesMaxID = new(RecentStory)
+		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.Color = new(PeerColor)
-		if err = tlrt.DecodeBoxed(b, m.Color, depth+1); err != nil {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "color")
 		}
 	}
 	if m.Flags2.Has(9) {
-		m.ProfileColor = new(PeerColor)
-		if err = tlrt.DecodeBoxed(b, m.ProfileColor, depth+1); err != nil {
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "profile_color")
 		}
 	}
+	if m.Flags2.Has(12) {
+		if m.BotActiveUsers, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "user", "bot_active_users")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "bot_verification_icon")
+		}
+	}
+	if m.Flags2.Has(15) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "linked_community_id")
+		}
+	}
 	m.Flags &^= 1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20
 	if m.Bot || m.BotInfoVersion != 0 {
 		m.Flags.Unset(14)
 	}
@@ -13704,8 +18138,17 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(5)
+	if m.BotActiveUsers != 0 {
+		m.Flags2.Unset(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(21)
 	}
 	return nil
 }
@@ -14183,15 +18626,18 @@ func (m *UserStatusOffline) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // UserStatusRecently is the TL constructor userStatusRecently.
 //
-//	userStatusRecently#e26f42f1 = UserStatus
+//	userStatusRecently#7b197dc8 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusRecently.
-type UserStatusRecently struct{}
+type UserStatusRecently struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusRecentlyTypeID is the ID of userStatusRecently.
-const UserStatusRecentlyTypeID = 0xe26f42f1
+const UserStatusRecentlyTypeID = 0x7b197dc8
 
-// TypeID returns 0xe26f42f1, the ID of userStatusRecently.
+// TypeID returns 0x7b197dc8, the ID of userStatusRecently.
 func (*UserStatusRecently) TypeID() uint32 {
 	return UserStatusRecentlyTypeID
 }
@@ -14218,6 +18664,11 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -14239,20 +18690,30 @@ func (m *UserStatusRecently) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusRecently{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserStatusLastWeek is the TL constructor userStatusLastWeek.
 //
-//	userStatusLastWeek#7bf09fc = UserStatus
+//	userStatusLastWeek#541a1d1a flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastWeek.
-type UserStatusLastWeek struct{}
+type UserStatusLastWeek struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastWeekTypeID is the ID of userStatusLastWeek.
-const UserStatusLastWeekTypeID = 0x07bf09fc
+const UserStatusLastWeekTypeID = 0x541a1d1a
 
-// TypeID returns 0x07bf09fc, the ID of userStatusLastWeek.
+// TypeID returns 0x541a1d1a, the ID of userStatusLastWeek.
 func (*UserStatusLastWeek) TypeID() uint32 {
 	return UserStatusLastWeekTypeID
 }
@@ -14279,6 +18740,11 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -14300,20 +18766,30 @@ func (m *UserStatusLastWeek) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastWeek{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserStatusLastMonth is the TL constructor userStatusLastMonth.
 //
-//	userStatusLastMonth#77ebc742 = UserStatus
+//	userStatusLastMonth#65899777 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastMonth.
-type UserStatusLastMonth struct{}
+type UserStatusLastMonth struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastMonthTypeID is the ID of userStatusLastMonth.
-const UserStatusLastMonthTypeID = 0x77ebc742
+const UserStatusLastMonthTypeID = 0x65899777
 
-// TypeID returns 0x77ebc742, the ID of userStatusLastMonth.
+// TypeID returns 0x65899777, the ID of userStatusLastMonth.
 func (*UserStatusLastMonth) TypeID() uint32 {
 	return UserStatusLastMonthTypeID
 }
@@ -14340,6 +18816,11 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -14361,12 +18842,19 @@ func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastMonth{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserFull is the TL constructor userFull.
 //
-//	userFull#b9b12c6c flags:# blocked:flags.0?true
+//	userFull#6cbe645 flags:# blocked:flags.0?true
 //	    phone_calls_available:flags.4?true phone_calls_private:flags.5?true
 //	    can_pin_message:flags.7?true has_scheduled:flags.12?true
 //	    video_calls_available:flags.13?true
@@ -14374,17 +18862,40 @@ func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 //	    translations_disabled:flags.23?true
 //	    stories_pinned_available:flags.26?true
 //	    blocked_my_stories_from:flags.27?true
-//	    wallpaper_overridden:flags.28?true id:long about:flags.1?string
+//	    wallpaper_overridden:flags.28?true
+//	    contact_require_premium:flags.29?true
+//	    read_dates_private:flags.30?true flags2:#
+//	    sponsored_enabled:flags2.7?true can_view_revenue:flags2.9?true
+//	    bot_can_manage_emoji_status:flags2.10?true
+//	    display_gifts_button:flags2.16?true
+//	    noforwards_my_enabled:flags2.23?true
+//	    noforwards_peer_enabled:flags2.24?true
+//	    unofficial_security_risk:flags2.26?true id:long about:flags.1?string
 //	    settings:PeerSettings personal_photo:flags.21?Photo
 //	    profile_photo:flags.2?Photo fallback_photo:flags.22?Photo
 //	    notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo
 //	    pinned_msg_id:flags.6?int common_chats_count:int
 //	    folder_id:flags.11?int ttl_period:flags.14?int
-//	    theme_emoticon:flags.15?string private_forward_name:flags.16?string
+//	    theme:flags.15?ChatTheme private_forward_name:flags.16?string
 //	    bot_group_admin_rights:flags.17?ChatAdminRights
 //	    bot_broadcast_admin_rights:flags.18?ChatAdminRights
-//	    premium_gifts:flags.19?Vector<PremiumGiftOption>
 //	    wallpaper:flags.24?WallPaper stories:flags.25?PeerStories
+//	    business_work_hours:flags2.0?BusinessWorkHours
+//	    business_location:flags2.1?BusinessLocation
+//	    business_greeting_message:flags2.2?BusinessGreetingMessage
+//	    business_away_message:flags2.3?BusinessAwayMessage
+//	    business_intro:flags2.4?BusinessIntro birthday:flags2.5?Birthday
+//	    personal_channel_id:flags2.6?long
+//	    personal_channel_message:flags2.6?int stargifts_count:flags2.8?int
+//	    starref_program:flags2.11?StarRefProgram
+//	    bot_verification:flags2.12?BotVerification
+//	    send_paid_messages_stars:flags2.14?long
+//	    disallowed_gifts:flags2.15?DisallowedGiftsSettings
+//	    stars_rating:flags2.17?StarsRating
+//	    stars_my_pending_rating:flags2.18?StarsRating
+//	    stars_my_pending_rating_date:flags2.18?int
+//	    main_tab:flags2.20?ProfileTab saved_music:flags2.21?Document
+//	    note:flags2.22?TextWithEntities bot_manager_id:flags2.25?long
 //	    = UserFull
 //
 // An optional field is sent when it is not zero, nil or false. SetAbout and the
@@ -14393,43 +18904,72 @@ func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/userFull.
 type UserFull struct {
-	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
-	Blocked                 bool       // flags.0?true
-	PhoneCallsAvailable     bool       // flags.4?true
-	PhoneCallsPrivate       bool       // flags.5?true
-	CanPinMessage           bool       // flags.7?true
-	HasScheduled            bool       // flags.12?true
-	VideoCallsAvailable     bool       // flags.13?true
-	VoiceMessagesForbidden  bool       // flags.20?true
-	TranslationsDisabled    bool       // flags.23?true
-	StoriesPinnedAvailable  bool       // flags.26?true
-	BlockedMyStoriesFrom    bool       // flags.27?true
-	WallpaperOverridden     bool       // flags.28?true
-	ID                      int64
-	About                   string // flags.1?string
-	Settings                PeerSettings
-	PersonalPhoto           PhotoClass // flags.21?Photo
-	ProfilePhoto            PhotoClass // flags.2?Photo
-	FallbackPhoto           PhotoClass // flags.22?Photo
-	NotifySettings          PeerNotifySettings
-	BotInfo                 *BotInfo // flags.3?BotInfo
-	PinnedMsgID             int      // flags.6?int
-	CommonChatsCount        int
-	FolderID                int                 // flags.11?int
-	TTLPeriod               int                 // flags.14?int
-	ThemeEmoticon           string              // flags.15?string
-	PrivateForwardName      string              // flags.16?string
-	BotGroupAdminRights     *ChatAdminRights    // flags.17?ChatAdminRights
-	BotBroadcastAdminRights *ChatAdminRights    // flags.18?ChatAdminRights
-	PremiumGifts            []PremiumGiftOption // flags.19?Vector<PremiumGiftOption>
-	Wallpaper               WallPaperClass      // flags.24?WallPaper
-	Stories                 *PeerStories        // flags.25?PeerStories
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Blocked                  bool       // flags.0?true
+	PhoneCallsAvailable      bool       // flags.4?true
+	PhoneCallsPrivate        bool       // flags.5?true
+	CanPinMessage            bool       // flags.7?true
+	HasScheduled             bool       // flags.12?true
+	VideoCallsAvailable      bool       // flags.13?true
+	VoiceMessagesForbidden   bool       // flags.20?true
+	TranslationsDisabled     bool       // flags.23?true
+	StoriesPinnedAvailable   bool       // flags.26?true
+	BlockedMyStoriesFrom     bool       // flags.27?true
+	WallpaperOverridden      bool       // flags.28?true
+	ContactRequirePremium    bool       // flags.29?true
+	ReadDatesPrivate         bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SponsoredEnabled         bool       // flags2.7?true
+	CanViewRevenue           bool       // flags2.9?true
+	BotCanManageEmojiStatus  bool       // flags2.10?true
+	DisplayGiftsButton       bool       // flags2.16?true
+	NoforwardsMyEnabled      bool       // flags2.23?true
+	NoforwardsPeerEnabled    bool       // flags2.24?true
+	UnofficialSecurityRisk   bool       // flags2.26?true
+	ID                       int64
+	About                    string // flags.1?string
+	Settings                 PeerSettings
+	PersonalPhoto            PhotoClass // flags.21?Photo
+	ProfilePhoto             PhotoClass // flags.2?Photo
+	FallbackPhoto            PhotoClass // flags.22?Photo
+	NotifySettings           PeerNotifySettings
+	BotInfo                  *BotInfo // flags.3?BotInfo
+	PinnedMsgID              int      // flags.6?int
+	CommonChatsCount         int
+	FolderID                 int                      // flags.11?int
+	TTLPeriod                int                      // flags.14?int
+	Theme                    ChatThemeClass           // flags.15?ChatTheme
+	PrivateForwardName       string                   // flags.16?string
+	BotGroupAdminRights      *ChatAdminRights         // flags.17?ChatAdminRights
+	BotBroadcastAdminRights  *ChatAdminRights         // flags.18?ChatAdminRights
+	Wallpaper                WallPaperClass           // flags.24?WallPaper
+	Stories                  *PeerStories             // flags.25?PeerStories
+	BusinessWorkHours        *BusinessWorkHours       // flags2.0?BusinessWorkHours
+	BusinessLocation         *BusinessLocation        // flags2.1?BusinessLocation
+	BusinessGreetingMessage  *BusinessGreetingMessage // flags2.2?BusinessGreetingMessage
+	BusinessAwayMessage      *BusinessAwayMessage     // flags2.3?BusinessAwayMessage
+	BusinessIntro            *BusinessIntro           // flags2.4?BusinessIntro
+	Birthday                 *Birthday                // flags2.5?Birthday
+	PersonalChannelID        int64                    // flags2.6?long
+	PersonalChannelMessage   int                      // flags2.6?int
+	StargiftsCount           int                      // flags2.8?int
+	StarrefProgram           *StarRefProgram          // flags2.11?StarRefProgram
+	BotVerification          *BotVerification         // flags2.12?BotVerification
+	SendPaidMessagesStars    int64                    // flags2.14?long
+	DisallowedGifts          *DisallowedGiftsSettings // flags2.15?DisallowedGiftsSettings
+	StarsRating              *StarsRating             // flags2.17?StarsRating
+	StarsMyPendingRating     *StarsRating             // flags2.18?StarsRating
+	StarsMyPendingRatingDate int                      // flags2.18?int
+	MainTab                  ProfileTabClass          // flags2.20?ProfileTab
+	SavedMusic               DocumentClass            // flags2.21?Document
+	Note                     *TextWithEntities        // flags2.22?TextWithEntities
+	BotManagerID             int64                    // flags2.25?long
 }
 
 // UserFullTypeID is the ID of userFull.
-const UserFullTypeID = 0xb9b12c6c
+const UserFullTypeID = 0x06cbe645
 
-// TypeID returns 0xb9b12c6c, the ID of userFull.
+// TypeID returns 0x06cbe645, the ID of userFull.
 func (*UserFull) TypeID() uint32 {
 	return UserFullTypeID
 }
@@ -14515,25 +19055,6 @@ func (m *UserFull) ClearTTLPeriod() {
 	m.Flags.Unset(14)
 }
 
-// HasThemeEmoticon reports whether ThemeEmoticon is present: not zero, set by
-// SetThemeEmoticon, or received.
-func (m *UserFull) HasThemeEmoticon() bool {
-	return m.ThemeEmoticon != "" || m.Flags.Has(15)
-}
-
-// SetThemeEmoticon sets ThemeEmoticon to v and marks it present, so that it is
-// sent even when v is zero.
-func (m *UserFull) SetThemeEmoticon(v string) {
-	m.ThemeEmoticon = v
-	m.Flags.Set(15)
-}
-
-// ClearThemeEmoticon sets ThemeEmoticon to its zero value and marks it absent.
-func (m *UserFull) ClearThemeEmoticon() {
-	m.ThemeEmoticon = ""
-	m.Flags.Unset(15)
-}
-
 // HasPrivateForwardName reports whether PrivateForwardName is present: not
 // zero, set by SetPrivateForwardName, or received.
 func (m *UserFull) HasPrivateForwardName() bool {
@@ -14554,23 +19075,129 @@ func (m *UserFull) ClearPrivateForwardName() {
 	m.Flags.Unset(16)
 }
 
-// HasPremiumGifts reports whether PremiumGifts is present: not zero, set by
-// SetPremiumGifts, or received.
-func (m *UserFull) HasPremiumGifts() bool {
-	return len(m.PremiumGifts) > 0 || m.Flags.Has(19)
+// HasPersonalChannelID reports whether PersonalChannelID is present: not zero,
+// set by SetPersonalChannelID, or received. It shares its flag with
+// PersonalChannelMessage: they are present together.
+func (m *UserFull) HasPersonalChannelID() bool {
+	return m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 || m.Flags2.Has(6)
 }
 
-// SetPremiumGifts sets PremiumGifts to v and marks it present, so that it is
+// SetPersonalChannelID sets PersonalChannelID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UserFull) SetPersonalChannelID(v int64) {
+	m.PersonalChannelID = v
+	m.Flags2.Set(6)
+}
+
+// ClearPersonalChannelID sets PersonalChannelID to its zero value and marks it
+// absent; it is still sent, as zero, when PersonalChannelMessage, which shares
+// its flag, is set.
+func (m *UserFull) ClearPersonalChannelID() {
+	m.PersonalChannelID = 0
+	m.Flags2.Unset(6)
+}
+
+// HasPersonalChannelMessage reports whether PersonalChannelMessage is present:
+// not zero, set by SetPersonalChannelMessage, or received. It shares its flag
+// with PersonalChannelID: they are present together.
+func (m *UserFull) HasPersonalChannelMessage() bool {
+	return m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 || m.Flags2.Has(6)
+}
+
+// SetPersonalChannelMessage sets PersonalChannelMessage to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetPersonalChannelMessage(v int) {
+	m.PersonalChannelMessage = v
+	m.Flags2.Set(6)
+}
+
+// ClearPersonalChannelMessage sets PersonalChannelMessage to its zero value and
+// marks it absent; it is still sent, as zero, when PersonalChannelID, which
+// shares its flag, is set.
+func (m *UserFull) ClearPersonalChannelMessage() {
+	m.PersonalChannelMessage = 0
+	m.Flags2.Unset(6)
+}
+
+// HasStargiftsCount reports whether StargiftsCount is present: not zero, set by
+// SetStargiftsCount, or received.
+func (m *UserFull) HasStargiftsCount() bool {
+	return m.StargiftsCount != 0 || m.Flags2.Has(8)
+}
+
+// SetStargiftsCount sets StargiftsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *UserFull) SetStargiftsCount(v int) {
+	m.StargiftsCount = v
+	m.Flags2.Set(8)
+}
+
+// ClearStargiftsCount sets StargiftsCount to its zero value and marks it
+// absent.
+func (m *UserFull) ClearStargiftsCount() {
+	m.StargiftsCount = 0
+	m.Flags2.Unset(8)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *UserFull) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(14)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(14)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *UserFull) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(14)
+}
+
+// HasStarsMyPendingRatingDate reports whether StarsMyPendingRatingDate is
+// present: not zero, set by SetStarsMyPendingRatingDate, or received. It shares
+// its flag with StarsMyPendingRating: they are present together.
+func (m *UserFull) HasStarsMyPendingRatingDate() bool {
+	return m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 || m.Flags2.Has(18)
+}
+
+// SetStarsMyPendingRatingDate sets StarsMyPendingRatingDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetStarsMyPendingRatingDate(v int) {
+	m.StarsMyPendingRatingDate = v
+	m.Flags2.Set(18)
+}
+
+// ClearStarsMyPendingRatingDate sets StarsMyPendingRatingDate to its zero value
+// and marks it absent; it is still sent, as zero, when StarsMyPendingRating,
+// which shares its flag, is set.
+func (m *UserFull) ClearStarsMyPendingRatingDate() {
+	m.StarsMyPendingRatingDate = 0
+	m.Flags2.Unset(18)
+}
+
+// HasBotManagerID reports whether BotManagerID is present: not zero, set by
+// SetBotManagerID, or received.
+func (m *UserFull) HasBotManagerID() bool {
+	return m.BotManagerID != 0 || m.Flags2.Has(25)
+}
+
+// SetBotManagerID sets BotManagerID to v and marks it present, so that it is
 // sent even when v is zero.
-func (m *UserFull) SetPremiumGifts(v []PremiumGiftOption) {
-	m.PremiumGifts = v
-	m.Flags.Set(19)
+func (m *UserFull) SetBotManagerID(v int64) {
+	m.BotManagerID = v
+	m.Flags2.Set(25)
 }
 
-// ClearPremiumGifts sets PremiumGifts to its zero value and marks it absent.
-func (m *UserFull) ClearPremiumGifts() {
-	m.PremiumGifts = nil
-	m.Flags.Unset(19)
+// ClearBotManagerID sets BotManagerID to its zero value and marks it absent.
+func (m *UserFull) ClearBotManagerID() {
+	m.BotManagerID = 0
+	m.Flags2.Unset(25)
 }
 
 // Encode writes m to b with its ID.
@@ -14587,7 +19214,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
 	if m.Blocked {
 		flags.Set(0)
 	}
@@ -14621,6 +19248,12 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.WallpaperOverridden {
 		flags.Set(28)
 	}
+	if m.ContactRequirePremium {
+		flags.Set(29)
+	}
+	if m.ReadDatesPrivate {
+		flags.Set(30)
+	}
 	if m.About != "" {
 		flags.Set(1)
 	}
@@ -14645,7 +19278,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(14)
 	}
-	if m.ThemeEmoticon != "" {
+	if m.Theme != nil {
 		flags.Set(15)
 	}
 	if m.PrivateForwardName != "" {
@@ -14657,9 +19290,6 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.BotBroadcastAdminRights != nil {
 		flags.Set(18)
 	}
-	if len(m.PremiumGifts) > 0 {
-		flags.Set(19)
-	}
 	if m.Wallpaper != nil {
 		flags.Set(24)
 	}
@@ -14667,6 +19297,83 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(25)
 	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
+	if m.SponsoredEnabled {
+		flags2.Set(7)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(9)
+	}
+	if m.BotCanManageEmojiStatus {
+		flags2.Set(10)
+	}
+	if m.DisplayGiftsButton {
+		flags2.Set(16)
+	}
+	if m.NoforwardsMyEnabled {
+		flags2.Set(23)
+	}
+	if m.NoforwardsPeerEnabled {
+		flags2.Set(24)
+	}
+	if m.UnofficialSecurityRisk {
+		flags2.Set(26)
+	}
+	if m.BusinessWorkHours != nil {
+		flags2.Set(0)
+	}
+	if m.BusinessLocation != nil {
+		flags2.Set(1)
+	}
+	if m.BusinessGreetingMessage != nil {
+		flags2.Set(2)
+	}
+	if m.BusinessAwayMessage != nil {
+		flags2.Set(3)
+	}
+	if m.BusinessIntro != nil {
+		flags2.Set(4)
+	}
+	if m.Birthday != nil {
+		flags2.Set(5)
+	}
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		flags2.Set(6)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(8)
+	}
+	if m.StarrefProgram != nil {
+		flags2.Set(11)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(12)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.DisallowedGifts != nil {
+		flags2.Set(15)
+	}
+	if m.StarsRating != nil {
+		flags2.Set(17)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		flags2.Set(18)
+	}
+	if m.MainTab != nil {
+		flags2.Set(20)
+	}
+	if m.SavedMusic != nil {
+		flags2.Set(21)
+	}
+	if m.Note != nil {
+		flags2.Set(22)
+	}
+	if m.BotManagerID != 0 {
+		flags2.Set(25)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
 	if flags.Has(1) {
 		b.PutString(m.About)
@@ -14708,7 +19415,9 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.TTLPeriod)
 	}
 	if flags.Has(15) {
-		b.PutString(m.ThemeEmoticon)
+		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "theme")
+		}
 	}
 	if flags.Has(16) {
 		b.PutString(m.PrivateForwardName)
@@ -14723,14 +19432,6 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "userFull", "bot_broadcast_admin_rights")
 		}
 	}
-	if flags.Has(19) {
-		b.PutVectorHeader(len(m.PremiumGifts))
-		for i := range m.PremiumGifts {
-			if err := m.PremiumGifts[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "userFull", "premium_gifts")
-			}
-		}
-	}
 	if flags.Has(24) {
 		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 			return tlrt.EncodeErr(err, "userFull", "wallpaper")
@@ -14740,6 +19441,94 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		if err := m.Stories.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "userFull", "stories")
 		}
+	}
+	if flags2.Has(0) {
+		if err := m.BusinessWorkHours.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_work_hours")
+		}
+	}
+	if flags2.Has(1) {
+		if err := m.BusinessLocation.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_location")
+		}
+	}
+	if flags2.Has(2) {
+		if err := m.BusinessGreetingMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_greeting_message")
+		}
+	}
+	if flags2.Has(3) {
+		if err := m.BusinessAwayMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_away_message")
+		}
+	}
+	if flags2.Has(4) {
+		if err := m.BusinessIntro.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_intro")
+		}
+	}
+	if flags2.Has(5) {
+		if err := m.Birthday.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "birthday")
+		}
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PersonalChannelID)
+	}
+	if flags2.Has(6) {
+		b.PutInt(m.PersonalChannelMessage)
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(11) {
+		if err := m.StarrefProgram.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "starref_program")
+		}
+	}
+	if flags2.Has(12) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "bot_verification")
+		}
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(15) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "disallowed_gifts")
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.StarsRating.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "stars_rating")
+		}
+	}
+	if flags2.Has(18) {
+		if err := m.StarsMyPendingRating.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "stars_my_pending_rating")
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StarsMyPendingRatingDate)
+	}
+	if flags2.Has(20) {
+		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "main_tab")
+		}
+	}
+	if flags2.Has(21) {
+		if err := tlrt.EncodeObject(b, m.SavedMusic); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "saved_music")
+		}
+	}
+	if flags2.Has(22) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "note")
+		}
+	}
+	if flags2.Has(25) {
+		b.PutLong(m.BotManagerID)
 	}
 	return nil
 }
@@ -14781,6 +19570,18 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.StoriesPinnedAvailable = m.Flags.Has(26)
 	m.BlockedMyStoriesFrom = m.Flags.Has(27)
 	m.WallpaperOverridden = m.Flags.Has(28)
+	m.ContactRequirePremium = m.Flags.Has(29)
+	m.ReadDatesPrivate = m.Flags.Has(30)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "flags2")
+	}
+	m.SponsoredEnabled = m.Flags2.Has(7)
+	m.CanViewRevenue = m.Flags2.Has(9)
+	m.BotCanManageEmojiStatus = m.Flags2.Has(10)
+	m.DisplayGiftsButton = m.Flags2.Has(16)
+	m.NoforwardsMyEnabled = m.Flags2.Has(23)
+	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
+	m.UnofficialSecurityRisk = m.Flags2.Has(26)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "id")
 	}
@@ -14835,8 +19636,8 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "theme_emoticon")
+		if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "theme")
 		}
 	}
 	if m.Flags.Has(16) {
@@ -14856,11 +19657,6 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "userFull", "bot_broadcast_admin_rights")
 		}
 	}
-	if m.Flags.Has(19) {
-		if m.PremiumGifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PremiumGiftOption]); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "premium_gifts")
-		}
-	}
 	if m.Flags.Has(24) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "wallpaper")
@@ -14872,7 +19668,120 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "userFull", "stories")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
+	if m.Flags2.Has(0) {
+		m.BusinessWorkHours = new(BusinessWorkHours)
+		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
+		}
+	}
+	if m.Flags2.Has(1) {
+		m.BusinessLocation = new(BusinessLocation)
+		if err = tlrt.DecodeBoxed(b, m.BusinessLocation, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_location")
+		}
+	}
+	if m.Flags2.Has(2) {
+		m.BusinessGreetingMessage = new(BusinessGreetingMessage)
+		if err = tlrt.DecodeBoxed(b, m.BusinessGreetingMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.BusinessAwayMessage = new(BusinessAwayMessage)
+		if err = tlrt.DecodeBoxed(b, m.BusinessAwayMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_away_message")
+		}
+	}
+	if m.Flags2.Has(4) {
+		m.BusinessIntro = new(BusinessIntro)
+		if err = tlrt.DecodeBoxed(b, m.BusinessIntro, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_intro")
+		}
+	}
+	if m.Flags2.Has(5) {
+		m.Birthday = new(Birthday)
+		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "birthday")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "personal_channel_id")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelMessage, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "personal_channel_message")
+		}
+	}
+	if m.Flags2.Has(8) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stargifts_count")
+		}
+	}
+	if m.Flags2.Has(11) {
+		m.StarrefProgram = new(StarRefProgram)
+		if err = tlrt.DecodeBoxed(b, m.StarrefProgram, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "starref_program")
+		}
+	}
+	if m.Flags2.Has(12) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_verification")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(15) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "disallowed_gifts")
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.StarsRating = new(StarsRating)
+		if err = tlrt.DecodeBoxed(b, m.StarsRating, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_rating")
+		}
+	}
+	if m.Flags2.Has(18) {
+		m.StarsMyPendingRating = new(StarsRating)
+		if err = tlrt.DecodeBoxed(b, m.StarsMyPendingRating, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StarsMyPendingRatingDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating_date")
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "main_tab")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SavedMusic, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "saved_music")
+		}
+	}
+	if m.Flags2.Has(22) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "note")
+		}
+	}
+	if m.Flags2.Has(25) {
+		if m.BotManagerID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_manager_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26
 	if m.About != "" {
 		m.Flags.Unset(1)
 	}
@@ -14885,14 +19794,23 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(14)
 	}
-	if m.ThemeEmoticon != "" {
-		m.Flags.Unset(15)
-	}
 	if m.PrivateForwardName != "" {
 		m.Flags.Unset(16)
 	}
-	if len(m.PremiumGifts) > 0 {
-		m.Flags.Unset(19)
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.BotManagerID != 0 {
+		m.Flags2.Unset(25)
 	}
 	return nil
 }

@@ -775,8 +775,9 @@ func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 
 // WebPage is the TL constructor webPage.
 //
-//	webPage#e89c45b2 flags:# has_large_media:flags.13?true id:long
-//	    url:string display_url:string hash:int type:flags.0?string
+//	webPage#e89c45b2 flags:# has_large_media:flags.13?true
+//	    video_cover_photo:flags.14?true id:long url:string
+//	    display_url:string hash:int type:flags.0?string
 //	    site_name:flags.1?string title:flags.2?string
 //	    description:flags.3?string photo:flags.4?Photo
 //	    embed_url:flags.5?string embed_type:flags.5?string
@@ -791,26 +792,27 @@ func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/webPage.
 type WebPage struct {
-	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
-	HasLargeMedia bool       // flags.13?true
-	ID            int64
-	URL           string
-	DisplayURL    string
-	Hash          int
-	Type          string                  // flags.0?string
-	SiteName      string                  // flags.1?string
-	Title         string                  // flags.2?string
-	Description   string                  // flags.3?string
-	Photo         PhotoClass              // flags.4?Photo
-	EmbedURL      string                  // flags.5?string
-	EmbedType     string                  // flags.5?string
-	EmbedWidth    int                     // flags.6?int
-	EmbedHeight   int                     // flags.6?int
-	Duration      int                     // flags.7?int
-	Author        string                  // flags.8?string
-	Document      DocumentClass           // flags.9?Document
-	CachedPage    *Page                   // flags.10?Page
-	Attributes    []WebPageAttributeClass // flags.12?Vector<WebPageAttribute>
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HasLargeMedia   bool       // flags.13?true
+	VideoCoverPhoto bool       // flags.14?true
+	ID              int64
+	URL             string
+	DisplayURL      string
+	Hash            int
+	Type            string                  // flags.0?string
+	SiteName        string                  // flags.1?string
+	Title           string                  // flags.2?string
+	Description     string                  // flags.3?string
+	Photo           PhotoClass              // flags.4?Photo
+	EmbedURL        string                  // flags.5?string
+	EmbedType       string                  // flags.5?string
+	EmbedWidth      int                     // flags.6?int
+	EmbedHeight     int                     // flags.6?int
+	Duration        int                     // flags.7?int
+	Author          string                  // flags.8?string
+	Document        DocumentClass           // flags.9?Document
+	CachedPage      *Page                   // flags.10?Page
+	Attributes      []WebPageAttributeClass // flags.12?Vector<WebPageAttribute>
 }
 
 // WebPageTypeID is the ID of webPage.
@@ -1060,9 +1062,12 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13)
+	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14)
 	if m.HasLargeMedia {
 		flags.Set(13)
+	}
+	if m.VideoCoverPhoto {
+		flags.Set(14)
 	}
 	if m.Type != "" {
 		flags.Set(0)
@@ -1188,6 +1193,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "webPage", "flags")
 	}
 	m.HasLargeMedia = m.Flags.Has(13)
+	m.VideoCoverPhoto = m.Flags.Has(14)
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "id")
 	}
@@ -1271,7 +1277,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
-	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13
+	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14
 	if m.Type != "" {
 		m.Flags.Unset(0)
 	}
@@ -1414,7 +1420,9 @@ func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 }
 
 // WebPageAttributeClass is the TL type WebPageAttribute: one of
-// WebPageAttributeTheme, WebPageAttributeStory.
+// WebPageAttributeTheme, WebPageAttributeStory, WebPageAttributeStickerSet,
+// WebPageAttributeUniqueStarGift, WebPageAttributeStarGiftCollection,
+// WebPageAttributeStarGiftAuction, WebPageAttributeAiComposeTone.
 //
 // See https://core.telegram.org/type/WebPageAttribute.
 type WebPageAttributeClass interface {
@@ -1440,6 +1448,16 @@ func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, er
 		v = &WebPageAttributeTheme{}
 	case WebPageAttributeStoryTypeID:
 		v = &WebPageAttributeStory{}
+	case WebPageAttributeStickerSetTypeID:
+		v = &WebPageAttributeStickerSet{}
+	case WebPageAttributeUniqueStarGiftTypeID:
+		v = &WebPageAttributeUniqueStarGift{}
+	case WebPageAttributeStarGiftCollectionTypeID:
+		v = &WebPageAttributeStarGiftCollection{}
+	case WebPageAttributeStarGiftAuctionTypeID:
+		v = &WebPageAttributeStarGiftAuction{}
+	case WebPageAttributeAiComposeToneTypeID:
+		v = &WebPageAttributeAiComposeTone{}
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
 	}
@@ -1681,6 +1699,413 @@ func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	m.Flags &^= 1 << 0
+	return nil
+}
+
+// WebPageAttributeStickerSet is the TL constructor webPageAttributeStickerSet.
+//
+//	webPageAttributeStickerSet#50cc03d3 flags:# emojis:flags.0?true
+//	    text_color:flags.1?true stickers:Vector<Document>
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStickerSet.
+type WebPageAttributeStickerSet struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Emojis    bool       // flags.0?true
+	TextColor bool       // flags.1?true
+	Stickers  []DocumentClass
+}
+
+// WebPageAttributeStickerSetTypeID is the ID of webPageAttributeStickerSet.
+const WebPageAttributeStickerSetTypeID = 0x50cc03d3
+
+// TypeID returns 0x50cc03d3, the ID of webPageAttributeStickerSet.
+func (*WebPageAttributeStickerSet) TypeID() uint32 {
+	return WebPageAttributeStickerSetTypeID
+}
+
+// TypeName returns "webPageAttributeStickerSet".
+func (*WebPageAttributeStickerSet) TypeName() string {
+	return "webPageAttributeStickerSet"
+}
+
+// webPageAttributeClass marks WebPageAttributeStickerSet as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStickerSet) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStickerSetTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Emojis {
+		flags.Set(0)
+	}
+	if m.TextColor {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Stickers))
+	for i := range m.Stickers {
+		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
+			return tlrt.EncodeErr(err, "webPageAttributeStickerSet", "stickers")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStickerSetTypeID, "webPageAttributeStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
+	}
+	*m = WebPageAttributeStickerSet{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
+	}
+	m.Emojis = m.Flags.Has(0)
+	m.TextColor = m.Flags.Has(1)
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// WebPageAttributeUniqueStarGift is the TL constructor
+// webPageAttributeUniqueStarGift.
+//
+//	webPageAttributeUniqueStarGift#cf6f6db8 gift:StarGift
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeUniqueStarGift.
+type WebPageAttributeUniqueStarGift struct {
+	Gift StarGiftClass
+}
+
+// WebPageAttributeUniqueStarGiftTypeID is the ID of
+// webPageAttributeUniqueStarGift.
+const WebPageAttributeUniqueStarGiftTypeID = 0xcf6f6db8
+
+// TypeID returns 0xcf6f6db8, the ID of webPageAttributeUniqueStarGift.
+func (*WebPageAttributeUniqueStarGift) TypeID() uint32 {
+	return WebPageAttributeUniqueStarGiftTypeID
+}
+
+// TypeName returns "webPageAttributeUniqueStarGift".
+func (*WebPageAttributeUniqueStarGift) TypeName() string {
+	return "webPageAttributeUniqueStarGift"
+}
+
+// webPageAttributeClass marks WebPageAttributeUniqueStarGift as a
+// WebPageAttributeClass.
+func (*WebPageAttributeUniqueStarGift) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeUniqueStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeUniqueStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "webPageAttributeUniqueStarGift", "gift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeUniqueStarGiftTypeID, "webPageAttributeUniqueStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeUniqueStarGift", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "gift")
+	}
+	return nil
+}
+
+// WebPageAttributeStarGiftCollection is the TL constructor
+// webPageAttributeStarGiftCollection.
+//
+//	webPageAttributeStarGiftCollection#31cad303 icons:Vector<Document>
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStarGiftCollection.
+type WebPageAttributeStarGiftCollection struct {
+	Icons []DocumentClass
+}
+
+// WebPageAttributeStarGiftCollectionTypeID is the ID of
+// webPageAttributeStarGiftCollection.
+const WebPageAttributeStarGiftCollectionTypeID = 0x31cad303
+
+// TypeID returns 0x31cad303, the ID of webPageAttributeStarGiftCollection.
+func (*WebPageAttributeStarGiftCollection) TypeID() uint32 {
+	return WebPageAttributeStarGiftCollectionTypeID
+}
+
+// TypeName returns "webPageAttributeStarGiftCollection".
+func (*WebPageAttributeStarGiftCollection) TypeName() string {
+	return "webPageAttributeStarGiftCollection"
+}
+
+// webPageAttributeClass marks WebPageAttributeStarGiftCollection as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStarGiftCollection) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStarGiftCollectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Icons))
+	for i := range m.Icons {
+		if err := tlrt.EncodeObject(b, m.Icons[i]); err != nil {
+			return tlrt.EncodeErr(err, "webPageAttributeStarGiftCollection", "icons")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftCollectionTypeID, "webPageAttributeStarGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
+	}
+	var err error
+	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
+	}
+	return nil
+}
+
+// WebPageAttributeStarGiftAuction is the TL constructor
+// webPageAttributeStarGiftAuction.
+//
+//	webPageAttributeStarGiftAuction#1c641c2 gift:StarGift end_date:int
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStarGiftAuction.
+type WebPageAttributeStarGiftAuction struct {
+	Gift    StarGiftClass
+	EndDate int
+}
+
+// WebPageAttributeStarGiftAuctionTypeID is the ID of
+// webPageAttributeStarGiftAuction.
+const WebPageAttributeStarGiftAuctionTypeID = 0x01c641c2
+
+// TypeID returns 0x01c641c2, the ID of webPageAttributeStarGiftAuction.
+func (*WebPageAttributeStarGiftAuction) TypeID() uint32 {
+	return WebPageAttributeStarGiftAuctionTypeID
+}
+
+// TypeName returns "webPageAttributeStarGiftAuction".
+func (*WebPageAttributeStarGiftAuction) TypeName() string {
+	return "webPageAttributeStarGiftAuction"
+}
+
+// webPageAttributeClass marks WebPageAttributeStarGiftAuction as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStarGiftAuction) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStarGiftAuctionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "webPageAttributeStarGiftAuction", "gift")
+	}
+	b.PutInt(m.EndDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftAuctionTypeID, "webPageAttributeStarGiftAuction"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftAuction", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "gift")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "end_date")
+	}
+	return nil
+}
+
+// WebPageAttributeAiComposeTone is the TL constructor
+// webPageAttributeAiComposeTone.
+//
+//	webPageAttributeAiComposeTone#7781fe18 emoji_id:long = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeAiComposeTone.
+type WebPageAttributeAiComposeTone struct {
+	EmojiID int64
+}
+
+// WebPageAttributeAiComposeToneTypeID is the ID of
+// webPageAttributeAiComposeTone.
+const WebPageAttributeAiComposeToneTypeID = 0x7781fe18
+
+// TypeID returns 0x7781fe18, the ID of webPageAttributeAiComposeTone.
+func (*WebPageAttributeAiComposeTone) TypeID() uint32 {
+	return WebPageAttributeAiComposeToneTypeID
+}
+
+// TypeName returns "webPageAttributeAiComposeTone".
+func (*WebPageAttributeAiComposeTone) TypeName() string {
+	return "webPageAttributeAiComposeTone"
+}
+
+// webPageAttributeClass marks WebPageAttributeAiComposeTone as a
+// WebPageAttributeClass.
+func (*WebPageAttributeAiComposeTone) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeAiComposeToneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.EmojiID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeAiComposeToneTypeID, "webPageAttributeAiComposeTone"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeAiComposeTone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.EmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "emoji_id")
+	}
 	return nil
 }
 
@@ -2119,6 +2544,127 @@ func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// WebDomainException is the TL constructor webDomainException.
+//
+//	webDomainException#933ca597 flags:# domain:string url:string
+//	    title:string favicon:flags.0?long = WebDomainException
+//
+// An optional field is sent when it is not zero, nil or false. SetFavicon and
+// the other Set methods send a zero value too; HasFavicon reports whether
+// Favicon is present (sent, or received) and ClearFavicon leaves it out.
+//
+// See https://core.telegram.org/constructor/webDomainException.
+type WebDomainException struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Domain  string
+	URL     string
+	Title   string
+	Favicon int64 // flags.0?long
+}
+
+// WebDomainExceptionTypeID is the ID of webDomainException.
+const WebDomainExceptionTypeID = 0x933ca597
+
+// TypeID returns 0x933ca597, the ID of webDomainException.
+func (*WebDomainException) TypeID() uint32 {
+	return WebDomainExceptionTypeID
+}
+
+// TypeName returns "webDomainException".
+func (*WebDomainException) TypeName() string {
+	return "webDomainException"
+}
+
+// HasFavicon reports whether Favicon is present: not zero, set by SetFavicon,
+// or received.
+func (m *WebDomainException) HasFavicon() bool {
+	return m.Favicon != 0 || m.Flags.Has(0)
+}
+
+// SetFavicon sets Favicon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebDomainException) SetFavicon(v int64) {
+	m.Favicon = v
+	m.Flags.Set(0)
+}
+
+// ClearFavicon sets Favicon to its zero value and marks it absent.
+func (m *WebDomainException) ClearFavicon() {
+	m.Favicon = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *WebDomainException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebDomainExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Favicon != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Domain)
+	b.PutString(m.URL)
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		b.PutLong(m.Favicon)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebDomainException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebDomainExceptionTypeID, "webDomainException"); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebDomainException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "flags")
+	}
+	if m.Domain, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "domain")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "url")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.Favicon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "webDomainException", "favicon")
+		}
+	}
+	if m.Favicon != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // WebViewMessageSent is the TL constructor webViewMessageSent.
 //
 //	webViewMessageSent#c94511c flags:#
@@ -2207,18 +2753,28 @@ func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 
 // WebViewResultURL is the TL constructor webViewResultUrl.
 //
-//	webViewResultUrl#c14557c query_id:long url:string = WebViewResult
+//	webViewResultUrl#4d22ff98 flags:# fullsize:flags.1?true
+//	    fullscreen:flags.2?true same_origin:flags.3?true
+//	    query_id:flags.0?long url:string = WebViewResult
+//
+// An optional field is sent when it is not zero, nil or false. SetQueryID and
+// the other Set methods send a zero value too; HasQueryID reports whether
+// QueryID is present (sent, or received) and ClearQueryID leaves it out.
 //
 // See https://core.telegram.org/constructor/webViewResultUrl.
 type WebViewResultURL struct {
-	QueryID int64
-	URL     string
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Fullsize   bool       // flags.1?true
+	Fullscreen bool       // flags.2?true
+	SameOrigin bool       // flags.3?true
+	QueryID    int64      // flags.0?long
+	URL        string
 }
 
 // WebViewResultURLTypeID is the ID of webViewResultUrl.
-const WebViewResultURLTypeID = 0x0c14557c
+const WebViewResultURLTypeID = 0x4d22ff98
 
-// TypeID returns 0x0c14557c, the ID of webViewResultUrl.
+// TypeID returns 0x4d22ff98, the ID of webViewResultUrl.
 func (*WebViewResultURL) TypeID() uint32 {
 	return WebViewResultURLTypeID
 }
@@ -2226,6 +2782,25 @@ func (*WebViewResultURL) TypeID() uint32 {
 // TypeName returns "webViewResultUrl".
 func (*WebViewResultURL) TypeName() string {
 	return "webViewResultUrl"
+}
+
+// HasQueryID reports whether QueryID is present: not zero, set by SetQueryID,
+// or received.
+func (m *WebViewResultURL) HasQueryID() bool {
+	return m.QueryID != 0 || m.Flags.Has(0)
+}
+
+// SetQueryID sets QueryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebViewResultURL) SetQueryID(v int64) {
+	m.QueryID = v
+	m.Flags.Set(0)
+}
+
+// ClearQueryID sets QueryID to its zero value and marks it absent.
+func (m *WebViewResultURL) ClearQueryID() {
+	m.QueryID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2242,7 +2817,23 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
+	if m.Fullsize {
+		flags.Set(1)
+	}
+	if m.Fullscreen {
+		flags.Set(2)
+	}
+	if m.SameOrigin {
+		flags.Set(3)
+	}
+	if m.QueryID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.QueryID)
+	}
 	b.PutString(m.URL)
 	return nil
 }
@@ -2265,12 +2856,25 @@ func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = WebViewResultURL{}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
+	}
+	m.Fullsize = m.Flags.Has(1)
+	m.Fullscreen = m.Flags.Has(2)
+	m.SameOrigin = m.Flags.Has(3)
+	if m.Flags.Has(0) {
+		if m.QueryID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
+		}
 	}
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
+	if m.QueryID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package tldiff
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/internal/gotdschema"
 )
 
 func load(t *testing.T, name, src string) *gen.Model {
@@ -148,23 +150,27 @@ func TestDiffSame(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.String(), "layer 170 -> 170: 0 changes: 0 breaking, 0 additive, 0 wire only\n"; got != want {
+	if got, want := b.String(), fmt.Sprintf("layer %d -> %d: 0 changes: 0 breaking, 0 additive, 0 wire only\n", m.Layer, m.Layer); got != want {
 		t.Errorf("text %q, want %q", got, want)
 	}
 }
 
-// TestDiffLayer228 compares the bundled layer 170 with layer 228 and checks
-// known changes exactly.
+// TestDiffLayer228 compares layer 170 (gotd/td v0.93.0's telegram.tl) with
+// layer 228 (the bundled schema) and checks known changes exactly.
 func TestDiffLayer228(t *testing.T) {
-	src170, err := os.ReadFile("../../schema/api.tl")
+	path170, err := gotdschema.Path("telegram.tl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src228, err := os.ReadFile("../../../shared/schemas/api-layer228.tl")
+	src170, err := os.ReadFile(path170)
 	if err != nil {
-		t.Skipf("layer 228 is not there (the schemas directory sits beside the repository): %v", err)
+		t.Fatal(err)
 	}
-	r := Diff(load(t, "api.tl", string(src170)), load(t, "api-layer228.tl", string(src228)))
+	src228, err := os.ReadFile("../../schema/api.tl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Diff(load(t, "telegram.tl", string(src170)), load(t, "api.tl", string(src228)))
 	if r.OldLayer != 170 || r.NewLayer != 228 || !r.Breaking() {
 		t.Errorf("layers %d -> %d, breaking %v", r.OldLayer, r.NewLayer, r.Breaking())
 	}
