@@ -1,7 +1,6 @@
-package gen
+package gen_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/gen/emit"
 	"github.com/tgraw/tgraw/internal/gotdschema"
 )
 
@@ -113,22 +114,14 @@ var layerConstRE = regexp.MustCompile(`(?m)^const Layer = \d+$`)
 // with schema.Layer to match, and regenerates tg from it, as tlgen fetch
 // and go generate would. The copies of tg's tests then check the package
 // of that layer.
-func (s *scratchModule) bundle(path string) *Model {
+func (s *scratchModule) bundle(path string) *gen.Model {
 	s.t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cfg := Config{Package: "tg", Filename: filepath.Base(path)}
-	m, err := LoadModel(src, cfg)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	files, err := Generate(src, cfg)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if err := WriteDir(filepath.Join(s.dir, "tg"), files); err != nil {
+	m, files := generate(s.t, src, gen.Config{Package: "tg", Filename: filepath.Base(path)})
+	if err := gen.WriteDir(filepath.Join(s.dir, "tg"), files); err != nil {
 		s.t.Fatal(err)
 	}
 	goFile := filepath.Join(s.dir, "schema", "schema.go")
@@ -149,30 +142,40 @@ func (s *scratchModule) bundle(path string) *Model {
 	return m
 }
 
-// add writes files as the package gentest/pkg of the module, with the
-// round-trip test of testdata/harness, and returns its directory as a
-// go command argument.
-func (s *scratchModule) add(pkg string, files map[string][]byte, m *Model) string {
+// add writes files as the package gentest/pkg of the module, with a test
+// that checks with tlrttest.RoundTrip that every constructor and function
+// of the schema m round-trips, and returns its directory as a go command
+// argument.
+func (s *scratchModule) add(pkg string, files map[string][]byte, m *gen.Model) string {
 	s.t.Helper()
 	dir := filepath.Join(s.dir, "gentest", pkg)
-	if err := WriteDir(dir, files); err != nil {
+	if err := gen.WriteDir(dir, files); err != nil {
 		s.t.Fatal(err)
 	}
-	harness, err := os.ReadFile(filepath.Join("testdata", "harness", "roundtrip_test.go.txt"))
-	if err != nil {
+	test := fmt.Appendf(nil, roundTripTest, pkg, len(m.Defs))
+	if err := os.WriteFile(filepath.Join(dir, "roundtrip_test.go"), test, 0o644); err != nil {
 		s.t.Fatal(err)
-	}
-	tests := map[string][]byte{
-		"counts_test.go":    fmt.Appendf(nil, "package %s\n\n// wantIDs is the number of constructors and functions of the schema.\nconst wantIDs = %d\n", pkg, len(m.Defs)),
-		"roundtrip_test.go": bytes.Replace(harness, []byte("package PKG\n"), []byte("package "+pkg+"\n"), 1),
-	}
-	for name, src := range tests {
-		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
-			s.t.Fatal(err)
-		}
 	}
 	return "./gentest/" + pkg
 }
+
+// roundTripTest is the test add writes in each package: the package name
+// and the number of IDs of the schema fill it in.
+const roundTripTest = `package %s
+
+import (
+	"testing"
+
+	"github.com/tgraw/tgraw/tlrt/tlrttest"
+)
+
+func TestRoundTrip(t *testing.T) {
+	if got, want := len(IDs()), %d; got != want {
+		t.Errorf("IDs() has %%d IDs, the schema %%d", got, want)
+	}
+	tlrttest.RoundTrip(t, tlrttest.Package{IDs: IDs(), New: New, Name: Name, DecodeObject: DecodeObject})
+}
+`
 
 // run runs the go command in the module. A build from a cold cache on a
 // loaded machine can take longer than the test may: the go command is
@@ -203,7 +206,7 @@ func (s *scratchModule) run(args ...string) {
 }
 
 // countDefs counts the constructors and functions of m.
-func countDefs(m *Model) (ctors, funcs int) {
+func countDefs(m *gen.Model) (ctors, funcs int) {
 	for _, d := range m.Defs {
 		if d.Function {
 			funcs++
@@ -264,19 +267,11 @@ func TestOtherSchemas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := Config{Package: c.pkg, Filename: filepath.Base(c.path), Only: c.only}
-		m, err := LoadModel(src, cfg)
-		if err != nil {
-			t.Fatalf("%s: %v", c.pkg, err)
-		}
+		m, files := generate(t, src, gen.Config{Package: c.pkg, Filename: filepath.Base(c.path), Only: c.only})
 		ctors, fncs := countDefs(m)
 		t.Logf("%s: %d constructors, %d functions", c.pkg, ctors, fncs)
 		if c.ctors != 0 && (ctors != c.ctors || fncs != c.fncs) {
 			t.Errorf("%s: %d constructors and %d functions, want %d and %d", c.pkg, ctors, fncs, c.ctors, c.fncs)
-		}
-		files, err := Generate(src, cfg)
-		if err != nil {
-			t.Fatalf("%s: %v", c.pkg, err)
 		}
 		pkgs = append(pkgs, mod.add(c.pkg, files, m))
 	}
@@ -293,7 +288,11 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		if _, err := Generate(src, Config{Package: "tg", Filename: "api.tl"}); err != nil {
+		m, err := gen.LoadModel(src, gen.Config{Package: "tg", Filename: "api.tl"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := emit.Package(m); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -165,40 +165,65 @@ func checkRoundTrip(in *schemaInfo, id uint32, data []byte, orig tg.Object) erro
 	return nil
 }
 
-// TestPresentZero checks by hand the rule of optional values: a set bit
-// sends a zero value, decode keeps that bit and nothing else, and clearing
-// the value drops it from the wire.
+// TestPresentZero checks by hand the rule of optional values: SetX sends a
+// zero value, decode keeps its presence and nothing else, HasX reports it,
+// and ClearX drops it from the wire.
 func TestPresentZero(t *testing.T) {
 	// account.updateProfile flags:# first_name:flags.0?string
 	// last_name:flags.1?string about:flags.2?string = User
 	req := &tg.AccountUpdateProfileRequest{About: "x"}
-	req.Flags.Set(1) // last_name: present and empty
+	req.SetLastName("") // present and empty
 	data := encode(t, req)
 	id := binary.LittleEndian.AppendUint32(nil, tg.AccountUpdateProfileRequestTypeID)
 	want := slices.Concat(id, []byte{
-		0x06, 0, 0, 0, // flags: bits 1 and 2
+		0x06, 0, 0, 0, // flags: last_name and about
 		0, 0, 0, 0, // last_name ""
 		1, 'x', 0, 0, // about "x"
 	})
 	if !bytes.Equal(data, want) {
 		t.Fatalf("encoding\n got %x\nwant %x", data, want)
 	}
-	if req.Flags != 1<<1 {
-		t.Errorf("Encode changed Flags to %b", req.Flags)
+	if !req.HasLastName() || !req.HasAbout() || req.HasFirstName() {
+		t.Errorf("Has: first %v, last %v, about %v; want false, true, true", req.HasFirstName(), req.HasLastName(), req.HasAbout())
 	}
 	var dec tg.AccountUpdateProfileRequest
 	if err := dec.Decode(&bin.Buffer{Buf: data}); err != nil {
 		t.Fatal(err)
 	}
-	if dec.Flags != 1<<1 || dec.About != "x" || dec.LastName != "" || dec.FirstName != "" {
+	if !dec.HasLastName() || !dec.HasAbout() || dec.HasFirstName() || dec.About != "x" || dec.LastName != "" {
 		t.Errorf("decoded %+v", dec)
 	}
-	dec.About = ""
+	if diff := cmp.Diff(req, &dec); diff != "" {
+		t.Errorf("decoded differs from what was encoded (-sent +decoded):\n%s", diff)
+	}
+	dec.ClearAbout()
 	if got := encode(t, &dec); !bytes.Equal(got, slices.Concat(id, []byte{0x02, 0, 0, 0, 0, 0, 0, 0})) {
 		t.Errorf("clearing about: got %x", got)
 	}
+	dec.ClearLastName()
+	if got := encode(t, &dec); !bytes.Equal(got, slices.Concat(id, []byte{0, 0, 0, 0})) {
+		t.Errorf("clearing last_name: got %x", got)
+	}
 
-	// An optional interface: nil is absent, whatever the bit says.
+	// Clear my bio: an empty about, sent.
+	var clearBio tg.AccountUpdateProfileRequest
+	clearBio.SetAbout("")
+	if got := encode(t, &clearBio); !bytes.Equal(got, slices.Concat(id, []byte{0x04, 0, 0, 0, 0, 0, 0, 0})) {
+		t.Errorf("SetAbout(\"\"): got %x", got)
+	}
+
+	// Fields that share a flag are present together: bot:flags.14?true and
+	// bot_info_version:flags.14?int of user.
+	u := &tg.User{ID: 1, Bot: true}
+	if !u.HasBotInfoVersion() {
+		t.Error("a bot user: HasBotInfoVersion is false, but the flag that sends it is set")
+	}
+	u.Bot = false
+	if u.HasBotInfoVersion() {
+		t.Error("a user with no bot flag: HasBotInfoVersion is true")
+	}
+
+	// An optional interface: nil is absent, whatever the flags word says.
 	// messageFwdHeader flags:# ... from_id:flags.0?Peer ... date:int
 	h := &tg.MessageFwdHeader{Date: 5}
 	h.Flags.Set(0)
@@ -223,8 +248,11 @@ func TestUnknownID(t *testing.T) {
 		t.Fatalf("got %v, want an UnknownIDError for inputPeerChannel as InputChannel", err)
 	}
 	var de *tg.DecodeError
-	if !errors.As(err, &de) || de.Field != "channel" {
-		t.Errorf("got %v, want a DecodeError naming the field channel", err)
+	if !errors.As(err, &de) || de.Type() != "channels.getFullChannel" || de.Path() != "channel" {
+		t.Errorf("got %v, want a DecodeError at channels.getFullChannel: channel", err)
+	}
+	if got, want := err.Error(), fmt.Sprintf("channels.getFullChannel: channel: unexpected constructor 0x%08x for InputChannel", tg.InputPeerChannelTypeID); got != want {
+		t.Errorf("error %q, want %q", got, want)
 	}
 	_, err = tg.DecodeObject(&bin.Buffer{Buf: []byte{1, 2, 3, 4}})
 	if !errors.As(err, &unknown) || unknown.ID != 0x04030201 {
@@ -262,7 +290,7 @@ func TestPrefixes(t *testing.T) {
 func truncated(err error) bool {
 	var de *tg.DecodeError
 	var il *bin.InvalidLengthError
-	return errors.As(err, &de) && de.Type != "" && (errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &il))
+	return errors.As(err, &de) && de.Type() != "" && (errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &il))
 }
 
 func decodeNoPanic(v tg.Object, data []byte) (err error) {

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// AicomposeTonesClass is the TL type aicompose.Tones: one of AicomposeTonesNotModified, AicomposeTones.
+// AicomposeTonesClass is the TL type aicompose.Tones: one of
+// AicomposeTonesNotModified, AicomposeTones.
 //
 // See https://core.telegram.org/type/aicompose.Tones.
 type AicomposeTonesClass interface {
@@ -20,7 +22,8 @@ func DecodeAicomposeTones(b *bin.Buffer) (AicomposeTonesClass, error) {
 	return decodeAicomposeTones(b, 0)
 }
 
-// decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels deep.
+// decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels
+// deep.
 func decodeAicomposeTones(b *bin.Buffer, depth int) (AicomposeTonesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,18 +36,15 @@ func decodeAicomposeTones(b *bin.Buffer, depth int) (AicomposeTonesClass, error)
 	case AicomposeTonesTypeID:
 		v = &AicomposeTones{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "aicompose.Tones",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "aicompose.Tones"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AicomposeTonesNotModified is the TL constructor aicompose.tonesNotModified:
+// AicomposeTonesNotModified is the TL constructor aicompose.tonesNotModified.
 //
 //	aicompose.tonesNotModified#c1f46103 = aicompose.Tones
 //
@@ -64,7 +64,8 @@ func (*AicomposeTonesNotModified) TypeName() string {
 	return "aicompose.tonesNotModified"
 }
 
-// aicomposeTonesClass marks AicomposeTonesNotModified as a AicomposeTonesClass.
+// aicomposeTonesClass marks AicomposeTonesNotModified as an
+// AicomposeTonesClass.
 func (*AicomposeTonesNotModified) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -86,31 +87,29 @@ func (m *AicomposeTonesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.tonesNotModified", "")
 	}
-	if err := consumeID(b, AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"); err != nil {
-		return decodeErr("aicompose.tonesNotModified#c1f46103", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeTonesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeTonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AicomposeTones is the TL constructor aicompose.tones:
+// AicomposeTones is the TL constructor aicompose.tones.
 //
-//	aicompose.tones#6c9d0efe hash:long tones:Vector<AiComposeTone> users:Vector<User> = aicompose.Tones
+//	aicompose.tones#6c9d0efe hash:long tones:Vector<AiComposeTone>
+//	    users:Vector<User> = aicompose.Tones
 //
 // See https://core.telegram.org/constructor/aicompose.tones.
 type AicomposeTones struct {
@@ -132,7 +131,7 @@ func (*AicomposeTones) TypeName() string {
 	return "aicompose.tones"
 }
 
-// aicomposeTonesClass marks AicomposeTones as a AicomposeTonesClass.
+// aicomposeTonesClass marks AicomposeTones as an AicomposeTonesClass.
 func (*AicomposeTones) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -152,14 +151,14 @@ func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Tones))
 	for i := range m.Tones {
-		if err := encodeObj(b, m.Tones[i]); err != nil {
-			return encodeErr("aicompose.tones#6c9d0efe", "tones", err)
+		if err := tlrt.EncodeObject(b, m.Tones[i]); err != nil {
+			return tlrt.EncodeErr(err, "aicompose.tones", "tones")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("aicompose.tones#6c9d0efe", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "aicompose.tones", "users")
 		}
 	}
 	return nil
@@ -167,48 +166,46 @@ func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeTones) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeTonesTypeID, "aicompose.tones"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.tones", "")
 	}
-	if err := consumeID(b, AicomposeTonesTypeID, "aicompose.tones"); err != nil {
-		return decodeErr("aicompose.tones#6c9d0efe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeTones) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.tones#6c9d0efe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.tones", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("aicompose.tones#6c9d0efe", "hash", err)
+		return tlrt.DecodeErr(err, "aicompose.tones", "hash")
 	}
-	if m.Tones, err = decodeVectorAt(b, depth+1, decodeAiComposeTone); err != nil {
-		return decodeErr("aicompose.tones#6c9d0efe", "tones", err)
+	if m.Tones, err = tlrt.DecodeVectorAt(b, depth+1, decodeAiComposeTone); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.tones", "tones")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("aicompose.tones#6c9d0efe", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.tones", "users")
 	}
 	return nil
 }
 
-// AicomposeCreateToneRequest is the TL function aicompose.createTone:
+// AicomposeCreateToneRequest is the TL function aicompose.createTone.
 //
-//	aicompose.createTone#4aa83913 flags:# display_author:flags.0?true emoji_id:long title:string prompt:string = AiComposeTone
+//	aicompose.createTone#4aa83913 flags:# display_author:flags.0?true
+//	    emoji_id:long title:string prompt:string = AiComposeTone
 //
 // See https://core.telegram.org/method/aicompose.createTone.
 type AicomposeCreateToneRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DisplayAuthor bool       // flags.0?true
 	EmojiID       int64
 	Title         string
@@ -255,70 +252,64 @@ func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeCreateToneRequestTypeID, "aicompose.createTone"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.createTone", "")
 	}
-	if err := consumeID(b, AicomposeCreateToneRequestTypeID, "aicompose.createTone"); err != nil {
-		return decodeErr("aicompose.createTone#4aa83913", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeCreateToneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AicomposeCreateToneRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("aicompose.createTone#4aa83913", "flags", err)
+		return tlrt.DecodeErr(err, "aicompose.createTone", "flags")
 	}
 	m.DisplayAuthor = m.Flags.Has(0)
 	if m.EmojiID, err = b.Long(); err != nil {
-		return decodeErr("aicompose.createTone#4aa83913", "emoji_id", err)
+		return tlrt.DecodeErr(err, "aicompose.createTone", "emoji_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("aicompose.createTone#4aa83913", "title", err)
+		return tlrt.DecodeErr(err, "aicompose.createTone", "title")
 	}
 	if m.Prompt, err = b.String(); err != nil {
-		return decodeErr("aicompose.createTone#4aa83913", "prompt", err)
+		return tlrt.DecodeErr(err, "aicompose.createTone", "prompt")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AicomposeCreateTone invokes aicompose.createTone#4aa83913:
-//
-//	aicompose.createTone#4aa83913 flags:# display_author:flags.0?true emoji_id:long title:string prompt:string = AiComposeTone
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.createTone.
+// AicomposeCreateTone calls aicompose.createTone: see
+// AicomposeCreateToneRequest.
 func (c *Client) AicomposeCreateTone(ctx context.Context, req *AicomposeCreateToneRequest) (AiComposeToneClass, error) {
 	if req == nil {
 		req = new(AicomposeCreateToneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAiComposeTone)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAiComposeTone)
 }
 
-// AicomposeUpdateToneRequest is the TL function aicompose.updateTone:
+// AicomposeUpdateToneRequest is the TL function aicompose.updateTone.
 //
-//	aicompose.updateTone#903bcf59 flags:# tone:InputAiComposeTone display_author:flags.0?Bool emoji_id:flags.1?long title:flags.2?string prompt:flags.3?string = AiComposeTone
+//	aicompose.updateTone#903bcf59 flags:# tone:InputAiComposeTone
+//	    display_author:flags.0?Bool emoji_id:flags.1?long
+//	    title:flags.2?string prompt:flags.3?string = AiComposeTone
+//
+// An optional field is sent when it is not zero, nil or false. SetDisplayAuthor
+// and the other Set methods send a zero value too; HasDisplayAuthor reports
+// whether DisplayAuthor is present (sent, or received) and ClearDisplayAuthor
+// leaves it out.
 //
 // See https://core.telegram.org/method/aicompose.updateTone.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AicomposeUpdateToneRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Tone          InputAiComposeToneClass
 	DisplayAuthor bool   // flags.0?Bool
 	EmojiID       int64  // flags.1?long
@@ -337,6 +328,82 @@ func (*AicomposeUpdateToneRequest) TypeID() uint32 {
 // TypeName returns "aicompose.updateTone".
 func (*AicomposeUpdateToneRequest) TypeName() string {
 	return "aicompose.updateTone"
+}
+
+// HasDisplayAuthor reports whether DisplayAuthor is present: not zero, set by
+// SetDisplayAuthor, or received.
+func (m *AicomposeUpdateToneRequest) HasDisplayAuthor() bool {
+	return m.DisplayAuthor || m.Flags.Has(0)
+}
+
+// SetDisplayAuthor sets DisplayAuthor to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AicomposeUpdateToneRequest) SetDisplayAuthor(v bool) {
+	m.DisplayAuthor = v
+	m.Flags.Set(0)
+}
+
+// ClearDisplayAuthor sets DisplayAuthor to its zero value and marks it absent.
+func (m *AicomposeUpdateToneRequest) ClearDisplayAuthor() {
+	m.DisplayAuthor = false
+	m.Flags.Unset(0)
+}
+
+// HasEmojiID reports whether EmojiID is present: not zero, set by SetEmojiID,
+// or received.
+func (m *AicomposeUpdateToneRequest) HasEmojiID() bool {
+	return m.EmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetEmojiID sets EmojiID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AicomposeUpdateToneRequest) SetEmojiID(v int64) {
+	m.EmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearEmojiID sets EmojiID to its zero value and marks it absent.
+func (m *AicomposeUpdateToneRequest) ClearEmojiID() {
+	m.EmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *AicomposeUpdateToneRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(2)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AicomposeUpdateToneRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(2)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *AicomposeUpdateToneRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(2)
+}
+
+// HasPrompt reports whether Prompt is present: not zero, set by SetPrompt, or
+// received.
+func (m *AicomposeUpdateToneRequest) HasPrompt() bool {
+	return m.Prompt != "" || m.Flags.Has(3)
+}
+
+// SetPrompt sets Prompt to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AicomposeUpdateToneRequest) SetPrompt(v string) {
+	m.Prompt = v
+	m.Flags.Set(3)
+}
+
+// ClearPrompt sets Prompt to its zero value and marks it absent.
+func (m *AicomposeUpdateToneRequest) ClearPrompt() {
+	m.Prompt = ""
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -367,8 +434,8 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Tone); err != nil {
-		return encodeErr("aicompose.updateTone#903bcf59", "tone", err)
+	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+		return tlrt.EncodeErr(err, "aicompose.updateTone", "tone")
 	}
 	if flags.Has(0) {
 		b.PutBool(m.DisplayAuthor)
@@ -387,54 +454,51 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.updateTone", "")
 	}
-	if err := consumeID(b, AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"); err != nil {
-		return decodeErr("aicompose.updateTone#903bcf59", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeUpdateToneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.updateTone#903bcf59", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.updateTone", "")
 	}
 	*m = AicomposeUpdateToneRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("aicompose.updateTone#903bcf59", "flags", err)
+		return tlrt.DecodeErr(err, "aicompose.updateTone", "flags")
 	}
 	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
-		return decodeErr("aicompose.updateTone#903bcf59", "tone", err)
+		return tlrt.DecodeErr(err, "aicompose.updateTone", "tone")
 	}
 	if m.Flags.Has(0) {
 		if m.DisplayAuthor, err = b.Bool(); err != nil {
-			return decodeErr("aicompose.updateTone#903bcf59", "display_author", err)
+			return tlrt.DecodeErr(err, "aicompose.updateTone", "display_author")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.EmojiID, err = b.Long(); err != nil {
-			return decodeErr("aicompose.updateTone#903bcf59", "emoji_id", err)
+			return tlrt.DecodeErr(err, "aicompose.updateTone", "emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("aicompose.updateTone#903bcf59", "title", err)
+			return tlrt.DecodeErr(err, "aicompose.updateTone", "title")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Prompt, err = b.String(); err != nil {
-			return decodeErr("aicompose.updateTone#903bcf59", "prompt", err)
+			return tlrt.DecodeErr(err, "aicompose.updateTone", "prompt")
 		}
 	}
 	if m.DisplayAuthor {
@@ -452,22 +516,16 @@ func (m *AicomposeUpdateToneRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// AicomposeUpdateTone invokes aicompose.updateTone#903bcf59:
-//
-//	aicompose.updateTone#903bcf59 flags:# tone:InputAiComposeTone display_author:flags.0?Bool emoji_id:flags.1?long title:flags.2?string prompt:flags.3?string = AiComposeTone
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.updateTone.
+// AicomposeUpdateTone calls aicompose.updateTone: see
+// AicomposeUpdateToneRequest.
 func (c *Client) AicomposeUpdateTone(ctx context.Context, req *AicomposeUpdateToneRequest) (AiComposeToneClass, error) {
 	if req == nil {
 		req = new(AicomposeUpdateToneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAiComposeTone)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAiComposeTone)
 }
 
-// AicomposeSaveToneRequest is the TL function aicompose.saveTone:
+// AicomposeSaveToneRequest is the TL function aicompose.saveTone.
 //
 //	aicompose.saveTone#1782cbb1 tone:InputAiComposeTone unsave:Bool = Bool
 //
@@ -504,8 +562,8 @@ func (m *AicomposeSaveToneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Tone); err != nil {
-		return encodeErr("aicompose.saveTone#1782cbb1", "tone", err)
+	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+		return tlrt.EncodeErr(err, "aicompose.saveTone", "tone")
 	}
 	b.PutBool(m.Unsave)
 	return nil
@@ -513,54 +571,44 @@ func (m *AicomposeSaveToneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeSaveToneRequestTypeID, "aicompose.saveTone"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.saveTone", "")
 	}
-	if err := consumeID(b, AicomposeSaveToneRequestTypeID, "aicompose.saveTone"); err != nil {
-		return decodeErr("aicompose.saveTone#1782cbb1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeSaveToneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.saveTone#1782cbb1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.saveTone", "")
 	}
 	var err error
 	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
-		return decodeErr("aicompose.saveTone#1782cbb1", "tone", err)
+		return tlrt.DecodeErr(err, "aicompose.saveTone", "tone")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("aicompose.saveTone#1782cbb1", "unsave", err)
+		return tlrt.DecodeErr(err, "aicompose.saveTone", "unsave")
 	}
 	return nil
 }
 
-// AicomposeSaveTone invokes aicompose.saveTone#1782cbb1:
-//
-//	aicompose.saveTone#1782cbb1 tone:InputAiComposeTone unsave:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.saveTone.
+// AicomposeSaveTone calls aicompose.saveTone: see AicomposeSaveToneRequest.
 func (c *Client) AicomposeSaveTone(ctx context.Context, req *AicomposeSaveToneRequest) (bool, error) {
 	if req == nil {
 		req = new(AicomposeSaveToneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AicomposeDeleteToneRequest is the TL function aicompose.deleteTone:
+// AicomposeDeleteToneRequest is the TL function aicompose.deleteTone.
 //
 //	aicompose.deleteTone#dd39316a tone:InputAiComposeTone = Bool
 //
@@ -596,59 +644,50 @@ func (m *AicomposeDeleteToneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Tone); err != nil {
-		return encodeErr("aicompose.deleteTone#dd39316a", "tone", err)
+	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+		return tlrt.EncodeErr(err, "aicompose.deleteTone", "tone")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.deleteTone", "")
 	}
-	if err := consumeID(b, AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"); err != nil {
-		return decodeErr("aicompose.deleteTone#dd39316a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeDeleteToneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.deleteTone#dd39316a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.deleteTone", "")
 	}
 	var err error
 	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
-		return decodeErr("aicompose.deleteTone#dd39316a", "tone", err)
+		return tlrt.DecodeErr(err, "aicompose.deleteTone", "tone")
 	}
 	return nil
 }
 
-// AicomposeDeleteTone invokes aicompose.deleteTone#dd39316a:
-//
-//	aicompose.deleteTone#dd39316a tone:InputAiComposeTone = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.deleteTone.
+// AicomposeDeleteTone calls aicompose.deleteTone: see
+// AicomposeDeleteToneRequest.
 func (c *Client) AicomposeDeleteTone(ctx context.Context, req *AicomposeDeleteToneRequest) (bool, error) {
 	if req == nil {
 		req = new(AicomposeDeleteToneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AicomposeGetToneRequest is the TL function aicompose.getTone:
+// AicomposeGetToneRequest is the TL function aicompose.getTone.
 //
 //	aicompose.getTone#b2e8ba03 tone:InputAiComposeTone = aicompose.Tones
 //
@@ -684,59 +723,49 @@ func (m *AicomposeGetToneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Tone); err != nil {
-		return encodeErr("aicompose.getTone#b2e8ba03", "tone", err)
+	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+		return tlrt.EncodeErr(err, "aicompose.getTone", "tone")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeGetToneRequestTypeID, "aicompose.getTone"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.getTone", "")
 	}
-	if err := consumeID(b, AicomposeGetToneRequestTypeID, "aicompose.getTone"); err != nil {
-		return decodeErr("aicompose.getTone#b2e8ba03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeGetToneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.getTone#b2e8ba03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getTone", "")
 	}
 	var err error
 	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
-		return decodeErr("aicompose.getTone#b2e8ba03", "tone", err)
+		return tlrt.DecodeErr(err, "aicompose.getTone", "tone")
 	}
 	return nil
 }
 
-// AicomposeGetTone invokes aicompose.getTone#b2e8ba03:
-//
-//	aicompose.getTone#b2e8ba03 tone:InputAiComposeTone = aicompose.Tones
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.getTone.
+// AicomposeGetTone calls aicompose.getTone: see AicomposeGetToneRequest.
 func (c *Client) AicomposeGetTone(ctx context.Context, req *AicomposeGetToneRequest) (AicomposeTonesClass, error) {
 	if req == nil {
 		req = new(AicomposeGetToneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAicomposeTones)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAicomposeTones)
 }
 
-// AicomposeGetTonesRequest is the TL function aicompose.getTones:
+// AicomposeGetTonesRequest is the TL function aicompose.getTones.
 //
 //	aicompose.getTones#abd59201 hash:long = aicompose.Tones
 //
@@ -778,50 +807,41 @@ func (m *AicomposeGetTonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeGetTonesRequestTypeID, "aicompose.getTones"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.getTones", "")
 	}
-	if err := consumeID(b, AicomposeGetTonesRequestTypeID, "aicompose.getTones"); err != nil {
-		return decodeErr("aicompose.getTones#abd59201", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeGetTonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeGetTonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("aicompose.getTones#abd59201", "hash", err)
+		return tlrt.DecodeErr(err, "aicompose.getTones", "hash")
 	}
 	return nil
 }
 
-// AicomposeGetTones invokes aicompose.getTones#abd59201:
-//
-//	aicompose.getTones#abd59201 hash:long = aicompose.Tones
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.getTones.
+// AicomposeGetTones calls aicompose.getTones: see AicomposeGetTonesRequest.
 func (c *Client) AicomposeGetTones(ctx context.Context, req *AicomposeGetTonesRequest) (AicomposeTonesClass, error) {
 	if req == nil {
 		req = new(AicomposeGetTonesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAicomposeTones)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAicomposeTones)
 }
 
-// AicomposeGetToneExampleRequest is the TL function aicompose.getToneExample:
+// AicomposeGetToneExampleRequest is the TL function aicompose.getToneExample.
 //
-//	aicompose.getToneExample#d1b4ab14 tone:InputAiComposeTone num:int = AiComposeToneExample
+//	aicompose.getToneExample#d1b4ab14 tone:InputAiComposeTone num:int
+//	    = AiComposeToneExample
 //
 // See https://core.telegram.org/method/aicompose.getToneExample.
 type AicomposeGetToneExampleRequest struct {
@@ -856,8 +876,8 @@ func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Tone); err != nil {
-		return encodeErr("aicompose.getToneExample#d1b4ab14", "tone", err)
+	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
+		return tlrt.EncodeErr(err, "aicompose.getToneExample", "tone")
 	}
 	b.PutInt(m.Num)
 	return nil
@@ -865,49 +885,40 @@ func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"); err != nil {
+		return tlrt.DecodeErr(err, "aicompose.getToneExample", "")
 	}
-	if err := consumeID(b, AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"); err != nil {
-		return decodeErr("aicompose.getToneExample#d1b4ab14", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeGetToneExampleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("aicompose.getToneExample#d1b4ab14", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getToneExample", "")
 	}
 	var err error
 	if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
-		return decodeErr("aicompose.getToneExample#d1b4ab14", "tone", err)
+		return tlrt.DecodeErr(err, "aicompose.getToneExample", "tone")
 	}
 	if m.Num, err = b.Int(); err != nil {
-		return decodeErr("aicompose.getToneExample#d1b4ab14", "num", err)
+		return tlrt.DecodeErr(err, "aicompose.getToneExample", "num")
 	}
 	return nil
 }
 
-// AicomposeGetToneExample invokes aicompose.getToneExample#d1b4ab14:
-//
-//	aicompose.getToneExample#d1b4ab14 tone:InputAiComposeTone num:int = AiComposeToneExample
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/aicompose.getToneExample.
+// AicomposeGetToneExample calls aicompose.getToneExample: see
+// AicomposeGetToneExampleRequest.
 func (c *Client) AicomposeGetToneExample(ctx context.Context, req *AicomposeGetToneExampleRequest) (*AiComposeToneExample, error) {
 	if req == nil {
 		req = new(AicomposeGetToneExampleRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AiComposeToneExample])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AiComposeToneExample])
 }

@@ -5,11 +5,16 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// CommunitiesParticipantJoinedChats is the TL constructor communities.participantJoinedChats:
+// CommunitiesParticipantJoinedChats is the TL constructor
+// communities.participantJoinedChats.
 //
-//	communities.participantJoinedChats#8d78512a creator_chat_ids:Vector<long> joined_chat_ids:Vector<long> chats:Vector<Chat> users:Vector<User> = communities.ParticipantJoinedChats
+//	communities.participantJoinedChats#8d78512a
+//	    creator_chat_ids:Vector<long> joined_chat_ids:Vector<long>
+//	    chats:Vector<Chat> users:Vector<User>
+//	    = communities.ParticipantJoinedChats
 //
 // See https://core.telegram.org/constructor/communities.participantJoinedChats.
 type CommunitiesParticipantJoinedChats struct {
@@ -19,7 +24,8 @@ type CommunitiesParticipantJoinedChats struct {
 	Users          []UserClass
 }
 
-// CommunitiesParticipantJoinedChatsTypeID is the ID of communities.participantJoinedChats.
+// CommunitiesParticipantJoinedChatsTypeID is the ID of
+// communities.participantJoinedChats.
 const CommunitiesParticipantJoinedChatsTypeID = 0x8d78512a
 
 // TypeID returns 0x8d78512a, the ID of communities.participantJoinedChats.
@@ -56,14 +62,14 @@ func (m *CommunitiesParticipantJoinedChats) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("communities.participantJoinedChats#8d78512a", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("communities.participantJoinedChats#8d78512a", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "users")
 		}
 	}
 	return nil
@@ -71,55 +77,57 @@ func (m *CommunitiesParticipantJoinedChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"); err != nil {
+		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "")
 	}
-	if err := consumeID(b, CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"); err != nil {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesParticipantJoinedChats) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.participantJoinedChats", "")
 	}
 	var err error
-	if m.CreatorChatIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "creator_chat_ids", err)
+	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "creator_chat_ids")
 	}
-	if m.JoinedChatIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "joined_chat_ids", err)
+	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("communities.participantJoinedChats#8d78512a", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
 	}
 	return nil
 }
 
-// CommunitiesPeerLinkRequests is the TL constructor communities.peerLinkRequests:
+// CommunitiesPeerLinkRequests is the TL constructor
+// communities.peerLinkRequests.
 //
-//	communities.peerLinkRequests#2244afad flags:# total_count:int requests:Vector<CommunityPeerRequest> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = communities.PeerLinkRequests
+//	communities.peerLinkRequests#2244afad flags:# total_count:int
+//	    requests:Vector<CommunityPeerRequest> next_offset:flags.0?string
+//	    chats:Vector<Chat> users:Vector<User>
+//	    = communities.PeerLinkRequests
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/communities.peerLinkRequests.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type CommunitiesPeerLinkRequests struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	TotalCount int
 	Requests   []CommunityPeerRequest
 	NextOffset string // flags.0?string
@@ -138,6 +146,25 @@ func (*CommunitiesPeerLinkRequests) TypeID() uint32 {
 // TypeName returns "communities.peerLinkRequests".
 func (*CommunitiesPeerLinkRequests) TypeName() string {
 	return "communities.peerLinkRequests"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *CommunitiesPeerLinkRequests) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunitiesPeerLinkRequests) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *CommunitiesPeerLinkRequests) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -163,7 +190,7 @@ func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Requests))
 	for i := range m.Requests {
 		if err := m.Requests[i].Encode(b); err != nil {
-			return encodeErr("communities.peerLinkRequests#2244afad", "requests", err)
+			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "requests")
 		}
 	}
 	if flags.Has(0) {
@@ -171,14 +198,14 @@ func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("communities.peerLinkRequests#2244afad", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("communities.peerLinkRequests#2244afad", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "users")
 		}
 	}
 	return nil
@@ -186,49 +213,46 @@ func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"); err != nil {
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "")
 	}
-	if err := consumeID(b, CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesPeerLinkRequests) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.peerLinkRequests#2244afad", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.peerLinkRequests", "")
 	}
 	*m = CommunitiesPeerLinkRequests{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "flags", err)
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "flags")
 	}
 	if m.TotalCount, err = b.Int(); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "total_count", err)
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "total_count")
 	}
-	if m.Requests, err = decodeVectorAt(b, depth+1, decodeValue[CommunityPeerRequest]); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "requests", err)
+	if m.Requests, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeerRequest]); err != nil {
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
 	}
 	if m.Flags.Has(0) {
 		if m.NextOffset, err = b.String(); err != nil {
-			return decodeErr("communities.peerLinkRequests#2244afad", "next_offset", err)
+			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("communities.peerLinkRequests#2244afad", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
 	}
 	if m.NextOffset != "" {
 		m.Flags.Unset(0)
@@ -236,17 +260,18 @@ func (m *CommunitiesPeerLinkRequests) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// CommunitiesCreateRequest is the TL function communities.create:
+// CommunitiesCreateRequest is the TL function communities.create.
 //
-//	communities.create#a63859ec flags:# hidden:flags.1?true title:string about:flags.0?string peer:InputPeer = Updates
+//	communities.create#a63859ec flags:# hidden:flags.1?true title:string
+//	    about:flags.0?string peer:InputPeer = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetAbout and the
+// other Set methods send a zero value too; HasAbout reports whether About is
+// present (sent, or received) and ClearAbout leaves it out.
 //
 // See https://core.telegram.org/method/communities.create.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type CommunitiesCreateRequest struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Hidden bool       // flags.1?true
 	Title  string
 	About  string // flags.0?string
@@ -264,6 +289,25 @@ func (*CommunitiesCreateRequest) TypeID() uint32 {
 // TypeName returns "communities.create".
 func (*CommunitiesCreateRequest) TypeName() string {
 	return "communities.create"
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *CommunitiesCreateRequest) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(0)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *CommunitiesCreateRequest) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(0)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *CommunitiesCreateRequest) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -292,52 +336,49 @@ func (m *CommunitiesCreateRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutString(m.About)
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("communities.create#a63859ec", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communities.create", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesCreateRequestTypeID, "communities.create"); err != nil {
+		return tlrt.DecodeErr(err, "communities.create", "")
 	}
-	if err := consumeID(b, CommunitiesCreateRequestTypeID, "communities.create"); err != nil {
-		return decodeErr("communities.create#a63859ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesCreateRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.create#a63859ec", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.create", "")
 	}
 	*m = CommunitiesCreateRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.create#a63859ec", "flags", err)
+		return tlrt.DecodeErr(err, "communities.create", "flags")
 	}
 	m.Hidden = m.Flags.Has(1)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("communities.create#a63859ec", "title", err)
+		return tlrt.DecodeErr(err, "communities.create", "title")
 	}
 	if m.Flags.Has(0) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("communities.create#a63859ec", "about", err)
+			return tlrt.DecodeErr(err, "communities.create", "about")
 		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("communities.create#a63859ec", "peer", err)
+		return tlrt.DecodeErr(err, "communities.create", "peer")
 	}
 	m.Flags &^= 1 << 1
 	if m.About != "" {
@@ -346,28 +387,24 @@ func (m *CommunitiesCreateRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// CommunitiesCreate invokes communities.create#a63859ec:
-//
-//	communities.create#a63859ec flags:# hidden:flags.1?true title:string about:flags.0?string peer:InputPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.create.
+// CommunitiesCreate calls communities.create: see CommunitiesCreateRequest.
 func (c *Client) CommunitiesCreate(ctx context.Context, req *CommunitiesCreateRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(CommunitiesCreateRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// CommunitiesTogglePeerLinkRequest is the TL function communities.togglePeerLink:
+// CommunitiesTogglePeerLinkRequest is the TL function
+// communities.togglePeerLink.
 //
-//	communities.togglePeerLink#736dcfea flags:# visible:flags.0?true hidden:flags.1?true deleted:flags.2?true community:InputChannel peer:InputPeer = Bool
+//	communities.togglePeerLink#736dcfea flags:# visible:flags.0?true
+//	    hidden:flags.1?true deleted:flags.2?true community:InputChannel
+//	    peer:InputPeer = Bool
 //
 // See https://core.telegram.org/method/communities.togglePeerLink.
 type CommunitiesTogglePeerLinkRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Visible   bool       // flags.0?true
 	Hidden    bool       // flags.1?true
 	Deleted   bool       // flags.2?true
@@ -375,7 +412,8 @@ type CommunitiesTogglePeerLinkRequest struct {
 	Peer      InputPeerClass
 }
 
-// CommunitiesTogglePeerLinkRequestTypeID is the ID of communities.togglePeerLink.
+// CommunitiesTogglePeerLinkRequestTypeID is the ID of
+// communities.togglePeerLink.
 const CommunitiesTogglePeerLinkRequestTypeID = 0x736dcfea
 
 // TypeID returns 0x736dcfea, the ID of communities.togglePeerLink.
@@ -413,80 +451,73 @@ func (m *CommunitiesTogglePeerLinkRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.togglePeerLink#736dcfea", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.togglePeerLink", "community")
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("communities.togglePeerLink#736dcfea", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communities.togglePeerLink", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesTogglePeerLinkRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"); err != nil {
+		return tlrt.DecodeErr(err, "communities.togglePeerLink", "")
 	}
-	if err := consumeID(b, CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"); err != nil {
-		return decodeErr("communities.togglePeerLink#736dcfea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesTogglePeerLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.togglePeerLink#736dcfea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLink", "")
 	}
 	*m = CommunitiesTogglePeerLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.togglePeerLink#736dcfea", "flags", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLink", "flags")
 	}
 	m.Visible = m.Flags.Has(0)
 	m.Hidden = m.Flags.Has(1)
 	m.Deleted = m.Flags.Has(2)
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.togglePeerLink#736dcfea", "community", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLink", "community")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("communities.togglePeerLink#736dcfea", "peer", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLink", "peer")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// CommunitiesTogglePeerLink invokes communities.togglePeerLink#736dcfea:
-//
-//	communities.togglePeerLink#736dcfea flags:# visible:flags.0?true hidden:flags.1?true deleted:flags.2?true community:InputChannel peer:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.togglePeerLink.
+// CommunitiesTogglePeerLink calls communities.togglePeerLink: see
+// CommunitiesTogglePeerLinkRequest.
 func (c *Client) CommunitiesTogglePeerLink(ctx context.Context, req *CommunitiesTogglePeerLinkRequest) (bool, error) {
 	if req == nil {
 		req = new(CommunitiesTogglePeerLinkRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// CommunitiesGetJoinedCommunitiesRequest is the TL function communities.getJoinedCommunities:
+// CommunitiesGetJoinedCommunitiesRequest is the TL function
+// communities.getJoinedCommunities.
 //
 //	communities.getJoinedCommunities#a663e830 = messages.Chats
 //
 // See https://core.telegram.org/method/communities.getJoinedCommunities.
 type CommunitiesGetJoinedCommunitiesRequest struct{}
 
-// CommunitiesGetJoinedCommunitiesRequestTypeID is the ID of communities.getJoinedCommunities.
+// CommunitiesGetJoinedCommunitiesRequestTypeID is the ID of
+// communities.getJoinedCommunities.
 const CommunitiesGetJoinedCommunitiesRequestTypeID = 0xa663e830
 
 // TypeID returns 0xa663e830, the ID of communities.getJoinedCommunities.
@@ -518,58 +549,54 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"); err != nil {
+		return tlrt.DecodeErr(err, "communities.getJoinedCommunities", "")
 	}
-	if err := consumeID(b, CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"); err != nil {
-		return decodeErr("communities.getJoinedCommunities#a663e830", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesGetJoinedCommunitiesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// CommunitiesGetJoinedCommunities invokes communities.getJoinedCommunities#a663e830:
-//
-//	communities.getJoinedCommunities#a663e830 = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.getJoinedCommunities.
+// CommunitiesGetJoinedCommunities calls communities.getJoinedCommunities: see
+// CommunitiesGetJoinedCommunitiesRequest.
 func (c *Client) CommunitiesGetJoinedCommunities(ctx context.Context, req *CommunitiesGetJoinedCommunitiesRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(CommunitiesGetJoinedCommunitiesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// CommunitiesToggleCommunityCollapsedInDialogsRequest is the TL function communities.toggleCommunityCollapsedInDialogs:
+// CommunitiesToggleCommunityCollapsedInDialogsRequest is the TL function
+// communities.toggleCommunityCollapsedInDialogs.
 //
-//	communities.toggleCommunityCollapsedInDialogs#d766e3ea flags:# collapsed:flags.0?true community:InputChannel = Updates
+//	communities.toggleCommunityCollapsedInDialogs#d766e3ea flags:#
+//	    collapsed:flags.0?true community:InputChannel = Updates
 //
-// See https://core.telegram.org/method/communities.toggleCommunityCollapsedInDialogs.
+// See
+// https://core.telegram.org/method/communities.toggleCommunityCollapsedInDialogs.
 type CommunitiesToggleCommunityCollapsedInDialogsRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Collapsed bool       // flags.0?true
 	Community InputChannelClass
 }
 
-// CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID is the ID of communities.toggleCommunityCollapsedInDialogs.
+// CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID is the ID of
+// communities.toggleCommunityCollapsedInDialogs.
 const CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID = 0xd766e3ea
 
-// TypeID returns 0xd766e3ea, the ID of communities.toggleCommunityCollapsedInDialogs.
+// TypeID returns 0xd766e3ea, the ID of
+// communities.toggleCommunityCollapsedInDialogs.
 func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeID() uint32 {
 	return CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID
 }
@@ -598,67 +625,61 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(b *bin.
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.toggleCommunityCollapsedInDialogs#d766e3ea", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
-	if err := consumeID(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"); err != nil {
-		return decodeErr("communities.toggleCommunityCollapsedInDialogs#d766e3ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.toggleCommunityCollapsedInDialogs#d766e3ea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
 	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.toggleCommunityCollapsedInDialogs#d766e3ea", "flags", err)
+		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "flags")
 	}
 	m.Collapsed = m.Flags.Has(0)
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.toggleCommunityCollapsedInDialogs#d766e3ea", "community", err)
+		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// CommunitiesToggleCommunityCollapsedInDialogs invokes communities.toggleCommunityCollapsedInDialogs#d766e3ea:
-//
-//	communities.toggleCommunityCollapsedInDialogs#d766e3ea flags:# collapsed:flags.0?true community:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.toggleCommunityCollapsedInDialogs.
+// CommunitiesToggleCommunityCollapsedInDialogs calls
+// communities.toggleCommunityCollapsedInDialogs: see
+// CommunitiesToggleCommunityCollapsedInDialogsRequest.
 func (c *Client) CommunitiesToggleCommunityCollapsedInDialogs(ctx context.Context, req *CommunitiesToggleCommunityCollapsedInDialogsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(CommunitiesToggleCommunityCollapsedInDialogsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// CommunitiesGetPeerLinkRequestsRequest is the TL function communities.getPeerLinkRequests:
+// CommunitiesGetPeerLinkRequestsRequest is the TL function
+// communities.getPeerLinkRequests.
 //
-//	communities.getPeerLinkRequests#93773344 community:InputChannel offset:string limit:int = communities.PeerLinkRequests
+//	communities.getPeerLinkRequests#93773344 community:InputChannel
+//	    offset:string limit:int = communities.PeerLinkRequests
 //
 // See https://core.telegram.org/method/communities.getPeerLinkRequests.
 type CommunitiesGetPeerLinkRequestsRequest struct {
@@ -667,7 +688,8 @@ type CommunitiesGetPeerLinkRequestsRequest struct {
 	Limit     int
 }
 
-// CommunitiesGetPeerLinkRequestsRequestTypeID is the ID of communities.getPeerLinkRequests.
+// CommunitiesGetPeerLinkRequestsRequestTypeID is the ID of
+// communities.getPeerLinkRequests.
 const CommunitiesGetPeerLinkRequestsRequestTypeID = 0x93773344
 
 // TypeID returns 0x93773344, the ID of communities.getPeerLinkRequests.
@@ -694,8 +716,8 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.getPeerLinkRequests#93773344", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
 	b.PutString(m.Offset)
 	b.PutInt(m.Limit)
@@ -704,72 +726,68 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"); err != nil {
+		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "")
 	}
-	if err := consumeID(b, CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"); err != nil {
-		return decodeErr("communities.getPeerLinkRequests#93773344", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesGetPeerLinkRequestsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.getPeerLinkRequests#93773344", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.getPeerLinkRequests", "")
 	}
 	var err error
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.getPeerLinkRequests#93773344", "community", err)
+		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("communities.getPeerLinkRequests#93773344", "offset", err)
+		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("communities.getPeerLinkRequests#93773344", "limit", err)
+		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "limit")
 	}
 	return nil
 }
 
-// CommunitiesGetPeerLinkRequests invokes communities.getPeerLinkRequests#93773344:
-//
-//	communities.getPeerLinkRequests#93773344 community:InputChannel offset:string limit:int = communities.PeerLinkRequests
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.getPeerLinkRequests.
+// CommunitiesGetPeerLinkRequests calls communities.getPeerLinkRequests: see
+// CommunitiesGetPeerLinkRequestsRequest.
 func (c *Client) CommunitiesGetPeerLinkRequests(ctx context.Context, req *CommunitiesGetPeerLinkRequestsRequest) (*CommunitiesPeerLinkRequests, error) {
 	if req == nil {
 		req = new(CommunitiesGetPeerLinkRequestsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[CommunitiesPeerLinkRequests])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[CommunitiesPeerLinkRequests])
 }
 
-// CommunitiesTogglePeerLinkRequestApprovalRequest is the TL function communities.togglePeerLinkRequestApproval:
+// CommunitiesTogglePeerLinkRequestApprovalRequest is the TL function
+// communities.togglePeerLinkRequestApproval.
 //
-//	communities.togglePeerLinkRequestApproval#8c8219a8 flags:# reject:flags.0?true community:InputChannel peer:InputPeer = Bool
+//	communities.togglePeerLinkRequestApproval#8c8219a8 flags:#
+//	    reject:flags.0?true community:InputChannel peer:InputPeer = Bool
 //
-// See https://core.telegram.org/method/communities.togglePeerLinkRequestApproval.
+// See
+// https://core.telegram.org/method/communities.togglePeerLinkRequestApproval.
 type CommunitiesTogglePeerLinkRequestApprovalRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Reject    bool       // flags.0?true
 	Community InputChannelClass
 	Peer      InputPeerClass
 }
 
-// CommunitiesTogglePeerLinkRequestApprovalRequestTypeID is the ID of communities.togglePeerLinkRequestApproval.
+// CommunitiesTogglePeerLinkRequestApprovalRequestTypeID is the ID of
+// communities.togglePeerLinkRequestApproval.
 const CommunitiesTogglePeerLinkRequestApprovalRequestTypeID = 0x8c8219a8
 
-// TypeID returns 0x8c8219a8, the ID of communities.togglePeerLinkRequestApproval.
+// TypeID returns 0x8c8219a8, the ID of
+// communities.togglePeerLinkRequestApproval.
 func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeID() uint32 {
 	return CommunitiesTogglePeerLinkRequestApprovalRequestTypeID
 }
@@ -798,85 +816,82 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buff
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"); err != nil {
+		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "")
 	}
-	if err := consumeID(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"); err != nil {
-		return decodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLinkRequestApproval", "")
 	}
 	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "flags", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(0)
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "community", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("communities.togglePeerLinkRequestApproval#8c8219a8", "peer", err)
+		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "peer")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// CommunitiesTogglePeerLinkRequestApproval invokes communities.togglePeerLinkRequestApproval#8c8219a8:
-//
-//	communities.togglePeerLinkRequestApproval#8c8219a8 flags:# reject:flags.0?true community:InputChannel peer:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.togglePeerLinkRequestApproval.
+// CommunitiesTogglePeerLinkRequestApproval calls
+// communities.togglePeerLinkRequestApproval: see
+// CommunitiesTogglePeerLinkRequestApprovalRequest.
 func (c *Client) CommunitiesTogglePeerLinkRequestApproval(ctx context.Context, req *CommunitiesTogglePeerLinkRequestApprovalRequest) (bool, error) {
 	if req == nil {
 		req = new(CommunitiesTogglePeerLinkRequestApprovalRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// CommunitiesToggleAllPeerLinkRequestApprovalRequest is the TL function communities.toggleAllPeerLinkRequestApproval:
+// CommunitiesToggleAllPeerLinkRequestApprovalRequest is the TL function
+// communities.toggleAllPeerLinkRequestApproval.
 //
-//	communities.toggleAllPeerLinkRequestApproval#bfe3dd3d flags:# reject:flags.0?true community:InputChannel = Bool
+//	communities.toggleAllPeerLinkRequestApproval#bfe3dd3d flags:#
+//	    reject:flags.0?true community:InputChannel = Bool
 //
-// See https://core.telegram.org/method/communities.toggleAllPeerLinkRequestApproval.
+// See
+// https://core.telegram.org/method/communities.toggleAllPeerLinkRequestApproval.
 type CommunitiesToggleAllPeerLinkRequestApprovalRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Reject    bool       // flags.0?true
 	Community InputChannelClass
 }
 
-// CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID is the ID of communities.toggleAllPeerLinkRequestApproval.
+// CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID is the ID of
+// communities.toggleAllPeerLinkRequestApproval.
 const CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID = 0xbfe3dd3d
 
-// TypeID returns 0xbfe3dd3d, the ID of communities.toggleAllPeerLinkRequestApproval.
+// TypeID returns 0xbfe3dd3d, the ID of
+// communities.toggleAllPeerLinkRequestApproval.
 func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeID() uint32 {
 	return CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID
 }
@@ -905,77 +920,72 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(b *bin.B
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.toggleAllPeerLinkRequestApproval#bfe3dd3d", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"); err != nil {
+		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
-	if err := consumeID(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"); err != nil {
-		return decodeErr("communities.toggleAllPeerLinkRequestApproval#bfe3dd3d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.toggleAllPeerLinkRequestApproval#bfe3dd3d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
 	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.toggleAllPeerLinkRequestApproval#bfe3dd3d", "flags", err)
+		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "flags")
 	}
 	m.Reject = m.Flags.Has(0)
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.toggleAllPeerLinkRequestApproval#bfe3dd3d", "community", err)
+		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// CommunitiesToggleAllPeerLinkRequestApproval invokes communities.toggleAllPeerLinkRequestApproval#bfe3dd3d:
-//
-//	communities.toggleAllPeerLinkRequestApproval#bfe3dd3d flags:# reject:flags.0?true community:InputChannel = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.toggleAllPeerLinkRequestApproval.
+// CommunitiesToggleAllPeerLinkRequestApproval calls
+// communities.toggleAllPeerLinkRequestApproval: see
+// CommunitiesToggleAllPeerLinkRequestApprovalRequest.
 func (c *Client) CommunitiesToggleAllPeerLinkRequestApproval(ctx context.Context, req *CommunitiesToggleAllPeerLinkRequestApprovalRequest) (bool, error) {
 	if req == nil {
 		req = new(CommunitiesToggleAllPeerLinkRequestApprovalRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// CommunitiesToggleParticipantBannedRequest is the TL function communities.toggleParticipantBanned:
+// CommunitiesToggleParticipantBannedRequest is the TL function
+// communities.toggleParticipantBanned.
 //
-//	communities.toggleParticipantBanned#9967ad0f flags:# unban:flags.0?true community:InputChannel participant:InputPeer = Bool
+//	communities.toggleParticipantBanned#9967ad0f flags:# unban:flags.0?true
+//	    community:InputChannel participant:InputPeer = Bool
 //
 // See https://core.telegram.org/method/communities.toggleParticipantBanned.
 type CommunitiesToggleParticipantBannedRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Unban       bool       // flags.0?true
 	Community   InputChannelClass
 	Participant InputPeerClass
 }
 
-// CommunitiesToggleParticipantBannedRequestTypeID is the ID of communities.toggleParticipantBanned.
+// CommunitiesToggleParticipantBannedRequestTypeID is the ID of
+// communities.toggleParticipantBanned.
 const CommunitiesToggleParticipantBannedRequestTypeID = 0x9967ad0f
 
 // TypeID returns 0x9967ad0f, the ID of communities.toggleParticipantBanned.
@@ -1007,73 +1017,66 @@ func (m *CommunitiesToggleParticipantBannedRequest) EncodeBare(b *bin.Buffer) er
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.toggleParticipantBanned#9967ad0f", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "community")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("communities.toggleParticipantBanned#9967ad0f", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesToggleParticipantBannedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"); err != nil {
+		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "")
 	}
-	if err := consumeID(b, CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"); err != nil {
-		return decodeErr("communities.toggleParticipantBanned#9967ad0f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesToggleParticipantBannedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.toggleParticipantBanned#9967ad0f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleParticipantBanned", "")
 	}
 	*m = CommunitiesToggleParticipantBannedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("communities.toggleParticipantBanned#9967ad0f", "flags", err)
+		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "flags")
 	}
 	m.Unban = m.Flags.Has(0)
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.toggleParticipantBanned#9967ad0f", "community", err)
+		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "community")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("communities.toggleParticipantBanned#9967ad0f", "participant", err)
+		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "participant")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// CommunitiesToggleParticipantBanned invokes communities.toggleParticipantBanned#9967ad0f:
-//
-//	communities.toggleParticipantBanned#9967ad0f flags:# unban:flags.0?true community:InputChannel participant:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.toggleParticipantBanned.
+// CommunitiesToggleParticipantBanned calls communities.toggleParticipantBanned:
+// see CommunitiesToggleParticipantBannedRequest.
 func (c *Client) CommunitiesToggleParticipantBanned(ctx context.Context, req *CommunitiesToggleParticipantBannedRequest) (bool, error) {
 	if req == nil {
 		req = new(CommunitiesToggleParticipantBannedRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// CommunitiesGetParticipantJoinedChatsRequest is the TL function communities.getParticipantJoinedChats:
+// CommunitiesGetParticipantJoinedChatsRequest is the TL function
+// communities.getParticipantJoinedChats.
 //
-//	communities.getParticipantJoinedChats#f87eabab community:InputChannel participant:InputPeer = communities.ParticipantJoinedChats
+//	communities.getParticipantJoinedChats#f87eabab community:InputChannel
+//	    participant:InputPeer = communities.ParticipantJoinedChats
 //
 // See https://core.telegram.org/method/communities.getParticipantJoinedChats.
 type CommunitiesGetParticipantJoinedChatsRequest struct {
@@ -1081,7 +1084,8 @@ type CommunitiesGetParticipantJoinedChatsRequest struct {
 	Participant InputPeerClass
 }
 
-// CommunitiesGetParticipantJoinedChatsRequestTypeID is the ID of communities.getParticipantJoinedChats.
+// CommunitiesGetParticipantJoinedChatsRequestTypeID is the ID of
+// communities.getParticipantJoinedChats.
 const CommunitiesGetParticipantJoinedChatsRequestTypeID = 0xf87eabab
 
 // TypeID returns 0xf87eabab, the ID of communities.getParticipantJoinedChats.
@@ -1108,60 +1112,52 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Community); err != nil {
-		return encodeErr("communities.getParticipantJoinedChats#f87eabab", "community", err)
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "communities.getParticipantJoinedChats", "community")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("communities.getParticipantJoinedChats#f87eabab", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "communities.getParticipantJoinedChats", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"); err != nil {
+		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "")
 	}
-	if err := consumeID(b, CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"); err != nil {
-		return decodeErr("communities.getParticipantJoinedChats#f87eabab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunitiesGetParticipantJoinedChatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("communities.getParticipantJoinedChats#f87eabab", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "communities.getParticipantJoinedChats", "")
 	}
 	var err error
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("communities.getParticipantJoinedChats#f87eabab", "community", err)
+		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "community")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("communities.getParticipantJoinedChats#f87eabab", "participant", err)
+		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "participant")
 	}
 	return nil
 }
 
-// CommunitiesGetParticipantJoinedChats invokes communities.getParticipantJoinedChats#f87eabab:
-//
-//	communities.getParticipantJoinedChats#f87eabab community:InputChannel participant:InputPeer = communities.ParticipantJoinedChats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/communities.getParticipantJoinedChats.
+// CommunitiesGetParticipantJoinedChats calls
+// communities.getParticipantJoinedChats: see
+// CommunitiesGetParticipantJoinedChatsRequest.
 func (c *Client) CommunitiesGetParticipantJoinedChats(ctx context.Context, req *CommunitiesGetParticipantJoinedChatsRequest) (*CommunitiesParticipantJoinedChats, error) {
 	if req == nil {
 		req = new(CommunitiesGetParticipantJoinedChatsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[CommunitiesParticipantJoinedChats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[CommunitiesParticipantJoinedChats])
 }

@@ -5,19 +5,25 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// EphemeralSendMessageRequest is the TL function ephemeral.sendMessage:
+// EphemeralSendMessageRequest is the TL function ephemeral.sendMessage.
 //
-//	ephemeral.sendMessage#68cbd09f flags:# peer:InputPeer receiver_id:InputUser query_id:flags.0?long message:string entities:flags.1?Vector<MessageEntity> media:flags.2?InputMedia reply_markup:flags.3?ReplyMarkup rich_message:flags.4?InputRichMessage random_id:long reply_to:flags.5?InputReplyTo = Updates
+//	ephemeral.sendMessage#68cbd09f flags:# peer:InputPeer
+//	    receiver_id:InputUser query_id:flags.0?long message:string
+//	    entities:flags.1?Vector<MessageEntity> media:flags.2?InputMedia
+//	    reply_markup:flags.3?ReplyMarkup
+//	    rich_message:flags.4?InputRichMessage random_id:long
+//	    reply_to:flags.5?InputReplyTo = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetQueryID and
+// the other Set methods send a zero value too; HasQueryID reports whether
+// QueryID is present (sent, or received) and ClearQueryID leaves it out.
 //
 // See https://core.telegram.org/method/ephemeral.sendMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type EphemeralSendMessageRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer        InputPeerClass
 	ReceiverID  InputUserClass
 	QueryID     int64 // flags.0?long
@@ -41,6 +47,44 @@ func (*EphemeralSendMessageRequest) TypeID() uint32 {
 // TypeName returns "ephemeral.sendMessage".
 func (*EphemeralSendMessageRequest) TypeName() string {
 	return "ephemeral.sendMessage"
+}
+
+// HasQueryID reports whether QueryID is present: not zero, set by SetQueryID,
+// or received.
+func (m *EphemeralSendMessageRequest) HasQueryID() bool {
+	return m.QueryID != 0 || m.Flags.Has(0)
+}
+
+// SetQueryID sets QueryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralSendMessageRequest) SetQueryID(v int64) {
+	m.QueryID = v
+	m.Flags.Set(0)
+}
+
+// ClearQueryID sets QueryID to its zero value and marks it absent.
+func (m *EphemeralSendMessageRequest) ClearQueryID() {
+	m.QueryID = 0
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *EphemeralSendMessageRequest) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralSendMessageRequest) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *EphemeralSendMessageRequest) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -77,11 +121,11 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("ephemeral.sendMessage#68cbd09f", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "peer")
 	}
-	if err := encodeObj(b, m.ReceiverID); err != nil {
-		return encodeErr("ephemeral.sendMessage#68cbd09f", "receiver_id", err)
+	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if flags.Has(0) {
 		b.PutLong(m.QueryID)
@@ -90,30 +134,30 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("ephemeral.sendMessage#68cbd09f", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "ephemeral.sendMessage", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("ephemeral.sendMessage#68cbd09f", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "media")
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("ephemeral.sendMessage#68cbd09f", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_markup")
 		}
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.RichMessage); err != nil {
-			return encodeErr("ephemeral.sendMessage#68cbd09f", "rich_message", err)
+		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
 	b.PutLong(m.RandomID)
 	if flags.Has(5) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("ephemeral.sendMessage#68cbd09f", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_to")
 		}
 	}
 	return nil
@@ -121,73 +165,70 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "")
 	}
-	if err := consumeID(b, EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EphemeralSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
 	}
 	*m = EphemeralSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "flags", err)
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "peer", err)
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "peer")
 	}
 	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "receiver_id", err)
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if m.Flags.Has(0) {
 		if m.QueryID, err = b.Long(); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "query_id", err)
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
 		}
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "message", err)
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "media", err)
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "media")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "reply_markup", err)
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_markup")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "rich_message", err)
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("ephemeral.sendMessage#68cbd09f", "random_id", err)
+		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "random_id")
 	}
 	if m.Flags.Has(5) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("ephemeral.sendMessage#68cbd09f", "reply_to", err)
+			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_to")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -200,24 +241,19 @@ func (m *EphemeralSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// EphemeralSendMessage invokes ephemeral.sendMessage#68cbd09f:
-//
-//	ephemeral.sendMessage#68cbd09f flags:# peer:InputPeer receiver_id:InputUser query_id:flags.0?long message:string entities:flags.1?Vector<MessageEntity> media:flags.2?InputMedia reply_markup:flags.3?ReplyMarkup rich_message:flags.4?InputRichMessage random_id:long reply_to:flags.5?InputReplyTo = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ephemeral.sendMessage.
+// EphemeralSendMessage calls ephemeral.sendMessage: see
+// EphemeralSendMessageRequest.
 func (c *Client) EphemeralSendMessage(ctx context.Context, req *EphemeralSendMessageRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(EphemeralSendMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// EphemeralDeleteMessageRequest is the TL function ephemeral.deleteMessage:
+// EphemeralDeleteMessageRequest is the TL function ephemeral.deleteMessage.
 //
-//	ephemeral.deleteMessage#a3c0d511 peer:InputPeer receiver_id:InputUser id:int = Bool
+//	ephemeral.deleteMessage#a3c0d511 peer:InputPeer receiver_id:InputUser
+//	    id:int = Bool
 //
 // See https://core.telegram.org/method/ephemeral.deleteMessage.
 type EphemeralDeleteMessageRequest struct {
@@ -253,11 +289,11 @@ func (m *EphemeralDeleteMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("ephemeral.deleteMessage#a3c0d511", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "peer")
 	}
-	if err := encodeObj(b, m.ReceiverID); err != nil {
-		return encodeErr("ephemeral.deleteMessage#a3c0d511", "receiver_id", err)
+	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -265,59 +301,51 @@ func (m *EphemeralDeleteMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "")
 	}
-	if err := consumeID(b, EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"); err != nil {
-		return decodeErr("ephemeral.deleteMessage#a3c0d511", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EphemeralDeleteMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("ephemeral.deleteMessage#a3c0d511", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.deleteMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("ephemeral.deleteMessage#a3c0d511", "peer", err)
+		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "peer")
 	}
 	if m.ReceiverID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("ephemeral.deleteMessage#a3c0d511", "receiver_id", err)
+		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("ephemeral.deleteMessage#a3c0d511", "id", err)
+		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "id")
 	}
 	return nil
 }
 
-// EphemeralDeleteMessage invokes ephemeral.deleteMessage#a3c0d511:
-//
-//	ephemeral.deleteMessage#a3c0d511 peer:InputPeer receiver_id:InputUser id:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ephemeral.deleteMessage.
+// EphemeralDeleteMessage calls ephemeral.deleteMessage: see
+// EphemeralDeleteMessageRequest.
 func (c *Client) EphemeralDeleteMessage(ctx context.Context, req *EphemeralDeleteMessageRequest) (bool, error) {
 	if req == nil {
 		req = new(EphemeralDeleteMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// EphemeralReportMessageRequest is the TL function ephemeral.reportMessage:
+// EphemeralReportMessageRequest is the TL function ephemeral.reportMessage.
 //
-//	ephemeral.reportMessage#8704f2bf peer:InputPeer id:int option:bytes message:string = ReportResult
+//	ephemeral.reportMessage#8704f2bf peer:InputPeer id:int option:bytes
+//	    message:string = ReportResult
 //
 // See https://core.telegram.org/method/ephemeral.reportMessage.
 type EphemeralReportMessageRequest struct {
@@ -354,8 +382,8 @@ func (m *EphemeralReportMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("ephemeral.reportMessage#8704f2bf", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.reportMessage", "peer")
 	}
 	b.PutInt(m.ID)
 	b.PutBytes(m.Option)
@@ -365,76 +393,70 @@ func (m *EphemeralReportMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "")
 	}
-	if err := consumeID(b, EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"); err != nil {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EphemeralReportMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.reportMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "peer", err)
+		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "id", err)
+		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
 	}
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "option", err)
+		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("ephemeral.reportMessage#8704f2bf", "message", err)
+		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
 	}
 	return nil
 }
 
-// EphemeralReportMessage invokes ephemeral.reportMessage#8704f2bf:
-//
-//	ephemeral.reportMessage#8704f2bf peer:InputPeer id:int option:bytes message:string = ReportResult
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ephemeral.reportMessage.
+// EphemeralReportMessage calls ephemeral.reportMessage: see
+// EphemeralReportMessageRequest.
 func (c *Client) EphemeralReportMessage(ctx context.Context, req *EphemeralReportMessageRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(EphemeralReportMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeReportResult)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
-// EphemeralGetCallbackAnswerRequest is the TL function ephemeral.getCallbackAnswer:
+// EphemeralGetCallbackAnswerRequest is the TL function
+// ephemeral.getCallbackAnswer.
 //
-//	ephemeral.getCallbackAnswer#3fa464c8 flags:# peer:InputPeer id:int data:flags.1?bytes = messages.BotCallbackAnswer
+//	ephemeral.getCallbackAnswer#3fa464c8 flags:# peer:InputPeer id:int
+//	    data:flags.1?bytes = messages.BotCallbackAnswer
+//
+// An optional field is sent when it is not zero, nil or false. SetData and the
+// other Set methods send a zero value too; HasData reports whether Data is
+// present (sent, or received) and ClearData leaves it out.
 //
 // See https://core.telegram.org/method/ephemeral.getCallbackAnswer.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type EphemeralGetCallbackAnswerRequest struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer  InputPeerClass
 	ID    int
 	Data  []byte // flags.1?bytes
 }
 
-// EphemeralGetCallbackAnswerRequestTypeID is the ID of ephemeral.getCallbackAnswer.
+// EphemeralGetCallbackAnswerRequestTypeID is the ID of
+// ephemeral.getCallbackAnswer.
 const EphemeralGetCallbackAnswerRequestTypeID = 0x3fa464c8
 
 // TypeID returns 0x3fa464c8, the ID of ephemeral.getCallbackAnswer.
@@ -445,6 +467,25 @@ func (*EphemeralGetCallbackAnswerRequest) TypeID() uint32 {
 // TypeName returns "ephemeral.getCallbackAnswer".
 func (*EphemeralGetCallbackAnswerRequest) TypeName() string {
 	return "ephemeral.getCallbackAnswer"
+}
+
+// HasData reports whether Data is present: not zero, set by SetData, or
+// received.
+func (m *EphemeralGetCallbackAnswerRequest) HasData() bool {
+	return len(m.Data) > 0 || m.Flags.Has(1)
+}
+
+// SetData sets Data to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *EphemeralGetCallbackAnswerRequest) SetData(v []byte) {
+	m.Data = v
+	m.Flags.Set(1)
+}
+
+// ClearData sets Data to its zero value and marks it absent.
+func (m *EphemeralGetCallbackAnswerRequest) ClearData() {
+	m.Data = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -466,8 +507,8 @@ func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("ephemeral.getCallbackAnswer#3fa464c8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(1) {
@@ -478,42 +519,39 @@ func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "")
 	}
-	if err := consumeID(b, EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"); err != nil {
-		return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EphemeralGetCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
 	}
 	*m = EphemeralGetCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "flags", err)
+		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "peer", err)
+		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "id", err)
+		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
 	}
 	if m.Flags.Has(1) {
 		if m.Data, err = b.Bytes(); err != nil {
-			return decodeErr("ephemeral.getCallbackAnswer#3fa464c8", "data", err)
+			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
 		}
 	}
 	if len(m.Data) > 0 {
@@ -522,17 +560,11 @@ func (m *EphemeralGetCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, depth in
 	return nil
 }
 
-// EphemeralGetCallbackAnswer invokes ephemeral.getCallbackAnswer#3fa464c8:
-//
-//	ephemeral.getCallbackAnswer#3fa464c8 flags:# peer:InputPeer id:int data:flags.1?bytes = messages.BotCallbackAnswer
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ephemeral.getCallbackAnswer.
+// EphemeralGetCallbackAnswer calls ephemeral.getCallbackAnswer: see
+// EphemeralGetCallbackAnswerRequest.
 func (c *Client) EphemeralGetCallbackAnswer(ctx context.Context, req *EphemeralGetCallbackAnswerRequest) (*MessagesBotCallbackAnswer, error) {
 	if req == nil {
 		req = new(EphemeralGetCallbackAnswerRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesBotCallbackAnswer])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesBotCallbackAnswer])
 }

@@ -5,11 +5,14 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// FragmentCollectibleInfo is the TL constructor fragment.collectibleInfo:
+// FragmentCollectibleInfo is the TL constructor fragment.collectibleInfo.
 //
-//	fragment.collectibleInfo#6ebdff91 purchase_date:int currency:string amount:long crypto_currency:string crypto_amount:long url:string = fragment.CollectibleInfo
+//	fragment.collectibleInfo#6ebdff91 purchase_date:int currency:string
+//	    amount:long crypto_currency:string crypto_amount:long url:string
+//	    = fragment.CollectibleInfo
 //
 // See https://core.telegram.org/constructor/fragment.collectibleInfo.
 type FragmentCollectibleInfo struct {
@@ -59,57 +62,57 @@ func (m *FragmentCollectibleInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FragmentCollectibleInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FragmentCollectibleInfoTypeID, "fragment.collectibleInfo"); err != nil {
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "")
 	}
-	if err := consumeID(b, FragmentCollectibleInfoTypeID, "fragment.collectibleInfo"); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FragmentCollectibleInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FragmentCollectibleInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FragmentCollectibleInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PurchaseDate, err = b.Int(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "purchase_date", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "purchase_date")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "currency", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "amount", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "amount")
 	}
 	if m.CryptoCurrency, err = b.String(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "crypto_currency", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_currency")
 	}
 	if m.CryptoAmount, err = b.Long(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "crypto_amount", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_amount")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("fragment.collectibleInfo#6ebdff91", "url", err)
+		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "url")
 	}
 	return nil
 }
 
-// FragmentGetCollectibleInfoRequest is the TL function fragment.getCollectibleInfo:
+// FragmentGetCollectibleInfoRequest is the TL function
+// fragment.getCollectibleInfo.
 //
-//	fragment.getCollectibleInfo#be1e85ba collectible:InputCollectible = fragment.CollectibleInfo
+//	fragment.getCollectibleInfo#be1e85ba collectible:InputCollectible
+//	    = fragment.CollectibleInfo
 //
 // See https://core.telegram.org/method/fragment.getCollectibleInfo.
 type FragmentGetCollectibleInfoRequest struct {
 	Collectible InputCollectibleClass
 }
 
-// FragmentGetCollectibleInfoRequestTypeID is the ID of fragment.getCollectibleInfo.
+// FragmentGetCollectibleInfoRequestTypeID is the ID of
+// fragment.getCollectibleInfo.
 const FragmentGetCollectibleInfoRequestTypeID = 0xbe1e85ba
 
 // TypeID returns 0xbe1e85ba, the ID of fragment.getCollectibleInfo.
@@ -136,54 +139,45 @@ func (m *FragmentGetCollectibleInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Collectible); err != nil {
-		return encodeErr("fragment.getCollectibleInfo#be1e85ba", "collectible", err)
+	if err := tlrt.EncodeObject(b, m.Collectible); err != nil {
+		return tlrt.EncodeErr(err, "fragment.getCollectibleInfo", "collectible")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *FragmentGetCollectibleInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FragmentGetCollectibleInfoRequestTypeID, "fragment.getCollectibleInfo"); err != nil {
+		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "")
 	}
-	if err := consumeID(b, FragmentGetCollectibleInfoRequestTypeID, "fragment.getCollectibleInfo"); err != nil {
-		return decodeErr("fragment.getCollectibleInfo#be1e85ba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FragmentGetCollectibleInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FragmentGetCollectibleInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("fragment.getCollectibleInfo#be1e85ba", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "fragment.getCollectibleInfo", "")
 	}
 	var err error
 	if m.Collectible, err = decodeInputCollectible(b, depth+1); err != nil {
-		return decodeErr("fragment.getCollectibleInfo#be1e85ba", "collectible", err)
+		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "collectible")
 	}
 	return nil
 }
 
-// FragmentGetCollectibleInfo invokes fragment.getCollectibleInfo#be1e85ba:
-//
-//	fragment.getCollectibleInfo#be1e85ba collectible:InputCollectible = fragment.CollectibleInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/fragment.getCollectibleInfo.
+// FragmentGetCollectibleInfo calls fragment.getCollectibleInfo: see
+// FragmentGetCollectibleInfoRequest.
 func (c *Client) FragmentGetCollectibleInfo(ctx context.Context, req *FragmentGetCollectibleInfoRequest) (*FragmentCollectibleInfo, error) {
 	if req == nil {
 		req = new(FragmentGetCollectibleInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[FragmentCollectibleInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[FragmentCollectibleInfo])
 }

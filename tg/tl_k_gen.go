@@ -2,9 +2,20 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton, KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone, KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline, KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth, InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll, InputKeyboardButtonUserProfile, KeyboardButtonUserProfile, KeyboardButtonWebView, KeyboardButtonSimpleWebView, KeyboardButtonRequestPeer, InputKeyboardButtonRequestPeer, KeyboardButtonCopy.
+// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton,
+// KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone,
+// KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline,
+// KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth,
+// InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll,
+// InputKeyboardButtonUserProfile, KeyboardButtonUserProfile,
+// KeyboardButtonWebView, KeyboardButtonSimpleWebView,
+// KeyboardButtonRequestPeer, InputKeyboardButtonRequestPeer,
+// KeyboardButtonCopy.
 //
 // See https://core.telegram.org/type/KeyboardButton.
 type KeyboardButtonClass interface {
@@ -17,7 +28,8 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 	return decodeKeyboardButton(b, 0)
 }
 
-// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels deep.
+// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
+// deep.
 func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -62,24 +74,22 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 	case KeyboardButtonCopyTypeID:
 		v = &KeyboardButtonCopy{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "KeyboardButton",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// KeyboardButton is the TL constructor keyboardButton:
+// KeyboardButton is the TL constructor keyboardButton.
 //
-//	keyboardButton#7d170cff flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
+//	keyboardButton#7d170cff flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButton.
 type KeyboardButton struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 }
@@ -121,7 +131,7 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButton#7d170cff", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButton", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -130,53 +140,51 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButton", "")
 	}
-	if err := consumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
-		return decodeErr("keyboardButton#7d170cff", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButton#7d170cff", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
 	}
 	*m = KeyboardButton{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButton#7d170cff", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButton", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButton#7d170cff", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButton", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButton#7d170cff", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonURL is the TL constructor keyboardButtonUrl:
+// KeyboardButtonURL is the TL constructor keyboardButtonUrl.
 //
-//	keyboardButtonUrl#d80c25ec flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
+//	keyboardButtonUrl#d80c25ec flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrl.
 type KeyboardButtonURL struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 	URL   string
@@ -219,7 +227,7 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonUrl#d80c25ec", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -229,56 +237,55 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "")
 	}
-	if err := consumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
-		return decodeErr("keyboardButtonUrl#d80c25ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonUrl#d80c25ec", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
 	}
 	*m = KeyboardButtonURL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUrl#d80c25ec", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonUrl#d80c25ec", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#d80c25ec", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#d80c25ec", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonCallback is the TL constructor keyboardButtonCallback:
+// KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
 //
-//	keyboardButtonCallback#e62bc960 flags:# requires_password:flags.0?true style:flags.10?KeyboardButtonStyle text:string data:bytes = KeyboardButton
+//	keyboardButtonCallback#e62bc960 flags:# requires_password:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string data:bytes
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields           // flags word; see the type's doc
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	RequiresPassword bool                 // flags.0?true
 	Style            *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text             string
@@ -325,7 +332,7 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonCallback#e62bc960", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -335,57 +342,55 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "")
 	}
-	if err := consumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
-		return decodeErr("keyboardButtonCallback#e62bc960", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonCallback#e62bc960", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
 	*m = KeyboardButtonCallback{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonCallback#e62bc960", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonCallback#e62bc960", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCallback#e62bc960", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("keyboardButtonCallback#e62bc960", "data", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1<<0 | 1<<10
 	return nil
 }
 
-// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone:
+// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
 //
-//	keyboardButtonRequestPhone#417efd8f flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
+//	keyboardButtonRequestPhone#417efd8f flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPhone.
 type KeyboardButtonRequestPhone struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 }
@@ -403,7 +408,8 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 	return "keyboardButtonRequestPhone"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestPhone as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestPhone as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -427,7 +433,7 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonRequestPhone#417efd8f", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -436,58 +442,58 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#417efd8f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPhone#417efd8f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
 	}
 	*m = KeyboardButtonRequestPhone{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#417efd8f", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonRequestPhone#417efd8f", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#417efd8f", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRequestGeoLocation is the TL constructor keyboardButtonRequestGeoLocation:
+// KeyboardButtonRequestGeoLocation is the TL constructor
+// keyboardButtonRequestGeoLocation.
 //
-//	keyboardButtonRequestGeoLocation#aa40f94d flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
+//	keyboardButtonRequestGeoLocation#aa40f94d flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestGeoLocation.
 type KeyboardButtonRequestGeoLocation struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 }
 
-// KeyboardButtonRequestGeoLocationTypeID is the ID of keyboardButtonRequestGeoLocation.
+// KeyboardButtonRequestGeoLocationTypeID is the ID of
+// keyboardButtonRequestGeoLocation.
 const KeyboardButtonRequestGeoLocationTypeID = 0xaa40f94d
 
 // TypeID returns 0xaa40f94d, the ID of keyboardButtonRequestGeoLocation.
@@ -500,7 +506,8 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 	return "keyboardButtonRequestGeoLocation"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -524,7 +531,7 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -533,57 +540,56 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
 	}
 	*m = KeyboardButtonRequestGeoLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline:
+// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
 //
-//	keyboardButtonSwitchInline#991399fc flags:# same_peer:flags.0?true style:flags.10?KeyboardButtonStyle text:string query:string peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//	keyboardButtonSwitchInline#991399fc flags:# same_peer:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string query:string
+//	    peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetPeerTypes and
+// the other Set methods send a zero value too; HasPeerTypes reports whether
+// PeerTypes is present (sent, or received) and ClearPeerTypes leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields           // flags word; see the type's doc
+	Flags     bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	SamePeer  bool                 // flags.0?true
 	Style     *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text      string
@@ -604,8 +610,28 @@ func (*KeyboardButtonSwitchInline) TypeName() string {
 	return "keyboardButtonSwitchInline"
 }
 
-// keyboardButtonClass marks KeyboardButtonSwitchInline as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSwitchInline as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSwitchInline) keyboardButtonClass() {}
+
+// HasPeerTypes reports whether PeerTypes is present: not zero, set by
+// SetPeerTypes, or received.
+func (m *KeyboardButtonSwitchInline) HasPeerTypes() bool {
+	return len(m.PeerTypes) > 0 || m.Flags.Has(1)
+}
+
+// SetPeerTypes sets PeerTypes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *KeyboardButtonSwitchInline) SetPeerTypes(v []InlineQueryPeerTypeClass) {
+	m.PeerTypes = v
+	m.Flags.Set(1)
+}
+
+// ClearPeerTypes sets PeerTypes to its zero value and marks it absent.
+func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
+	m.PeerTypes = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
@@ -634,7 +660,7 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonSwitchInline#991399fc", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -642,8 +668,8 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.PeerTypes))
 		for i := range m.PeerTypes {
-			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
-				return encodeErr("keyboardButtonSwitchInline#991399fc", "peer_types", err)
+			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 			}
 		}
 	}
@@ -652,49 +678,46 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "")
 	}
-	if err := consumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#991399fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonSwitchInline#991399fc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
 	*m = KeyboardButtonSwitchInline{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#991399fc", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonSwitchInline#991399fc", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#991399fc", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
 	if m.Query, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#991399fc", "query", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
-			return decodeErr("keyboardButtonSwitchInline#991399fc", "peer_types", err)
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -704,13 +727,14 @@ func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// KeyboardButtonGame is the TL constructor keyboardButtonGame:
+// KeyboardButtonGame is the TL constructor keyboardButtonGame.
 //
-//	keyboardButtonGame#89c590f9 flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
+//	keyboardButtonGame#89c590f9 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonGame.
 type KeyboardButtonGame struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 }
@@ -752,7 +776,7 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonGame#89c590f9", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -761,53 +785,51 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "")
 	}
-	if err := consumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
-		return decodeErr("keyboardButtonGame#89c590f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonGame#89c590f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
 	}
 	*m = KeyboardButtonGame{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonGame#89c590f9", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonGame#89c590f9", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonGame#89c590f9", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonBuy is the TL constructor keyboardButtonBuy:
+// KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
 //
-//	keyboardButtonBuy#3fa53905 flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
+//	keyboardButtonBuy#3fa53905 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonBuy.
 type KeyboardButtonBuy struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 }
@@ -849,7 +871,7 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonBuy#3fa53905", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -858,57 +880,56 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "")
 	}
-	if err := consumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
-		return decodeErr("keyboardButtonBuy#3fa53905", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonBuy#3fa53905", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
 	}
 	*m = KeyboardButtonBuy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonBuy#3fa53905", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonBuy#3fa53905", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonBuy#3fa53905", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth:
+// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
 //
-//	keyboardButtonUrlAuth#f51006f9 flags:# style:flags.10?KeyboardButtonStyle text:string fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//	keyboardButtonUrlAuth#f51006f9 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string
+//	    fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields           // flags word; see the type's doc
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text     string
 	FwdText  string // flags.0?string
@@ -931,6 +952,25 @@ func (*KeyboardButtonURLAuth) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonURLAuth as a KeyboardButtonClass.
 func (*KeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *KeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(0)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *KeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(0)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *KeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -956,7 +996,7 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonUrlAuth#f51006f9", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -970,52 +1010,49 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "")
 	}
-	if err := consumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
 	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonUrlAuth#f51006f9", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("keyboardButtonUrlAuth#f51006f9", "fwd_text", err)
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#f51006f9", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
 	m.Flags &^= 1 << 10
 	if m.FwdText != "" {
@@ -1024,17 +1061,20 @@ func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth:
+// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
 //
-//	inputKeyboardButtonUrlAuth#68013e72 flags:# request_write_access:flags.0?true style:flags.10?KeyboardButtonStyle text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//	inputKeyboardButtonUrlAuth#68013e72 flags:#
+//	    request_write_access:flags.0?true style:flags.10?KeyboardButtonStyle
+//	    text:string fwd_text:flags.1?string url:string bot:InputUser
+//	    = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields           // flags word; see the type's doc
+	Flags              bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	RequestWriteAccess bool                 // flags.0?true
 	Style              *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text               string
@@ -1056,8 +1096,28 @@ func (*InputKeyboardButtonURLAuth) TypeName() string {
 	return "inputKeyboardButtonUrlAuth"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonURLAuth as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonURLAuth as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *InputKeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(1)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputKeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(1)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -1086,7 +1146,7 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("inputKeyboardButtonUrlAuth#68013e72", "style", err)
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -1094,61 +1154,58 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.FwdText)
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("inputKeyboardButtonUrlAuth#68013e72", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "")
 	}
-	if err := consumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
 	*m = InputKeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "flags", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "fwd_text", err)
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "url", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "bot", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	m.Flags &^= 1<<0 | 1<<10
 	if m.FwdText != "" {
@@ -1157,17 +1214,19 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll:
+// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
 //
-//	keyboardButtonRequestPoll#7a11d782 flags:# style:flags.10?KeyboardButtonStyle quiz:flags.0?Bool text:string = KeyboardButton
+//	keyboardButtonRequestPoll#7a11d782 flags:#
+//	    style:flags.10?KeyboardButtonStyle quiz:flags.0?Bool text:string
+//	    = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetQuiz and the
+// other Set methods send a zero value too; HasQuiz reports whether Quiz is
+// present (sent, or received) and ClearQuiz leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Quiz  bool                 // flags.0?Bool
 	Text  string
@@ -1188,6 +1247,25 @@ func (*KeyboardButtonRequestPoll) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonRequestPoll as a KeyboardButtonClass.
 func (*KeyboardButtonRequestPoll) keyboardButtonClass() {}
+
+// HasQuiz reports whether Quiz is present: not zero, set by SetQuiz, or
+// received.
+func (m *KeyboardButtonRequestPoll) HasQuiz() bool {
+	return m.Quiz || m.Flags.Has(0)
+}
+
+// SetQuiz sets Quiz to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonRequestPoll) SetQuiz(v bool) {
+	m.Quiz = v
+	m.Flags.Set(0)
+}
+
+// ClearQuiz sets Quiz to its zero value and marks it absent.
+func (m *KeyboardButtonRequestPoll) ClearQuiz() {
+	m.Quiz = false
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
@@ -1213,7 +1291,7 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonRequestPoll#7a11d782", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
 		}
 	}
 	if flags.Has(0) {
@@ -1225,46 +1303,43 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#7a11d782", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPoll#7a11d782", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
 	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#7a11d782", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonRequestPoll#7a11d782", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Quiz, err = b.Bool(); err != nil {
-			return decodeErr("keyboardButtonRequestPoll#7a11d782", "quiz", err)
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#7a11d782", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	m.Flags &^= 1 << 10
 	if m.Quiz {
@@ -1273,19 +1348,23 @@ func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// InputKeyboardButtonUserProfile is the TL constructor inputKeyboardButtonUserProfile:
+// InputKeyboardButtonUserProfile is the TL constructor
+// inputKeyboardButtonUserProfile.
 //
-//	inputKeyboardButtonUserProfile#7d5e07c7 flags:# style:flags.10?KeyboardButtonStyle text:string user_id:InputUser = KeyboardButton
+//	inputKeyboardButtonUserProfile#7d5e07c7 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:InputUser
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUserProfile.
 type InputKeyboardButtonUserProfile struct {
-	Flags  bin.Fields           // flags word; see the type's doc
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID InputUserClass
 }
 
-// InputKeyboardButtonUserProfileTypeID is the ID of inputKeyboardButtonUserProfile.
+// InputKeyboardButtonUserProfileTypeID is the ID of
+// inputKeyboardButtonUserProfile.
 const InputKeyboardButtonUserProfileTypeID = 0x7d5e07c7
 
 // TypeID returns 0x7d5e07c7, the ID of inputKeyboardButtonUserProfile.
@@ -1298,7 +1377,8 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 	return "inputKeyboardButtonUserProfile"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonUserProfile as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonUserProfile as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1322,68 +1402,67 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "style", err)
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
 	b.PutString(m.Text)
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "")
 	}
-	if err := consumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
 	*m = InputKeyboardButtonUserProfile{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "flags", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "user_id", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile:
+// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
 //
-//	keyboardButtonUserProfile#c0fd5d09 flags:# style:flags.10?KeyboardButtonStyle text:string user_id:long = KeyboardButton
+//	keyboardButtonUserProfile#c0fd5d09 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:long
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUserProfile.
 type KeyboardButtonUserProfile struct {
-	Flags  bin.Fields           // flags word; see the type's doc
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID int64
@@ -1426,7 +1505,7 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonUserProfile#c0fd5d09", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -1436,56 +1515,55 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "")
 	}
-	if err := consumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
-		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
 	}
 	*m = KeyboardButtonUserProfile{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonUserProfile#c0fd5d09", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "user_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonWebView is the TL constructor keyboardButtonWebView:
+// KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
 //
-//	keyboardButtonWebView#e846b1a0 flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
+//	keyboardButtonWebView#e846b1a0 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonWebView.
 type KeyboardButtonWebView struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 	URL   string
@@ -1528,7 +1606,7 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonWebView#e846b1a0", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -1538,56 +1616,56 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "")
 	}
-	if err := consumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
-		return decodeErr("keyboardButtonWebView#e846b1a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonWebView#e846b1a0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
 	}
 	*m = KeyboardButtonWebView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonWebView#e846b1a0", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonWebView#e846b1a0", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#e846b1a0", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#e846b1a0", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonSimpleWebView is the TL constructor keyboardButtonSimpleWebView:
+// KeyboardButtonSimpleWebView is the TL constructor
+// keyboardButtonSimpleWebView.
 //
-//	keyboardButtonSimpleWebView#e15c4370 flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
+//	keyboardButtonSimpleWebView#e15c4370 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSimpleWebView.
 type KeyboardButtonSimpleWebView struct {
-	Flags bin.Fields           // flags word; see the type's doc
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text  string
 	URL   string
@@ -1606,7 +1684,8 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 	return "keyboardButtonSimpleWebView"
 }
 
-// keyboardButtonClass marks KeyboardButtonSimpleWebView as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSimpleWebView as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1630,7 +1709,7 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonSimpleWebView#e15c4370", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -1640,56 +1719,55 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "")
 	}
-	if err := consumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
 	}
 	*m = KeyboardButtonSimpleWebView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonSimpleWebView#e15c4370", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer:
+// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
 //
-//	keyboardButtonRequestPeer#5b0f15f5 flags:# style:flags.10?KeyboardButtonStyle text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//	keyboardButtonRequestPeer#5b0f15f5 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string button_id:int
+//	    peer_type:RequestPeerType max_quantity:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPeer.
 type KeyboardButtonRequestPeer struct {
-	Flags       bin.Fields           // flags word; see the type's doc
+	Flags       bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style       *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text        string
 	ButtonID    int
@@ -1734,13 +1812,13 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonRequestPeer#5b0f15f5", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
-	if err := encodeObj(b, m.PeerType); err != nil {
-		return encodeErr("keyboardButtonRequestPeer#5b0f15f5", "peer_type", err)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	b.PutInt(m.MaxQuantity)
 	return nil
@@ -1748,62 +1826,64 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
 	*m = KeyboardButtonRequestPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
 	}
 	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "peer_type", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "max_quantity", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// InputKeyboardButtonRequestPeer is the TL constructor inputKeyboardButtonRequestPeer:
+// InputKeyboardButtonRequestPeer is the TL constructor
+// inputKeyboardButtonRequestPeer.
 //
-//	inputKeyboardButtonRequestPeer#2b78156 flags:# name_requested:flags.0?true username_requested:flags.1?true photo_requested:flags.2?true style:flags.10?KeyboardButtonStyle text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//	inputKeyboardButtonRequestPeer#2b78156 flags:#
+//	    name_requested:flags.0?true username_requested:flags.1?true
+//	    photo_requested:flags.2?true style:flags.10?KeyboardButtonStyle
+//	    text:string button_id:int peer_type:RequestPeerType max_quantity:int
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonRequestPeer.
 type InputKeyboardButtonRequestPeer struct {
-	Flags             bin.Fields           // flags word; see the type's doc
+	Flags             bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	NameRequested     bool                 // flags.0?true
 	UsernameRequested bool                 // flags.1?true
 	PhotoRequested    bool                 // flags.2?true
@@ -1814,7 +1894,8 @@ type InputKeyboardButtonRequestPeer struct {
 	MaxQuantity       int
 }
 
-// InputKeyboardButtonRequestPeerTypeID is the ID of inputKeyboardButtonRequestPeer.
+// InputKeyboardButtonRequestPeerTypeID is the ID of
+// inputKeyboardButtonRequestPeer.
 const InputKeyboardButtonRequestPeerTypeID = 0x02b78156
 
 // TypeID returns 0x02b78156, the ID of inputKeyboardButtonRequestPeer.
@@ -1827,7 +1908,8 @@ func (*InputKeyboardButtonRequestPeer) TypeName() string {
 	return "inputKeyboardButtonRequestPeer"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonRequestPeer as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonRequestPeer as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1860,13 +1942,13 @@ func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("inputKeyboardButtonRequestPeer#02b78156", "style", err)
+			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
-	if err := encodeObj(b, m.PeerType); err != nil {
-		return encodeErr("inputKeyboardButtonRequestPeer#02b78156", "peer_type", err)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
 	b.PutInt(m.MaxQuantity)
 	return nil
@@ -1874,65 +1956,63 @@ func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
 	}
-	if err := consumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
 	}
 	*m = InputKeyboardButtonRequestPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "flags", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
 	}
 	m.NameRequested = m.Flags.Has(0)
 	m.UsernameRequested = m.Flags.Has(1)
 	m.PhotoRequested = m.Flags.Has(2)
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "button_id", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
 	}
 	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "peer_type", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
-		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "max_quantity", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
 	return nil
 }
 
-// KeyboardButtonCopy is the TL constructor keyboardButtonCopy:
+// KeyboardButtonCopy is the TL constructor keyboardButtonCopy.
 //
-//	keyboardButtonCopy#bcc4af10 flags:# style:flags.10?KeyboardButtonStyle text:string copy_text:string = KeyboardButton
+//	keyboardButtonCopy#bcc4af10 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string copy_text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCopy.
 type KeyboardButtonCopy struct {
-	Flags    bin.Fields           // flags word; see the type's doc
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text     string
 	CopyText string
@@ -1975,7 +2055,7 @@ func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
-			return encodeErr("keyboardButtonCopy#bcc4af10", "style", err)
+			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
 	b.PutString(m.Text)
@@ -1985,52 +2065,50 @@ func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
 	}
-	if err := consumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
-		return decodeErr("keyboardButtonCopy#bcc4af10", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCopy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonCopy#bcc4af10", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
 	}
 	*m = KeyboardButtonCopy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonCopy#bcc4af10", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
 	}
 	if m.Flags.Has(10) {
 		m.Style = new(KeyboardButtonStyle)
-		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
-			return decodeErr("keyboardButtonCopy#bcc4af10", "style", err)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCopy#bcc4af10", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
 	}
 	if m.CopyText, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCopy#bcc4af10", "copy_text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
 	}
 	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRow is the TL constructor keyboardButtonRow:
+// KeyboardButtonRow is the TL constructor keyboardButtonRow.
 //
-//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton> = KeyboardButtonRow
+//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton>
+//	    = KeyboardButtonRow
 //
 // See https://core.telegram.org/constructor/keyboardButtonRow.
 type KeyboardButtonRow struct {
@@ -2066,8 +2144,8 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Buttons))
 	for i := range m.Buttons {
-		if err := encodeObj(b, m.Buttons[i]); err != nil {
-			return encodeErr("keyboardButtonRow#77608b83", "buttons", err)
+		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
 		}
 	}
 	return nil
@@ -2075,46 +2153,45 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRow", "")
 	}
-	if err := consumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRow) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRow#77608b83", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = decodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "buttons", err)
+	if m.Buttons, err = tlrt.DecodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil
 }
 
-// KeyboardButtonStyle is the TL constructor keyboardButtonStyle:
+// KeyboardButtonStyle is the TL constructor keyboardButtonStyle.
 //
-//	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long = KeyboardButtonStyle
+//	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true
+//	    bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long
+//	    = KeyboardButtonStyle
+//
+// An optional field is sent when it is not zero, nil or false. SetIcon and the
+// other Set methods send a zero value too; HasIcon reports whether Icon is
+// present (sent, or received) and ClearIcon leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonStyle.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonStyle struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	BgPrimary bool       // flags.0?true
 	BgDanger  bool       // flags.1?true
 	BgSuccess bool       // flags.2?true
@@ -2132,6 +2209,25 @@ func (*KeyboardButtonStyle) TypeID() uint32 {
 // TypeName returns "keyboardButtonStyle".
 func (*KeyboardButtonStyle) TypeName() string {
 	return "keyboardButtonStyle"
+}
+
+// HasIcon reports whether Icon is present: not zero, set by SetIcon, or
+// received.
+func (m *KeyboardButtonStyle) HasIcon() bool {
+	return m.Icon != 0 || m.Flags.Has(3)
+}
+
+// SetIcon sets Icon to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonStyle) SetIcon(v int64) {
+	m.Icon = v
+	m.Flags.Set(3)
+}
+
+// ClearIcon sets Icon to its zero value and marks it absent.
+func (m *KeyboardButtonStyle) ClearIcon() {
+	m.Icon = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -2170,36 +2266,33 @@ func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "")
 	}
-	if err := consumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
-		return decodeErr("keyboardButtonStyle#4fdd3430", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonStyle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonStyle{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonStyle#4fdd3430", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
 	}
 	m.BgPrimary = m.Flags.Has(0)
 	m.BgDanger = m.Flags.Has(1)
 	m.BgSuccess = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Icon, err = b.Long(); err != nil {
-			return decodeErr("keyboardButtonStyle#4fdd3430", "icon", err)
+			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2

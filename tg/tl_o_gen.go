@@ -2,9 +2,12 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// OutboxReadDate is the TL constructor outboxReadDate:
+// OutboxReadDate is the TL constructor outboxReadDate.
 //
 //	outboxReadDate#3bb842ac date:int = OutboxReadDate
 //
@@ -46,28 +49,25 @@ func (m *OutboxReadDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *OutboxReadDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, OutboxReadDateTypeID, "outboxReadDate"); err != nil {
+		return tlrt.DecodeErr(err, "outboxReadDate", "")
 	}
-	if err := consumeID(b, OutboxReadDateTypeID, "outboxReadDate"); err != nil {
-		return decodeErr("outboxReadDate#3bb842ac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *OutboxReadDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *OutboxReadDate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *OutboxReadDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("outboxReadDate#3bb842ac", "date", err)
+		return tlrt.DecodeErr(err, "outboxReadDate", "date")
 	}
 	return nil
 }

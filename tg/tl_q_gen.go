@@ -2,11 +2,15 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// QuickReply is the TL constructor quickReply:
+// QuickReply is the TL constructor quickReply.
 //
-//	quickReply#697102b shortcut_id:int shortcut:string top_message:int count:int = QuickReply
+//	quickReply#697102b shortcut_id:int shortcut:string top_message:int
+//	    count:int = QuickReply
 //
 // See https://core.telegram.org/constructor/quickReply.
 type QuickReply struct {
@@ -52,37 +56,34 @@ func (m *QuickReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *QuickReply) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, QuickReplyTypeID, "quickReply"); err != nil {
+		return tlrt.DecodeErr(err, "quickReply", "")
 	}
-	if err := consumeID(b, QuickReplyTypeID, "quickReply"); err != nil {
-		return decodeErr("quickReply#0697102b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *QuickReply) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *QuickReply) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *QuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ShortcutID, err = b.Int(); err != nil {
-		return decodeErr("quickReply#0697102b", "shortcut_id", err)
+		return tlrt.DecodeErr(err, "quickReply", "shortcut_id")
 	}
 	if m.Shortcut, err = b.String(); err != nil {
-		return decodeErr("quickReply#0697102b", "shortcut", err)
+		return tlrt.DecodeErr(err, "quickReply", "shortcut")
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("quickReply#0697102b", "top_message", err)
+		return tlrt.DecodeErr(err, "quickReply", "top_message")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("quickReply#0697102b", "count", err)
+		return tlrt.DecodeErr(err, "quickReply", "count")
 	}
 	return nil
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji, ReactionCustomEmoji, ReactionPaid.
+// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
+// ReactionCustomEmoji, ReactionPaid.
 //
 // See https://core.telegram.org/type/Reaction.
 type ReactionClass interface {
@@ -34,18 +38,15 @@ func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
 	case ReactionPaidTypeID:
 		v = &ReactionPaid{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Reaction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReactionEmpty is the TL constructor reactionEmpty:
+// ReactionEmpty is the TL constructor reactionEmpty.
 //
 //	reactionEmpty#79f5d419 = Reaction
 //
@@ -87,29 +88,26 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmpty", "")
 	}
-	if err := consumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
-		return decodeErr("reactionEmpty#79f5d419", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReactionEmoji is the TL constructor reactionEmoji:
+// ReactionEmoji is the TL constructor reactionEmoji.
 //
 //	reactionEmoji#1b2286b8 emoticon:string = Reaction
 //
@@ -154,33 +152,30 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmoji", "")
 	}
-	if err := consumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "emoticon", err)
+		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
 }
 
-// ReactionCustomEmoji is the TL constructor reactionCustomEmoji:
+// ReactionCustomEmoji is the TL constructor reactionCustomEmoji.
 //
 //	reactionCustomEmoji#8935fc73 document_id:long = Reaction
 //
@@ -225,33 +220,30 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "")
 	}
-	if err := consumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "document_id", err)
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
 	}
 	return nil
 }
 
-// ReactionPaid is the TL constructor reactionPaid:
+// ReactionPaid is the TL constructor reactionPaid.
 //
 //	reactionPaid#523da4eb = Reaction
 //
@@ -293,29 +285,27 @@ func (m *ReactionPaid) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionPaid) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
+		return tlrt.DecodeErr(err, "reactionPaid", "")
 	}
-	if err := consumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
-		return decodeErr("reactionPaid#523da4eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionPaid) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReactionNotificationsFromClass is the TL type ReactionNotificationsFrom: one of ReactionNotificationsFromContacts, ReactionNotificationsFromAll.
+// ReactionNotificationsFromClass is the TL type ReactionNotificationsFrom: one
+// of ReactionNotificationsFromContacts, ReactionNotificationsFromAll.
 //
 // See https://core.telegram.org/type/ReactionNotificationsFrom.
 type ReactionNotificationsFromClass interface {
@@ -323,12 +313,14 @@ type ReactionNotificationsFromClass interface {
 	reactionNotificationsFromClass()
 }
 
-// DecodeReactionNotificationsFrom decodes any constructor of ReactionNotificationsFrom.
+// DecodeReactionNotificationsFrom decodes any constructor of
+// ReactionNotificationsFrom.
 func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
 	return decodeReactionNotificationsFrom(b, 0)
 }
 
-// decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a value nested depth levels deep.
+// decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
+// value nested depth levels deep.
 func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotificationsFromClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -341,25 +333,24 @@ func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotifica
 	case ReactionNotificationsFromAllTypeID:
 		v = &ReactionNotificationsFromAll{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReactionNotificationsFrom",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReactionNotificationsFromContacts is the TL constructor reactionNotificationsFromContacts:
+// ReactionNotificationsFromContacts is the TL constructor
+// reactionNotificationsFromContacts.
 //
 //	reactionNotificationsFromContacts#bac3a61a = ReactionNotificationsFrom
 //
 // See https://core.telegram.org/constructor/reactionNotificationsFromContacts.
 type ReactionNotificationsFromContacts struct{}
 
-// ReactionNotificationsFromContactsTypeID is the ID of reactionNotificationsFromContacts.
+// ReactionNotificationsFromContactsTypeID is the ID of
+// reactionNotificationsFromContacts.
 const ReactionNotificationsFromContactsTypeID = 0xbac3a61a
 
 // TypeID returns 0xbac3a61a, the ID of reactionNotificationsFromContacts.
@@ -372,7 +363,8 @@ func (*ReactionNotificationsFromContacts) TypeName() string {
 	return "reactionNotificationsFromContacts"
 }
 
-// reactionNotificationsFromClass marks ReactionNotificationsFromContacts as a ReactionNotificationsFromClass.
+// reactionNotificationsFromClass marks ReactionNotificationsFromContacts as a
+// ReactionNotificationsFromClass.
 func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
@@ -394,29 +386,27 @@ func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromContacts", "")
 	}
-	if err := consumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
-		return decodeErr("reactionNotificationsFromContacts#bac3a61a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionNotificationsFromContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReactionNotificationsFromAll is the TL constructor reactionNotificationsFromAll:
+// ReactionNotificationsFromAll is the TL constructor
+// reactionNotificationsFromAll.
 //
 //	reactionNotificationsFromAll#4b9e22a0 = ReactionNotificationsFrom
 //
@@ -436,7 +426,8 @@ func (*ReactionNotificationsFromAll) TypeName() string {
 	return "reactionNotificationsFromAll"
 }
 
-// reactionNotificationsFromClass marks ReactionNotificationsFromAll as a ReactionNotificationsFromClass.
+// reactionNotificationsFromClass marks ReactionNotificationsFromAll as a
+// ReactionNotificationsFromClass.
 func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
@@ -458,29 +449,28 @@ func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromAll", "")
 	}
-	if err := consumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
-		return decodeErr("reactionNotificationsFromAll#4b9e22a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionNotificationsFromAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown, RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite, RecentMeURLStickerSet.
+// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown,
+// RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite,
+// RecentMeURLStickerSet.
 //
 // See https://core.telegram.org/type/RecentMeUrl.
 type RecentMeURLClass interface {
@@ -512,18 +502,15 @@ func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
 	case RecentMeURLStickerSetTypeID:
 		v = &RecentMeURLStickerSet{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RecentMeUrl",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown:
+// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown.
 //
 //	recentMeUrlUnknown#46e1d13d url:string = RecentMeUrl
 //
@@ -568,33 +555,30 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
 	}
-	if err := consumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
 }
 
-// RecentMeURLUser is the TL constructor recentMeUrlUser:
+// RecentMeURLUser is the TL constructor recentMeUrlUser.
 //
 //	recentMeUrlUser#b92c09e2 url:string user_id:long = RecentMeUrl
 //
@@ -641,36 +625,33 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
 	}
-	if err := consumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "user_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
 	}
 	return nil
 }
 
-// RecentMeURLChat is the TL constructor recentMeUrlChat:
+// RecentMeURLChat is the TL constructor recentMeUrlChat.
 //
 //	recentMeUrlChat#b2da71d2 url:string chat_id:long = RecentMeUrl
 //
@@ -717,38 +698,36 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
 	}
-	if err := consumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "chat_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
 	}
 	return nil
 }
 
-// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite:
+// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite.
 //
-//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite = RecentMeUrl
+//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlChatInvite.
 type RecentMeURLChatInvite struct {
@@ -787,49 +766,47 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.ChatInvite); err != nil {
-		return encodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
 	}
-	if err := consumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
 	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
-// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet:
+// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet.
 //
-//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered = RecentMeUrl
+//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlStickerSet.
 type RecentMeURLStickerSet struct {
@@ -868,47 +845,45 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Set); err != nil {
-		return encodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+	if err := tlrt.EncodeObject(b, m.Set); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
 	}
-	if err := consumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
 	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
-// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide, ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
+// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide,
+// ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
 //
 // See https://core.telegram.org/type/ReplyMarkup.
 type ReplyMarkupClass interface {
@@ -938,24 +913,21 @@ func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
 	case ReplyInlineMarkupTypeID:
 		v = &ReplyInlineMarkup{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReplyMarkup",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReplyKeyboardHide is the TL constructor replyKeyboardHide:
+// ReplyKeyboardHide is the TL constructor replyKeyboardHide.
 //
 //	replyKeyboardHide#a03e5b85 flags:# selective:flags.2?true = ReplyMarkup
 //
 // See https://core.telegram.org/constructor/replyKeyboardHide.
 type ReplyKeyboardHide struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Selective bool       // flags.2?true
 }
 
@@ -999,46 +971,45 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "")
 	}
-	if err := consumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardHide) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
 	}
 	m.Selective = m.Flags.Has(2)
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply:
+// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply.
 //
-//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true
+//	    selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardForceReply.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardForceReply struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
 	Placeholder string     // flags.3?string
@@ -1059,6 +1030,25 @@ func (*ReplyKeyboardForceReply) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardForceReply as a ReplyMarkupClass.
 func (*ReplyKeyboardForceReply) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardForceReply) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardForceReply) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
@@ -1093,35 +1083,32 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
 	}
-	if err := consumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
 	}
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardForceReply#86b40b08", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -1131,17 +1118,21 @@ func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup:
+// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup.
 //
-//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true single_use:flags.1?true selective:flags.2?true persistent:flags.4?true rows:Vector<KeyboardButtonRow> placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true
+//	    single_use:flags.1?true selective:flags.2?true
+//	    persistent:flags.4?true rows:Vector<KeyboardButtonRow>
+//	    placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardMarkup.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardMarkup struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Resize      bool       // flags.0?true
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
@@ -1165,6 +1156,25 @@ func (*ReplyKeyboardMarkup) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardMarkup as a ReplyMarkupClass.
 func (*ReplyKeyboardMarkup) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardMarkup) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardMarkup) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
@@ -1200,7 +1210,7 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
 		}
 	}
 	if flags.Has(3) {
@@ -1211,43 +1221,40 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
 	}
-	if err := consumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
 	*m = ReplyKeyboardMarkup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
 	}
 	m.Resize = m.Flags.Has(0)
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardMarkup#85dd99d1", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
@@ -1257,7 +1264,7 @@ func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReplyInlineMarkup is the TL constructor replyInlineMarkup:
+// ReplyInlineMarkup is the TL constructor replyInlineMarkup.
 //
 //	replyInlineMarkup#48a30254 rows:Vector<KeyboardButtonRow> = ReplyMarkup
 //
@@ -1299,7 +1306,7 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyInlineMarkup#48a30254", "rows", err)
+			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
 		}
 	}
 	return nil
@@ -1307,36 +1314,38 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
 	}
-	if err := consumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyInlineMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyInlineMarkup#48a30254", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
 }
 
-// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam, InputReportReasonViolence, InputReportReasonPornography, InputReportReasonChildAbuse, InputReportReasonOther, InputReportReasonCopyright, InputReportReasonGeoIrrelevant, InputReportReasonFake, InputReportReasonIllegalDrugs, InputReportReasonPersonalDetails.
+// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam,
+// InputReportReasonViolence, InputReportReasonPornography,
+// InputReportReasonChildAbuse, InputReportReasonOther,
+// InputReportReasonCopyright, InputReportReasonGeoIrrelevant,
+// InputReportReasonFake, InputReportReasonIllegalDrugs,
+// InputReportReasonPersonalDetails.
 //
 // See https://core.telegram.org/type/ReportReason.
 type ReportReasonClass interface {
@@ -1349,7 +1358,8 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 	return decodeReportReason(b, 0)
 }
 
-// decodeReportReason is DecodeReportReason for a value nested depth levels deep.
+// decodeReportReason is DecodeReportReason for a value nested depth levels
+// deep.
 func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1378,18 +1388,15 @@ func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	case InputReportReasonPersonalDetailsTypeID:
 		v = &InputReportReasonPersonalDetails{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReportReason",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputReportReasonSpam is the TL constructor inputReportReasonSpam:
+// InputReportReasonSpam is the TL constructor inputReportReasonSpam.
 //
 //	inputReportReasonSpam#58dbcab8 = ReportReason
 //
@@ -1431,29 +1438,26 @@ func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonSpam", "")
 	}
-	if err := consumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
-		return decodeErr("inputReportReasonSpam#58dbcab8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonSpam) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonViolence is the TL constructor inputReportReasonViolence:
+// InputReportReasonViolence is the TL constructor inputReportReasonViolence.
 //
 //	inputReportReasonViolence#1e22c78d = ReportReason
 //
@@ -1495,29 +1499,27 @@ func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonViolence", "")
 	}
-	if err := consumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
-		return decodeErr("inputReportReasonViolence#1e22c78d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonViolence) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPornography is the TL constructor inputReportReasonPornography:
+// InputReportReasonPornography is the TL constructor
+// inputReportReasonPornography.
 //
 //	inputReportReasonPornography#2e59d922 = ReportReason
 //
@@ -1559,29 +1561,27 @@ func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPornography", "")
 	}
-	if err := consumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
-		return decodeErr("inputReportReasonPornography#2e59d922", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPornography) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonChildAbuse is the TL constructor inputReportReasonChildAbuse:
+// InputReportReasonChildAbuse is the TL constructor
+// inputReportReasonChildAbuse.
 //
 //	inputReportReasonChildAbuse#adf44ee3 = ReportReason
 //
@@ -1623,29 +1623,26 @@ func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonChildAbuse", "")
 	}
-	if err := consumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
-		return decodeErr("inputReportReasonChildAbuse#adf44ee3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonChildAbuse) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonOther is the TL constructor inputReportReasonOther:
+// InputReportReasonOther is the TL constructor inputReportReasonOther.
 //
 //	inputReportReasonOther#c1e4a2b1 = ReportReason
 //
@@ -1687,29 +1684,26 @@ func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonOther", "")
 	}
-	if err := consumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
-		return decodeErr("inputReportReasonOther#c1e4a2b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonOther) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright:
+// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright.
 //
 //	inputReportReasonCopyright#9b89f93a = ReportReason
 //
@@ -1751,36 +1745,35 @@ func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonCopyright", "")
 	}
-	if err := consumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
-		return decodeErr("inputReportReasonCopyright#9b89f93a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonCopyright) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonGeoIrrelevant is the TL constructor inputReportReasonGeoIrrelevant:
+// InputReportReasonGeoIrrelevant is the TL constructor
+// inputReportReasonGeoIrrelevant.
 //
 //	inputReportReasonGeoIrrelevant#dbd4feed = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonGeoIrrelevant.
 type InputReportReasonGeoIrrelevant struct{}
 
-// InputReportReasonGeoIrrelevantTypeID is the ID of inputReportReasonGeoIrrelevant.
+// InputReportReasonGeoIrrelevantTypeID is the ID of
+// inputReportReasonGeoIrrelevant.
 const InputReportReasonGeoIrrelevantTypeID = 0xdbd4feed
 
 // TypeID returns 0xdbd4feed, the ID of inputReportReasonGeoIrrelevant.
@@ -1793,7 +1786,8 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 	return "inputReportReasonGeoIrrelevant"
 }
 
-// reportReasonClass marks InputReportReasonGeoIrrelevant as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonGeoIrrelevant as a
+// ReportReasonClass.
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1815,29 +1809,26 @@ func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonGeoIrrelevant", "")
 	}
-	if err := consumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
-		return decodeErr("inputReportReasonGeoIrrelevant#dbd4feed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonGeoIrrelevant) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonFake is the TL constructor inputReportReasonFake:
+// InputReportReasonFake is the TL constructor inputReportReasonFake.
 //
 //	inputReportReasonFake#f5ddd6e7 = ReportReason
 //
@@ -1879,36 +1870,35 @@ func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonFake", "")
 	}
-	if err := consumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
-		return decodeErr("inputReportReasonFake#f5ddd6e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonFake) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonIllegalDrugs is the TL constructor inputReportReasonIllegalDrugs:
+// InputReportReasonIllegalDrugs is the TL constructor
+// inputReportReasonIllegalDrugs.
 //
 //	inputReportReasonIllegalDrugs#a8eb2be = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonIllegalDrugs.
 type InputReportReasonIllegalDrugs struct{}
 
-// InputReportReasonIllegalDrugsTypeID is the ID of inputReportReasonIllegalDrugs.
+// InputReportReasonIllegalDrugsTypeID is the ID of
+// inputReportReasonIllegalDrugs.
 const InputReportReasonIllegalDrugsTypeID = 0x0a8eb2be
 
 // TypeID returns 0x0a8eb2be, the ID of inputReportReasonIllegalDrugs.
@@ -1943,36 +1933,35 @@ func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonIllegalDrugs", "")
 	}
-	if err := consumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
-		return decodeErr("inputReportReasonIllegalDrugs#0a8eb2be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonIllegalDrugs) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPersonalDetails is the TL constructor inputReportReasonPersonalDetails:
+// InputReportReasonPersonalDetails is the TL constructor
+// inputReportReasonPersonalDetails.
 //
 //	inputReportReasonPersonalDetails#9ec7863d = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonPersonalDetails.
 type InputReportReasonPersonalDetails struct{}
 
-// InputReportReasonPersonalDetailsTypeID is the ID of inputReportReasonPersonalDetails.
+// InputReportReasonPersonalDetailsTypeID is the ID of
+// inputReportReasonPersonalDetails.
 const InputReportReasonPersonalDetailsTypeID = 0x9ec7863d
 
 // TypeID returns 0x9ec7863d, the ID of inputReportReasonPersonalDetails.
@@ -1985,7 +1974,8 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 	return "inputReportReasonPersonalDetails"
 }
 
-// reportReasonClass marks InputReportReasonPersonalDetails as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonPersonalDetails as a
+// ReportReasonClass.
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -2007,29 +1997,27 @@ func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPersonalDetails", "")
 	}
-	if err := consumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
-		return decodeErr("inputReportReasonPersonalDetails#9ec7863d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReportResultClass is the TL type ReportResult: one of ReportResultChooseOption, ReportResultAddComment, ReportResultReported.
+// ReportResultClass is the TL type ReportResult: one of
+// ReportResultChooseOption, ReportResultAddComment, ReportResultReported.
 //
 // See https://core.telegram.org/type/ReportResult.
 type ReportResultClass interface {
@@ -2042,7 +2030,8 @@ func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
 	return decodeReportResult(b, 0)
 }
 
-// decodeReportResult is DecodeReportResult for a value nested depth levels deep.
+// decodeReportResult is DecodeReportResult for a value nested depth levels
+// deep.
 func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2057,20 +2046,18 @@ func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
 	case ReportResultReportedTypeID:
 		v = &ReportResultReported{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReportResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReportResultChooseOption is the TL constructor reportResultChooseOption:
+// ReportResultChooseOption is the TL constructor reportResultChooseOption.
 //
-//	reportResultChooseOption#f0e4e0b6 title:string options:Vector<MessageReportOption> = ReportResult
+//	reportResultChooseOption#f0e4e0b6 title:string
+//	    options:Vector<MessageReportOption> = ReportResult
 //
 // See https://core.telegram.org/constructor/reportResultChooseOption.
 type ReportResultChooseOption struct {
@@ -2112,7 +2099,7 @@ func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
 		if err := m.Options[i].Encode(b); err != nil {
-			return encodeErr("reportResultChooseOption#f0e4e0b6", "options", err)
+			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
 		}
 	}
 	return nil
@@ -2120,45 +2107,43 @@ func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
 	}
-	if err := consumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
-		return decodeErr("reportResultChooseOption#f0e4e0b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReportResultChooseOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("reportResultChooseOption#f0e4e0b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("reportResultChooseOption#f0e4e0b6", "title", err)
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
-	if m.Options, err = decodeVectorAt(b, depth+1, decodeValue[MessageReportOption]); err != nil {
-		return decodeErr("reportResultChooseOption#f0e4e0b6", "options", err)
+	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReportOption]); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
 	}
 	return nil
 }
 
-// ReportResultAddComment is the TL constructor reportResultAddComment:
+// ReportResultAddComment is the TL constructor reportResultAddComment.
 //
-//	reportResultAddComment#6f09ac31 flags:# optional:flags.0?true option:bytes = ReportResult
+//	reportResultAddComment#6f09ac31 flags:# optional:flags.0?true
+//	    option:bytes = ReportResult
 //
 // See https://core.telegram.org/constructor/reportResultAddComment.
 type ReportResultAddComment struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Optional bool       // flags.0?true
 	Option   []byte
 }
@@ -2204,39 +2189,36 @@ func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "")
 	}
-	if err := consumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
-		return decodeErr("reportResultAddComment#6f09ac31", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReportResultAddComment) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReportResultAddComment{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("reportResultAddComment#6f09ac31", "flags", err)
+		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
 	}
 	m.Optional = m.Flags.Has(0)
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("reportResultAddComment#6f09ac31", "option", err)
+		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ReportResultReported is the TL constructor reportResultReported:
+// ReportResultReported is the TL constructor reportResultReported.
 //
 //	reportResultReported#8db33c4b = ReportResult
 //
@@ -2278,29 +2260,28 @@ func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReportResultReported) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultReported", "")
 	}
-	if err := consumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
-		return decodeErr("reportResultReported#8db33c4b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReportResultReported) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RequestPeerTypeClass is the TL type RequestPeerType: one of RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast, RequestPeerTypeCreateBot.
+// RequestPeerTypeClass is the TL type RequestPeerType: one of
+// RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast,
+// RequestPeerTypeCreateBot.
 //
 // See https://core.telegram.org/type/RequestPeerType.
 type RequestPeerTypeClass interface {
@@ -2313,7 +2294,8 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 	return decodeRequestPeerType(b, 0)
 }
 
-// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth levels deep.
+// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
+// levels deep.
 func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2330,28 +2312,26 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 	case RequestPeerTypeCreateBotTypeID:
 		v = &RequestPeerTypeCreateBot{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RequestPeerType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RequestPeerTypeUser is the TL constructor requestPeerTypeUser:
+// RequestPeerTypeUser is the TL constructor requestPeerTypeUser.
 //
-//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool premium:flags.1?Bool = RequestPeerType
+//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool
+//	    premium:flags.1?Bool = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetBot and the
+// other Set methods send a zero value too; HasBot reports whether Bot is
+// present (sent, or received) and ClearBot leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeUser.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeUser struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bot     bool       // flags.0?Bool
 	Premium bool       // flags.1?Bool
 }
@@ -2371,6 +2351,43 @@ func (*RequestPeerTypeUser) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeUser as a RequestPeerTypeClass.
 func (*RequestPeerTypeUser) requestPeerTypeClass() {}
+
+// HasBot reports whether Bot is present: not zero, set by SetBot, or received.
+func (m *RequestPeerTypeUser) HasBot() bool {
+	return m.Bot || m.Flags.Has(0)
+}
+
+// SetBot sets Bot to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *RequestPeerTypeUser) SetBot(v bool) {
+	m.Bot = v
+	m.Flags.Set(0)
+}
+
+// ClearBot sets Bot to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearBot() {
+	m.Bot = false
+	m.Flags.Unset(0)
+}
+
+// HasPremium reports whether Premium is present: not zero, set by SetPremium,
+// or received.
+func (m *RequestPeerTypeUser) HasPremium() bool {
+	return m.Premium || m.Flags.Has(1)
+}
+
+// SetPremium sets Premium to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestPeerTypeUser) SetPremium(v bool) {
+	m.Premium = v
+	m.Flags.Set(1)
+}
+
+// ClearPremium sets Premium to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearPremium() {
+	m.Premium = false
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
@@ -2405,38 +2422,35 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "")
 	}
-	if err := consumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Bot, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "bot", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Premium, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "premium", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
 		}
 	}
 	if m.Bot {
@@ -2448,17 +2462,21 @@ func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// RequestPeerTypeChat is the TL constructor requestPeerTypeChat:
+// RequestPeerTypeChat is the TL constructor requestPeerTypeChat.
 //
-//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true bot_participant:flags.5?true has_username:flags.3?Bool forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true
+//	    bot_participant:flags.5?true has_username:flags.3?Bool
+//	    forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeChat.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeChat struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	BotParticipant  bool             // flags.5?true
 	HasUsername     bool             // flags.3?Bool
@@ -2482,6 +2500,44 @@ func (*RequestPeerTypeChat) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeChat as a RequestPeerTypeClass.
 func (*RequestPeerTypeChat) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeChat) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeChat) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
+
+// HasForum reports whether Forum is present: not zero, set by SetForum, or
+// received.
+func (m *RequestPeerTypeChat) HasForum() bool {
+	return m.Forum || m.Flags.Has(4)
+}
+
+// SetForum sets Forum to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestPeerTypeChat) SetForum(v bool) {
+	m.Forum = v
+	m.Flags.Set(4)
+}
+
+// ClearForum sets Forum to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearForum() {
+	m.Forum = false
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
@@ -2525,12 +2581,12 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2538,55 +2594,52 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "")
 	}
-	if err := consumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
 	*m = RequestPeerTypeChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.BotParticipant = m.Flags.Has(5)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Forum, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "forum", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
@@ -2599,17 +2652,20 @@ func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast:
+// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast.
 //
-//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true
+//	    has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeBroadcast.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeBroadcast struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	HasUsername     bool             // flags.3?Bool
 	UserAdminRights *ChatAdminRights // flags.1?ChatAdminRights
@@ -2629,8 +2685,28 @@ func (*RequestPeerTypeBroadcast) TypeName() string {
 	return "requestPeerTypeBroadcast"
 }
 
-// requestPeerTypeClass marks RequestPeerTypeBroadcast as a RequestPeerTypeClass.
+// requestPeerTypeClass marks RequestPeerTypeBroadcast as a
+// RequestPeerTypeClass.
 func (*RequestPeerTypeBroadcast) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeBroadcast) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeBroadcast) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
@@ -2665,12 +2741,12 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2678,49 +2754,46 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "")
 	}
-	if err := consumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
 	*m = RequestPeerTypeBroadcast{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -2730,17 +2803,20 @@ func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot:
+// RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot.
 //
-//	requestPeerTypeCreateBot#3e81e078 flags:# bot_managed:flags.0?true suggested_name:flags.1?string suggested_username:flags.2?string = RequestPeerType
+//	requestPeerTypeCreateBot#3e81e078 flags:# bot_managed:flags.0?true
+//	    suggested_name:flags.1?string suggested_username:flags.2?string
+//	    = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetSuggestedName
+// and the other Set methods send a zero value too; HasSuggestedName reports
+// whether SuggestedName is present (sent, or received) and ClearSuggestedName
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeCreateBot.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeCreateBot struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	BotManaged        bool       // flags.0?true
 	SuggestedName     string     // flags.1?string
 	SuggestedUsername string     // flags.2?string
@@ -2759,8 +2835,48 @@ func (*RequestPeerTypeCreateBot) TypeName() string {
 	return "requestPeerTypeCreateBot"
 }
 
-// requestPeerTypeClass marks RequestPeerTypeCreateBot as a RequestPeerTypeClass.
+// requestPeerTypeClass marks RequestPeerTypeCreateBot as a
+// RequestPeerTypeClass.
 func (*RequestPeerTypeCreateBot) requestPeerTypeClass() {}
+
+// HasSuggestedName reports whether SuggestedName is present: not zero, set by
+// SetSuggestedName, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedName() bool {
+	return m.SuggestedName != "" || m.Flags.Has(1)
+}
+
+// SetSuggestedName sets SuggestedName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedName(v string) {
+	m.SuggestedName = v
+	m.Flags.Set(1)
+}
+
+// ClearSuggestedName sets SuggestedName to its zero value and marks it absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedName() {
+	m.SuggestedName = ""
+	m.Flags.Unset(1)
+}
+
+// HasSuggestedUsername reports whether SuggestedUsername is present: not zero,
+// set by SetSuggestedUsername, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedUsername() bool {
+	return m.SuggestedUsername != "" || m.Flags.Has(2)
+}
+
+// SetSuggestedUsername sets SuggestedUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedUsername(v string) {
+	m.SuggestedUsername = v
+	m.Flags.Set(2)
+}
+
+// ClearSuggestedUsername sets SuggestedUsername to its zero value and marks it
+// absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
+	m.SuggestedUsername = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
@@ -2798,39 +2914,36 @@ func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
 	}
-	if err := consumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
-		return decodeErr("requestPeerTypeCreateBot#3e81e078", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeCreateBot) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeCreateBot{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeCreateBot#3e81e078", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
 	}
 	m.BotManaged = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.SuggestedName, err = b.String(); err != nil {
-			return decodeErr("requestPeerTypeCreateBot#3e81e078", "suggested_name", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SuggestedUsername, err = b.String(); err != nil {
-			return decodeErr("requestPeerTypeCreateBot#3e81e078", "suggested_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -2843,7 +2956,8 @@ func (m *RequestPeerTypeCreateBot) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser, RequestedPeerChat, RequestedPeerChannel.
+// RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser,
+// RequestedPeerChat, RequestedPeerChannel.
 //
 // See https://core.telegram.org/type/RequestedPeer.
 type RequestedPeerClass interface {
@@ -2856,7 +2970,8 @@ func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
 	return decodeRequestedPeer(b, 0)
 }
 
-// decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels deep.
+// decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
+// deep.
 func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2871,28 +2986,27 @@ func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
 	case RequestedPeerChannelTypeID:
 		v = &RequestedPeerChannel{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RequestedPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RequestedPeerUser is the TL constructor requestedPeerUser:
+// RequestedPeerUser is the TL constructor requestedPeerUser.
 //
-//	requestedPeerUser#d62ff46a flags:# user_id:long first_name:flags.0?string last_name:flags.0?string username:flags.1?string photo:flags.2?Photo = RequestedPeer
+//	requestedPeerUser#d62ff46a flags:# user_id:long
+//	    first_name:flags.0?string last_name:flags.0?string
+//	    username:flags.1?string photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetFirstName and
+// the other Set methods send a zero value too; HasFirstName reports whether
+// FirstName is present (sent, or received) and ClearFirstName leaves it out.
 //
 // See https://core.telegram.org/constructor/requestedPeerUser.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestedPeerUser struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID    int64
 	FirstName string     // flags.0?string
 	LastName  string     // flags.0?string
@@ -2915,6 +3029,67 @@ func (*RequestedPeerUser) TypeName() string {
 
 // requestedPeerClass marks RequestedPeerUser as a RequestedPeerClass.
 func (*RequestedPeerUser) requestedPeerClass() {}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received. It shares its flag with LastName: they are present
+// together.
+func (m *RequestedPeerUser) HasFirstName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestedPeerUser) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(0)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent; it is
+// still sent, as zero, when LastName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(0)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received. It shares its flag with FirstName: they are present
+// together.
+func (m *RequestedPeerUser) HasLastName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(0)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent; it is
+// still sent, as zero, when FirstName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerUser) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerUser) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
@@ -2952,8 +3127,8 @@ func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Username)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("requestedPeerUser#d62ff46a", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerUser", "photo")
 		}
 	}
 	return nil
@@ -2961,54 +3136,51 @@ func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "")
 	}
-	if err := consumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
-		return decodeErr("requestedPeerUser#d62ff46a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestedPeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestedPeerUser#d62ff46a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
 	}
 	*m = RequestedPeerUser{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestedPeerUser#d62ff46a", "flags", err)
+		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("requestedPeerUser#d62ff46a", "user_id", err)
+		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
 	}
 	if m.Flags.Has(0) {
 		if m.FirstName, err = b.String(); err != nil {
-			return decodeErr("requestedPeerUser#d62ff46a", "first_name", err)
+			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.LastName, err = b.String(); err != nil {
-			return decodeErr("requestedPeerUser#d62ff46a", "last_name", err)
+			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("requestedPeerUser#d62ff46a", "username", err)
+			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("requestedPeerUser#d62ff46a", "photo", err)
+			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -3021,17 +3193,18 @@ func (m *RequestedPeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequestedPeerChat is the TL constructor requestedPeerChat:
+// RequestedPeerChat is the TL constructor requestedPeerChat.
 //
-//	requestedPeerChat#7307544f flags:# chat_id:long title:flags.0?string photo:flags.2?Photo = RequestedPeer
+//	requestedPeerChat#7307544f flags:# chat_id:long title:flags.0?string
+//	    photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/requestedPeerChat.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestedPeerChat struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChatID int64
 	Title  string     // flags.0?string
 	Photo  PhotoClass // flags.2?Photo
@@ -3052,6 +3225,25 @@ func (*RequestedPeerChat) TypeName() string {
 
 // requestedPeerClass marks RequestedPeerChat as a RequestedPeerClass.
 func (*RequestedPeerChat) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChat) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChat) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChat) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
@@ -3080,8 +3272,8 @@ func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Title)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("requestedPeerChat#7307544f", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChat", "photo")
 		}
 	}
 	return nil
@@ -3089,44 +3281,41 @@ func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "")
 	}
-	if err := consumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
-		return decodeErr("requestedPeerChat#7307544f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestedPeerChat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestedPeerChat#7307544f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
 	}
 	*m = RequestedPeerChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestedPeerChat#7307544f", "flags", err)
+		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("requestedPeerChat#7307544f", "chat_id", err)
+		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("requestedPeerChat#7307544f", "title", err)
+			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("requestedPeerChat#7307544f", "photo", err)
+			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -3136,17 +3325,19 @@ func (m *RequestedPeerChat) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequestedPeerChannel is the TL constructor requestedPeerChannel:
+// RequestedPeerChannel is the TL constructor requestedPeerChannel.
 //
-//	requestedPeerChannel#8ba403e4 flags:# channel_id:long title:flags.0?string username:flags.1?string photo:flags.2?Photo = RequestedPeer
+//	requestedPeerChannel#8ba403e4 flags:# channel_id:long
+//	    title:flags.0?string username:flags.1?string photo:flags.2?Photo
+//	    = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/requestedPeerChannel.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestedPeerChannel struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	Title     string     // flags.0?string
 	Username  string     // flags.1?string
@@ -3168,6 +3359,44 @@ func (*RequestedPeerChannel) TypeName() string {
 
 // requestedPeerClass marks RequestedPeerChannel as a RequestedPeerClass.
 func (*RequestedPeerChannel) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChannel) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChannel) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerChannel) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerChannel) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
@@ -3202,8 +3431,8 @@ func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Username)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("requestedPeerChannel#8ba403e4", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChannel", "photo")
 		}
 	}
 	return nil
@@ -3211,49 +3440,46 @@ func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
 	}
-	if err := consumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
-		return decodeErr("requestedPeerChannel#8ba403e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestedPeerChannel) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestedPeerChannel#8ba403e4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
 	}
 	*m = RequestedPeerChannel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestedPeerChannel#8ba403e4", "flags", err)
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("requestedPeerChannel#8ba403e4", "channel_id", err)
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("requestedPeerChannel#8ba403e4", "title", err)
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("requestedPeerChannel#8ba403e4", "username", err)
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("requestedPeerChannel#8ba403e4", "photo", err)
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -3266,7 +3492,9 @@ func (m *RequestedPeerChannel) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequirementToContactClass is the TL type RequirementToContact: one of RequirementToContactEmpty, RequirementToContactPremium, RequirementToContactPaidMessages.
+// RequirementToContactClass is the TL type RequirementToContact: one of
+// RequirementToContactEmpty, RequirementToContactPremium,
+// RequirementToContactPaidMessages.
 //
 // See https://core.telegram.org/type/RequirementToContact.
 type RequirementToContactClass interface {
@@ -3279,7 +3507,8 @@ func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error
 	return decodeRequirementToContact(b, 0)
 }
 
-// decodeRequirementToContact is DecodeRequirementToContact for a value nested depth levels deep.
+// decodeRequirementToContact is DecodeRequirementToContact for a value nested
+// depth levels deep.
 func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3294,18 +3523,15 @@ func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactC
 	case RequirementToContactPaidMessagesTypeID:
 		v = &RequirementToContactPaidMessages{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RequirementToContact",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RequirementToContactEmpty is the TL constructor requirementToContactEmpty:
+// RequirementToContactEmpty is the TL constructor requirementToContactEmpty.
 //
 //	requirementToContactEmpty#50a9839 = RequirementToContact
 //
@@ -3325,7 +3551,8 @@ func (*RequirementToContactEmpty) TypeName() string {
 	return "requirementToContactEmpty"
 }
 
-// requirementToContactClass marks RequirementToContactEmpty as a RequirementToContactClass.
+// requirementToContactClass marks RequirementToContactEmpty as a
+// RequirementToContactClass.
 func (*RequirementToContactEmpty) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
@@ -3347,29 +3574,27 @@ func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactEmpty", "")
 	}
-	if err := consumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
-		return decodeErr("requirementToContactEmpty#050a9839", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequirementToContactEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RequirementToContactPremium is the TL constructor requirementToContactPremium:
+// RequirementToContactPremium is the TL constructor
+// requirementToContactPremium.
 //
 //	requirementToContactPremium#e581e4e9 = RequirementToContact
 //
@@ -3389,7 +3614,8 @@ func (*RequirementToContactPremium) TypeName() string {
 	return "requirementToContactPremium"
 }
 
-// requirementToContactClass marks RequirementToContactPremium as a RequirementToContactClass.
+// requirementToContactClass marks RequirementToContactPremium as a
+// RequirementToContactClass.
 func (*RequirementToContactPremium) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
@@ -3411,38 +3637,38 @@ func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPremium", "")
 	}
-	if err := consumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
-		return decodeErr("requirementToContactPremium#e581e4e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequirementToContactPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RequirementToContactPaidMessages is the TL constructor requirementToContactPaidMessages:
+// RequirementToContactPaidMessages is the TL constructor
+// requirementToContactPaidMessages.
 //
-//	requirementToContactPaidMessages#b4f67e93 stars_amount:long = RequirementToContact
+//	requirementToContactPaidMessages#b4f67e93 stars_amount:long
+//	    = RequirementToContact
 //
 // See https://core.telegram.org/constructor/requirementToContactPaidMessages.
 type RequirementToContactPaidMessages struct {
 	StarsAmount int64
 }
 
-// RequirementToContactPaidMessagesTypeID is the ID of requirementToContactPaidMessages.
+// RequirementToContactPaidMessagesTypeID is the ID of
+// requirementToContactPaidMessages.
 const RequirementToContactPaidMessagesTypeID = 0xb4f67e93
 
 // TypeID returns 0xb4f67e93, the ID of requirementToContactPaidMessages.
@@ -3455,7 +3681,8 @@ func (*RequirementToContactPaidMessages) TypeName() string {
 	return "requirementToContactPaidMessages"
 }
 
-// requirementToContactClass marks RequirementToContactPaidMessages as a RequirementToContactClass.
+// requirementToContactClass marks RequirementToContactPaidMessages as a
+// RequirementToContactClass.
 func (*RequirementToContactPaidMessages) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
@@ -3478,33 +3705,35 @@ func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "")
 	}
-	if err := consumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
-		return decodeErr("requirementToContactPaidMessages#b4f67e93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequirementToContactPaidMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.StarsAmount, err = b.Long(); err != nil {
-		return decodeErr("requirementToContactPaidMessages#b4f67e93", "stars_amount", err)
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
 	}
 	return nil
 }
 
-// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold, TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail, TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage, TextAnchor, TextMath, TextCustomEmoji, TextSpoiler, TextMention, TextHashtag, TextBotCommand, TextCashtag, TextAutoURL, TextAutoEmail, TextAutoPhone, TextBankCard, TextMentionName, TextDate, TextDiff.
+// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
+// TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail,
+// TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage,
+// TextAnchor, TextMath, TextCustomEmoji, TextSpoiler, TextMention, TextHashtag,
+// TextBotCommand, TextCashtag, TextAutoURL, TextAutoEmail, TextAutoPhone,
+// TextBankCard, TextMentionName, TextDate, TextDiff.
 //
 // See https://core.telegram.org/type/RichText.
 type RichTextClass interface {
@@ -3586,18 +3815,15 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 	case TextDiffTypeID:
 		v = &TextDiff{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RichText",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// TextEmpty is the TL constructor textEmpty:
+// TextEmpty is the TL constructor textEmpty.
 //
 //	textEmpty#dc3d824f = RichText
 //
@@ -3639,29 +3865,26 @@ func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "textEmpty", "")
 	}
-	if err := consumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
-		return decodeErr("textEmpty#dc3d824f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TextPlain is the TL constructor textPlain:
+// TextPlain is the TL constructor textPlain.
 //
 //	textPlain#744694e0 text:string = RichText
 //
@@ -3706,33 +3929,30 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPlain) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
+		return tlrt.DecodeErr(err, "textPlain", "")
 	}
-	if err := consumeID(b, TextPlainTypeID, "textPlain"); err != nil {
-		return decodeErr("textPlain#744694e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPlain) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("textPlain#744694e0", "text", err)
+		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
 }
 
-// TextBold is the TL constructor textBold:
+// TextBold is the TL constructor textBold.
 //
 //	textBold#6724abc4 text:RichText = RichText
 //
@@ -3771,44 +3991,41 @@ func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textBold#6724abc4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextBold) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
+		return tlrt.DecodeErr(err, "textBold", "")
 	}
-	if err := consumeID(b, TextBoldTypeID, "textBold"); err != nil {
-		return decodeErr("textBold#6724abc4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextBold) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textBold#6724abc4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textBold#6724abc4", "text", err)
+		return tlrt.DecodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
-// TextItalic is the TL constructor textItalic:
+// TextItalic is the TL constructor textItalic.
 //
 //	textItalic#d912a59c text:RichText = RichText
 //
@@ -3847,44 +4064,41 @@ func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textItalic#d912a59c", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextItalic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
+		return tlrt.DecodeErr(err, "textItalic", "")
 	}
-	if err := consumeID(b, TextItalicTypeID, "textItalic"); err != nil {
-		return decodeErr("textItalic#d912a59c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextItalic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textItalic#d912a59c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textItalic#d912a59c", "text", err)
+		return tlrt.DecodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
-// TextUnderline is the TL constructor textUnderline:
+// TextUnderline is the TL constructor textUnderline.
 //
 //	textUnderline#c12622c4 text:RichText = RichText
 //
@@ -3923,44 +4137,41 @@ func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUnderline#c12622c4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "textUnderline", "")
 	}
-	if err := consumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
-		return decodeErr("textUnderline#c12622c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextUnderline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUnderline#c12622c4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUnderline#c12622c4", "text", err)
+		return tlrt.DecodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
-// TextStrike is the TL constructor textStrike:
+// TextStrike is the TL constructor textStrike.
 //
 //	textStrike#9bf8bb95 text:RichText = RichText
 //
@@ -3999,44 +4210,41 @@ func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textStrike#9bf8bb95", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextStrike) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
+		return tlrt.DecodeErr(err, "textStrike", "")
 	}
-	if err := consumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextStrike) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textStrike#9bf8bb95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "text", err)
+		return tlrt.DecodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
-// TextFixed is the TL constructor textFixed:
+// TextFixed is the TL constructor textFixed.
 //
 //	textFixed#6c3f19b9 text:RichText = RichText
 //
@@ -4075,44 +4283,41 @@ func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textFixed#6c3f19b9", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextFixed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
+		return tlrt.DecodeErr(err, "textFixed", "")
 	}
-	if err := consumeID(b, TextFixedTypeID, "textFixed"); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextFixed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textFixed#6c3f19b9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "text", err)
+		return tlrt.DecodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
-// TextURL is the TL constructor textUrl:
+// TextURL is the TL constructor textUrl.
 //
 //	textUrl#3c2884c1 text:RichText url:string webpage_id:long = RichText
 //
@@ -4153,8 +4358,8 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUrl#3c2884c1", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUrl", "text")
 	}
 	b.PutString(m.URL)
 	b.PutLong(m.WebpageID)
@@ -4163,42 +4368,39 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textUrl", "")
 	}
-	if err := consumeID(b, TextURLTypeID, "textUrl"); err != nil {
-		return decodeErr("textUrl#3c2884c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextURL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUrl#3c2884c1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUrl#3c2884c1", "text", err)
+		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "url", err)
+		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "webpage_id", err)
+		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
 	}
 	return nil
 }
 
-// TextEmail is the TL constructor textEmail:
+// TextEmail is the TL constructor textEmail.
 //
 //	textEmail#de5a0dd6 text:RichText email:string = RichText
 //
@@ -4238,8 +4440,8 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textEmail#de5a0dd6", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textEmail", "text")
 	}
 	b.PutString(m.Email)
 	return nil
@@ -4247,39 +4449,36 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textEmail", "")
 	}
-	if err := consumeID(b, TextEmailTypeID, "textEmail"); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmail) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textEmail#de5a0dd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "text", err)
+		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "email", err)
+		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
 }
 
-// TextConcat is the TL constructor textConcat:
+// TextConcat is the TL constructor textConcat.
 //
 //	textConcat#7e6260d7 texts:Vector<RichText> = RichText
 //
@@ -4320,8 +4519,8 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Texts))
 	for i := range m.Texts {
-		if err := encodeObj(b, m.Texts[i]); err != nil {
-			return encodeErr("textConcat#7e6260d7", "texts", err)
+		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
+			return tlrt.EncodeErr(err, "textConcat", "texts")
 		}
 	}
 	return nil
@@ -4329,36 +4528,33 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextConcat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "")
 	}
-	if err := consumeID(b, TextConcatTypeID, "textConcat"); err != nil {
-		return decodeErr("textConcat#7e6260d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextConcat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textConcat#7e6260d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = decodeVectorAt(b, depth+1, decodeRichText); err != nil {
-		return decodeErr("textConcat#7e6260d7", "texts", err)
+	if m.Texts, err = tlrt.DecodeVectorAt(b, depth+1, decodeRichText); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
 }
 
-// TextSubscript is the TL constructor textSubscript:
+// TextSubscript is the TL constructor textSubscript.
 //
 //	textSubscript#ed6a8504 text:RichText = RichText
 //
@@ -4397,44 +4593,41 @@ func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSubscript#ed6a8504", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSubscript", "")
 	}
-	if err := consumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSubscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSubscript#ed6a8504", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "text", err)
+		return tlrt.DecodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
-// TextSuperscript is the TL constructor textSuperscript:
+// TextSuperscript is the TL constructor textSuperscript.
 //
 //	textSuperscript#c7fb5e01 text:RichText = RichText
 //
@@ -4473,44 +4666,41 @@ func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSuperscript#c7fb5e01", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSuperscript", "")
 	}
-	if err := consumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSuperscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSuperscript#c7fb5e01", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "text", err)
+		return tlrt.DecodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
-// TextMarked is the TL constructor textMarked:
+// TextMarked is the TL constructor textMarked.
 //
 //	textMarked#34b8621 text:RichText = RichText
 //
@@ -4549,44 +4739,41 @@ func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textMarked#034b8621", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextMarked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
+		return tlrt.DecodeErr(err, "textMarked", "")
 	}
-	if err := consumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
-		return decodeErr("textMarked#034b8621", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMarked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textMarked#034b8621", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textMarked#034b8621", "text", err)
+		return tlrt.DecodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
-// TextPhone is the TL constructor textPhone:
+// TextPhone is the TL constructor textPhone.
 //
 //	textPhone#1ccb966a text:RichText phone:string = RichText
 //
@@ -4626,8 +4813,8 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textPhone#1ccb966a", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textPhone", "text")
 	}
 	b.PutString(m.Phone)
 	return nil
@@ -4635,39 +4822,36 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textPhone", "")
 	}
-	if err := consumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
-		return decodeErr("textPhone#1ccb966a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPhone) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textPhone#1ccb966a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textPhone#1ccb966a", "text", err)
+		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("textPhone#1ccb966a", "phone", err)
+		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
 }
 
-// TextImage is the TL constructor textImage:
+// TextImage is the TL constructor textImage.
 //
 //	textImage#81ccf4f document_id:long w:int h:int = RichText
 //
@@ -4716,39 +4900,36 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextImage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextImageTypeID, "textImage"); err != nil {
+		return tlrt.DecodeErr(err, "textImage", "")
 	}
-	if err := consumeID(b, TextImageTypeID, "textImage"); err != nil {
-		return decodeErr("textImage#081ccf4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextImage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("textImage#081ccf4f", "document_id", err)
+		return tlrt.DecodeErr(err, "textImage", "document_id")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "w", err)
+		return tlrt.DecodeErr(err, "textImage", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "h", err)
+		return tlrt.DecodeErr(err, "textImage", "h")
 	}
 	return nil
 }
 
-// TextAnchor is the TL constructor textAnchor:
+// TextAnchor is the TL constructor textAnchor.
 //
 //	textAnchor#35553762 text:RichText name:string = RichText
 //
@@ -4788,8 +4969,8 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAnchor#35553762", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAnchor", "text")
 	}
 	b.PutString(m.Name)
 	return nil
@@ -4797,39 +4978,36 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
+		return tlrt.DecodeErr(err, "textAnchor", "")
 	}
-	if err := consumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
-		return decodeErr("textAnchor#35553762", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAnchor) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAnchor#35553762", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAnchor#35553762", "text", err)
+		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("textAnchor#35553762", "name", err)
+		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
 }
 
-// TextMath is the TL constructor textMath:
+// TextMath is the TL constructor textMath.
 //
 //	textMath#9d2eac97 source:string = RichText
 //
@@ -4874,33 +5052,30 @@ func (m *TextMath) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextMath) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
+		return tlrt.DecodeErr(err, "textMath", "")
 	}
-	if err := consumeID(b, TextMathTypeID, "textMath"); err != nil {
-		return decodeErr("textMath#9d2eac97", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMath) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Source, err = b.String(); err != nil {
-		return decodeErr("textMath#9d2eac97", "source", err)
+		return tlrt.DecodeErr(err, "textMath", "source")
 	}
 	return nil
 }
 
-// TextCustomEmoji is the TL constructor textCustomEmoji:
+// TextCustomEmoji is the TL constructor textCustomEmoji.
 //
 //	textCustomEmoji#a26156c0 document_id:long alt:string = RichText
 //
@@ -4947,36 +5122,33 @@ func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "")
 	}
-	if err := consumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
-		return decodeErr("textCustomEmoji#a26156c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("textCustomEmoji#a26156c0", "document_id", err)
+		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
 	}
 	if m.Alt, err = b.String(); err != nil {
-		return decodeErr("textCustomEmoji#a26156c0", "alt", err)
+		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
 	}
 	return nil
 }
 
-// TextSpoiler is the TL constructor textSpoiler:
+// TextSpoiler is the TL constructor textSpoiler.
 //
 //	textSpoiler#4c2a5d62 text:RichText = RichText
 //
@@ -5015,44 +5187,41 @@ func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSpoiler#4c2a5d62", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSpoiler", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSpoiler) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "textSpoiler", "")
 	}
-	if err := consumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
-		return decodeErr("textSpoiler#4c2a5d62", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSpoiler) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSpoiler#4c2a5d62", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSpoiler#4c2a5d62", "text", err)
+		return tlrt.DecodeErr(err, "textSpoiler", "text")
 	}
 	return nil
 }
 
-// TextMention is the TL constructor textMention:
+// TextMention is the TL constructor textMention.
 //
 //	textMention#cd24cf44 text:RichText = RichText
 //
@@ -5091,44 +5260,41 @@ func (m *TextMention) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textMention#cd24cf44", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMention", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextMention) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
+		return tlrt.DecodeErr(err, "textMention", "")
 	}
-	if err := consumeID(b, TextMentionTypeID, "textMention"); err != nil {
-		return decodeErr("textMention#cd24cf44", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMention) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textMention#cd24cf44", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textMention#cd24cf44", "text", err)
+		return tlrt.DecodeErr(err, "textMention", "text")
 	}
 	return nil
 }
 
-// TextHashtag is the TL constructor textHashtag:
+// TextHashtag is the TL constructor textHashtag.
 //
 //	textHashtag#519524ea text:RichText = RichText
 //
@@ -5167,44 +5333,41 @@ func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textHashtag#519524ea", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textHashtag", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextHashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textHashtag", "")
 	}
-	if err := consumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
-		return decodeErr("textHashtag#519524ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextHashtag) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textHashtag#519524ea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textHashtag#519524ea", "text", err)
+		return tlrt.DecodeErr(err, "textHashtag", "text")
 	}
 	return nil
 }
 
-// TextBotCommand is the TL constructor textBotCommand:
+// TextBotCommand is the TL constructor textBotCommand.
 //
 //	textBotCommand#2ff29d3 text:RichText = RichText
 //
@@ -5243,44 +5406,41 @@ func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textBotCommand#02ff29d3", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBotCommand", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextBotCommand) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "textBotCommand", "")
 	}
-	if err := consumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
-		return decodeErr("textBotCommand#02ff29d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextBotCommand) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textBotCommand#02ff29d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textBotCommand#02ff29d3", "text", err)
+		return tlrt.DecodeErr(err, "textBotCommand", "text")
 	}
 	return nil
 }
 
-// TextCashtag is the TL constructor textCashtag:
+// TextCashtag is the TL constructor textCashtag.
 //
 //	textCashtag#7b9e1801 text:RichText = RichText
 //
@@ -5319,44 +5479,41 @@ func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textCashtag#7b9e1801", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textCashtag", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextCashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textCashtag", "")
 	}
-	if err := consumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
-		return decodeErr("textCashtag#7b9e1801", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextCashtag) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textCashtag#7b9e1801", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textCashtag#7b9e1801", "text", err)
+		return tlrt.DecodeErr(err, "textCashtag", "text")
 	}
 	return nil
 }
 
-// TextAutoURL is the TL constructor textAutoUrl:
+// TextAutoURL is the TL constructor textAutoUrl.
 //
 //	textAutoUrl#ac6a83aa text:RichText = RichText
 //
@@ -5395,44 +5552,41 @@ func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAutoUrl#ac6a83aa", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoUrl", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextAutoURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoUrl", "")
 	}
-	if err := consumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
-		return decodeErr("textAutoUrl#ac6a83aa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAutoURL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAutoUrl#ac6a83aa", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAutoUrl#ac6a83aa", "text", err)
+		return tlrt.DecodeErr(err, "textAutoUrl", "text")
 	}
 	return nil
 }
 
-// TextAutoEmail is the TL constructor textAutoEmail:
+// TextAutoEmail is the TL constructor textAutoEmail.
 //
 //	textAutoEmail#c556a45d text:RichText = RichText
 //
@@ -5471,44 +5625,41 @@ func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAutoEmail#c556a45d", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoEmail", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoEmail", "")
 	}
-	if err := consumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
-		return decodeErr("textAutoEmail#c556a45d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAutoEmail) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAutoEmail#c556a45d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAutoEmail#c556a45d", "text", err)
+		return tlrt.DecodeErr(err, "textAutoEmail", "text")
 	}
 	return nil
 }
 
-// TextAutoPhone is the TL constructor textAutoPhone:
+// TextAutoPhone is the TL constructor textAutoPhone.
 //
 //	textAutoPhone#24c26789 text:RichText = RichText
 //
@@ -5547,44 +5698,41 @@ func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAutoPhone#24c26789", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoPhone", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoPhone", "")
 	}
-	if err := consumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
-		return decodeErr("textAutoPhone#24c26789", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAutoPhone) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAutoPhone#24c26789", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAutoPhone#24c26789", "text", err)
+		return tlrt.DecodeErr(err, "textAutoPhone", "text")
 	}
 	return nil
 }
 
-// TextBankCard is the TL constructor textBankCard:
+// TextBankCard is the TL constructor textBankCard.
 //
 //	textBankCard#b956812d text:RichText = RichText
 //
@@ -5623,44 +5771,41 @@ func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textBankCard#b956812d", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBankCard", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextBankCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "textBankCard", "")
 	}
-	if err := consumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
-		return decodeErr("textBankCard#b956812d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextBankCard) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textBankCard#b956812d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textBankCard#b956812d", "text", err)
+		return tlrt.DecodeErr(err, "textBankCard", "text")
 	}
 	return nil
 }
 
-// TextMentionName is the TL constructor textMentionName:
+// TextMentionName is the TL constructor textMentionName.
 //
 //	textMentionName#1a9fbfc text:RichText user_id:long = RichText
 //
@@ -5700,8 +5845,8 @@ func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textMentionName#01a9fbfc", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMentionName", "text")
 	}
 	b.PutLong(m.UserID)
 	return nil
@@ -5709,45 +5854,45 @@ func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextMentionName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "")
 	}
-	if err := consumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
-		return decodeErr("textMentionName#01a9fbfc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMentionName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textMentionName#01a9fbfc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textMentionName#01a9fbfc", "text", err)
+		return tlrt.DecodeErr(err, "textMentionName", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("textMentionName#01a9fbfc", "user_id", err)
+		return tlrt.DecodeErr(err, "textMentionName", "user_id")
 	}
 	return nil
 }
 
-// TextDate is the TL constructor textDate:
+// TextDate is the TL constructor textDate.
 //
-//	textDate#a5b45e2b flags:# relative:flags.0?true short_time:flags.1?true long_time:flags.2?true short_date:flags.3?true long_date:flags.4?true day_of_week:flags.5?true text:RichText date:int = RichText
+//	textDate#a5b45e2b flags:# relative:flags.0?true short_time:flags.1?true
+//	    long_time:flags.2?true short_date:flags.3?true
+//	    long_date:flags.4?true day_of_week:flags.5?true text:RichText
+//	    date:int = RichText
 //
 // See https://core.telegram.org/constructor/textDate.
 type TextDate struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Relative  bool       // flags.0?true
 	ShortTime bool       // flags.1?true
 	LongTime  bool       // flags.2?true
@@ -5808,8 +5953,8 @@ func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textDate#a5b45e2b", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDate", "text")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -5817,32 +5962,29 @@ func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "")
 	}
-	if err := consumeID(b, TextDateTypeID, "textDate"); err != nil {
-		return decodeErr("textDate#a5b45e2b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextDate) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textDate#a5b45e2b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
 	}
 	*m = TextDate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("textDate#a5b45e2b", "flags", err)
+		return tlrt.DecodeErr(err, "textDate", "flags")
 	}
 	m.Relative = m.Flags.Has(0)
 	m.ShortTime = m.Flags.Has(1)
@@ -5851,16 +5993,16 @@ func (m *TextDate) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.LongDate = m.Flags.Has(4)
 	m.DayOfWeek = m.Flags.Has(5)
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textDate#a5b45e2b", "text", err)
+		return tlrt.DecodeErr(err, "textDate", "text")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("textDate#a5b45e2b", "date", err)
+		return tlrt.DecodeErr(err, "textDate", "date")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
 	return nil
 }
 
-// TextDiff is the TL constructor textDiff:
+// TextDiff is the TL constructor textDiff.
 //
 //	textDiff#9686cb50 text:RichText old_text:RichText = RichText
 //
@@ -5900,60 +6042,59 @@ func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textDiff#9686cb50", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "text")
 	}
-	if err := encodeObj(b, m.OldText); err != nil {
-		return encodeErr("textDiff#9686cb50", "old_text", err)
+	if err := tlrt.EncodeObject(b, m.OldText); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "old_text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextDiff) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "")
 	}
-	if err := consumeID(b, TextDiffTypeID, "textDiff"); err != nil {
-		return decodeErr("textDiff#9686cb50", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextDiff) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textDiff#9686cb50", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textDiff#9686cb50", "text", err)
+		return tlrt.DecodeErr(err, "textDiff", "text")
 	}
 	if m.OldText, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textDiff#9686cb50", "old_text", err)
+		return tlrt.DecodeErr(err, "textDiff", "old_text")
 	}
 	return nil
 }
 
-// ReactionCount is the TL constructor reactionCount:
+// ReactionCount is the TL constructor reactionCount.
 //
-//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int reaction:Reaction count:int = ReactionCount
+//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int
+//	    reaction:Reaction count:int = ReactionCount
+//
+// An optional field is sent when it is not zero, nil or false. SetChosenOrder
+// and the other Set methods send a zero value too; HasChosenOrder reports
+// whether ChosenOrder is present (sent, or received) and ClearChosenOrder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/reactionCount.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReactionCount struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChosenOrder int        // flags.0?int
 	Reaction    ReactionClass
 	Count       int
@@ -5970,6 +6111,25 @@ func (*ReactionCount) TypeID() uint32 {
 // TypeName returns "reactionCount".
 func (*ReactionCount) TypeName() string {
 	return "reactionCount"
+}
+
+// HasChosenOrder reports whether ChosenOrder is present: not zero, set by
+// SetChosenOrder, or received.
+func (m *ReactionCount) HasChosenOrder() bool {
+	return m.ChosenOrder != 0 || m.Flags.Has(0)
+}
+
+// SetChosenOrder sets ChosenOrder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReactionCount) SetChosenOrder(v int) {
+	m.ChosenOrder = v
+	m.Flags.Set(0)
+}
+
+// ClearChosenOrder sets ChosenOrder to its zero value and marks it absent.
+func (m *ReactionCount) ClearChosenOrder() {
+	m.ChosenOrder = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -5994,8 +6154,8 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutInt(m.ChosenOrder)
 	}
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("reactionCount#a3d1cb80", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "reactionCount", "reaction")
 	}
 	b.PutInt(m.Count)
 	return nil
@@ -6003,43 +6163,40 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCount", "")
 	}
-	if err := consumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("reactionCount#a3d1cb80", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
 	*m = ReactionCount{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "flags", err)
+		return tlrt.DecodeErr(err, "reactionCount", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ChosenOrder, err = b.Int(); err != nil {
-			return decodeErr("reactionCount#a3d1cb80", "chosen_order", err)
+			return tlrt.DecodeErr(err, "reactionCount", "chosen_order")
 		}
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "reaction", err)
+		return tlrt.DecodeErr(err, "reactionCount", "reaction")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "count", err)
+		return tlrt.DecodeErr(err, "reactionCount", "count")
 	}
 	if m.ChosenOrder != 0 {
 		m.Flags.Unset(0)
@@ -6047,13 +6204,18 @@ func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReactionsNotifySettings is the TL constructor reactionsNotifySettings:
+// ReactionsNotifySettings is the TL constructor reactionsNotifySettings.
 //
-//	reactionsNotifySettings#71e4ea58 flags:# messages_notify_from:flags.0?ReactionNotificationsFrom stories_notify_from:flags.1?ReactionNotificationsFrom poll_votes_notify_from:flags.2?ReactionNotificationsFrom sound:NotificationSound show_previews:Bool = ReactionsNotifySettings
+//	reactionsNotifySettings#71e4ea58 flags:#
+//	    messages_notify_from:flags.0?ReactionNotificationsFrom
+//	    stories_notify_from:flags.1?ReactionNotificationsFrom
+//	    poll_votes_notify_from:flags.2?ReactionNotificationsFrom
+//	    sound:NotificationSound show_previews:Bool
+//	    = ReactionsNotifySettings
 //
 // See https://core.telegram.org/constructor/reactionsNotifySettings.
 type ReactionsNotifySettings struct {
-	Flags               bin.Fields                     // flags word; see the type's doc
+	Flags               bin.Fields                     // flags word; Encode adds the bits of the fields that are set
 	MessagesNotifyFrom  ReactionNotificationsFromClass // flags.0?ReactionNotificationsFrom
 	StoriesNotifyFrom   ReactionNotificationsFromClass // flags.1?ReactionNotificationsFrom
 	PollVotesNotifyFrom ReactionNotificationsFromClass // flags.2?ReactionNotificationsFrom
@@ -6100,22 +6262,22 @@ func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.MessagesNotifyFrom); err != nil {
-			return encodeErr("reactionsNotifySettings#71e4ea58", "messages_notify_from", err)
+		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.StoriesNotifyFrom); err != nil {
-			return encodeErr("reactionsNotifySettings#71e4ea58", "stories_notify_from", err)
+		if err := tlrt.EncodeObject(b, m.StoriesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "stories_notify_from")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.PollVotesNotifyFrom); err != nil {
-			return encodeErr("reactionsNotifySettings#71e4ea58", "poll_votes_notify_from", err)
+		if err := tlrt.EncodeObject(b, m.PollVotesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
 		}
 	}
-	if err := encodeObj(b, m.Sound); err != nil {
-		return encodeErr("reactionsNotifySettings#71e4ea58", "sound", err)
+	if err := tlrt.EncodeObject(b, m.Sound); err != nil {
+		return tlrt.EncodeErr(err, "reactionsNotifySettings", "sound")
 	}
 	b.PutBool(m.ShowPreviews)
 	return nil
@@ -6123,61 +6285,59 @@ func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
 	}
-	if err := consumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
-		return decodeErr("reactionsNotifySettings#71e4ea58", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionsNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("reactionsNotifySettings#71e4ea58", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
 	}
 	*m = ReactionsNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("reactionsNotifySettings#71e4ea58", "flags", err)
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
-			return decodeErr("reactionsNotifySettings#71e4ea58", "messages_notify_from", err)
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
-			return decodeErr("reactionsNotifySettings#71e4ea58", "stories_notify_from", err)
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
-			return decodeErr("reactionsNotifySettings#71e4ea58", "poll_votes_notify_from", err)
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
 		}
 	}
 	if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
-		return decodeErr("reactionsNotifySettings#71e4ea58", "sound", err)
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
 	}
 	if m.ShowPreviews, err = b.Bool(); err != nil {
-		return decodeErr("reactionsNotifySettings#71e4ea58", "show_previews", err)
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// ReadParticipantDate is the TL constructor readParticipantDate:
+// ReadParticipantDate is the TL constructor readParticipantDate.
 //
-//	readParticipantDate#4a4ff172 user_id:long date:int = ReadParticipantDate
+//	readParticipantDate#4a4ff172 user_id:long date:int
+//	    = ReadParticipantDate
 //
 // See https://core.telegram.org/constructor/readParticipantDate.
 type ReadParticipantDate struct {
@@ -6219,36 +6379,33 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
+		return tlrt.DecodeErr(err, "readParticipantDate", "")
 	}
-	if err := consumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReadParticipantDate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "user_id", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "date", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "date")
 	}
 	return nil
 }
 
-// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage:
+// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage.
 //
 //	receivedNotifyMessage#a384b779 id:int flags:int = ReceivedNotifyMessage
 //
@@ -6292,46 +6449,44 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "")
 	}
-	if err := consumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReceivedNotifyMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "id", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
 	}
 	if m.Flags, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "flags", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
 	}
 	return nil
 }
 
-// RecentStory is the TL constructor recentStory:
+// RecentStory is the TL constructor recentStory.
 //
-//	recentStory#711d692d flags:# live:flags.0?true max_id:flags.1?int = RecentStory
+//	recentStory#711d692d flags:# live:flags.0?true max_id:flags.1?int
+//	    = RecentStory
+//
+// An optional field is sent when it is not zero, nil or false. SetMaxID and the
+// other Set methods send a zero value too; HasMaxID reports whether MaxID is
+// present (sent, or received) and ClearMaxID leaves it out.
 //
 // See https://core.telegram.org/constructor/recentStory.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RecentStory struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Live  bool       // flags.0?true
 	MaxID int        // flags.1?int
 }
@@ -6347,6 +6502,25 @@ func (*RecentStory) TypeID() uint32 {
 // TypeName returns "recentStory".
 func (*RecentStory) TypeName() string {
 	return "recentStory"
+}
+
+// HasMaxID reports whether MaxID is present: not zero, set by SetMaxID, or
+// received.
+func (m *RecentStory) HasMaxID() bool {
+	return m.MaxID != 0 || m.Flags.Has(1)
+}
+
+// SetMaxID sets MaxID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RecentStory) SetMaxID(v int) {
+	m.MaxID = v
+	m.Flags.Set(1)
+}
+
+// ClearMaxID sets MaxID to its zero value and marks it absent.
+func (m *RecentStory) ClearMaxID() {
+	m.MaxID = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -6379,34 +6553,31 @@ func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
+		return tlrt.DecodeErr(err, "recentStory", "")
 	}
-	if err := consumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
-		return decodeErr("recentStory#711d692d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentStory) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RecentStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("recentStory#711d692d", "flags", err)
+		return tlrt.DecodeErr(err, "recentStory", "flags")
 	}
 	m.Live = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.MaxID, err = b.Int(); err != nil {
-			return decodeErr("recentStory#711d692d", "max_id", err)
+			return tlrt.DecodeErr(err, "recentStory", "max_id")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -6416,9 +6587,10 @@ func (m *RecentStory) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// RestrictionReason is the TL constructor restrictionReason:
+// RestrictionReason is the TL constructor restrictionReason.
 //
-//	restrictionReason#d072acb4 platform:string reason:string text:string = RestrictionReason
+//	restrictionReason#d072acb4 platform:string reason:string text:string
+//	    = RestrictionReason
 //
 // See https://core.telegram.org/constructor/restrictionReason.
 type RestrictionReason struct {
@@ -6462,45 +6634,44 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
+		return tlrt.DecodeErr(err, "restrictionReason", "")
 	}
-	if err := consumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RestrictionReason) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "platform", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
 	if m.Reason, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "reason", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "text", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
 }
 
-// RichMessage is the TL constructor richMessage:
+// RichMessage is the TL constructor richMessage.
 //
-//	richMessage#baf39d8b flags:# rtl:flags.0?true part:flags.1?true blocks:Vector<PageBlock> photos:Vector<Photo> documents:Vector<Document> = RichMessage
+//	richMessage#baf39d8b flags:# rtl:flags.0?true part:flags.1?true
+//	    blocks:Vector<PageBlock> photos:Vector<Photo>
+//	    documents:Vector<Document> = RichMessage
 //
 // See https://core.telegram.org/constructor/richMessage.
 type RichMessage struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Rtl       bool       // flags.0?true
 	Part      bool       // flags.1?true
 	Blocks    []PageBlockClass
@@ -6545,20 +6716,20 @@ func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("richMessage#baf39d8b", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "blocks")
 		}
 	}
 	b.PutVectorHeader(len(m.Photos))
 	for i := range m.Photos {
-		if err := encodeObj(b, m.Photos[i]); err != nil {
-			return encodeErr("richMessage#baf39d8b", "photos", err)
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "photos")
 		}
 	}
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("richMessage#baf39d8b", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "documents")
 		}
 	}
 	return nil
@@ -6566,43 +6737,40 @@ func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RichMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "")
 	}
-	if err := consumeID(b, RichMessageTypeID, "richMessage"); err != nil {
-		return decodeErr("richMessage#baf39d8b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RichMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("richMessage#baf39d8b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
 	}
 	*m = RichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("richMessage#baf39d8b", "flags", err)
+		return tlrt.DecodeErr(err, "richMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("richMessage#baf39d8b", "blocks", err)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
-		return decodeErr("richMessage#baf39d8b", "photos", err)
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("richMessage#baf39d8b", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil

@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// SmsjobsEligibleToJoin is the TL constructor smsjobs.eligibleToJoin:
+// SmsjobsEligibleToJoin is the TL constructor smsjobs.eligibleToJoin.
 //
-//	smsjobs.eligibleToJoin#dc8b44cf terms_url:string monthly_sent_sms:int = smsjobs.EligibilityToJoin
+//	smsjobs.eligibleToJoin#dc8b44cf terms_url:string monthly_sent_sms:int
+//	    = smsjobs.EligibilityToJoin
 //
 // See https://core.telegram.org/constructor/smsjobs.eligibleToJoin.
 type SmsjobsEligibleToJoin struct {
@@ -51,46 +53,47 @@ func (m *SmsjobsEligibleToJoin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "")
 	}
-	if err := consumeID(b, SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"); err != nil {
-		return decodeErr("smsjobs.eligibleToJoin#dc8b44cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsEligibleToJoin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsEligibleToJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.TermsURL, err = b.String(); err != nil {
-		return decodeErr("smsjobs.eligibleToJoin#dc8b44cf", "terms_url", err)
+		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "terms_url")
 	}
 	if m.MonthlySentSMS, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.eligibleToJoin#dc8b44cf", "monthly_sent_sms", err)
+		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "monthly_sent_sms")
 	}
 	return nil
 }
 
-// SmsjobsStatus is the TL constructor smsjobs.status:
+// SmsjobsStatus is the TL constructor smsjobs.status.
 //
-//	smsjobs.status#2aee9191 flags:# allow_international:flags.0?true recent_sent:int recent_since:int recent_remains:int total_sent:int total_since:int last_gift_slug:flags.1?string terms_url:string = smsjobs.Status
+//	smsjobs.status#2aee9191 flags:# allow_international:flags.0?true
+//	    recent_sent:int recent_since:int recent_remains:int total_sent:int
+//	    total_since:int last_gift_slug:flags.1?string terms_url:string
+//	    = smsjobs.Status
+//
+// An optional field is sent when it is not zero, nil or false. SetLastGiftSlug
+// and the other Set methods send a zero value too; HasLastGiftSlug reports
+// whether LastGiftSlug is present (sent, or received) and ClearLastGiftSlug
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/smsjobs.status.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SmsjobsStatus struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowInternational bool       // flags.0?true
 	RecentSent         int
 	RecentSince        int
@@ -112,6 +115,25 @@ func (*SmsjobsStatus) TypeID() uint32 {
 // TypeName returns "smsjobs.status".
 func (*SmsjobsStatus) TypeName() string {
 	return "smsjobs.status"
+}
+
+// HasLastGiftSlug reports whether LastGiftSlug is present: not zero, set by
+// SetLastGiftSlug, or received.
+func (m *SmsjobsStatus) HasLastGiftSlug() bool {
+	return m.LastGiftSlug != "" || m.Flags.Has(1)
+}
+
+// SetLastGiftSlug sets LastGiftSlug to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SmsjobsStatus) SetLastGiftSlug(v string) {
+	m.LastGiftSlug = v
+	m.Flags.Set(1)
+}
+
+// ClearLastGiftSlug sets LastGiftSlug to its zero value and marks it absent.
+func (m *SmsjobsStatus) ClearLastGiftSlug() {
+	m.LastGiftSlug = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -150,53 +172,50 @@ func (m *SmsjobsStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsStatusTypeID, "smsjobs.status"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.status", "")
 	}
-	if err := consumeID(b, SmsjobsStatusTypeID, "smsjobs.status"); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsStatus) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "flags", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "flags")
 	}
 	m.AllowInternational = m.Flags.Has(0)
 	if m.RecentSent, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "recent_sent", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "recent_sent")
 	}
 	if m.RecentSince, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "recent_since", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "recent_since")
 	}
 	if m.RecentRemains, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "recent_remains", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "recent_remains")
 	}
 	if m.TotalSent, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "total_sent", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "total_sent")
 	}
 	if m.TotalSince, err = b.Int(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "total_since", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "total_since")
 	}
 	if m.Flags.Has(1) {
 		if m.LastGiftSlug, err = b.String(); err != nil {
-			return decodeErr("smsjobs.status#2aee9191", "last_gift_slug", err)
+			return tlrt.DecodeErr(err, "smsjobs.status", "last_gift_slug")
 		}
 	}
 	if m.TermsURL, err = b.String(); err != nil {
-		return decodeErr("smsjobs.status#2aee9191", "terms_url", err)
+		return tlrt.DecodeErr(err, "smsjobs.status", "terms_url")
 	}
 	m.Flags &^= 1 << 0
 	if m.LastGiftSlug != "" {
@@ -205,7 +224,7 @@ func (m *SmsjobsStatus) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// SmsjobsIsEligibleToJoinRequest is the TL function smsjobs.isEligibleToJoin:
+// SmsjobsIsEligibleToJoinRequest is the TL function smsjobs.isEligibleToJoin.
 //
 //	smsjobs.isEligibleToJoin#edc39d0 = smsjobs.EligibilityToJoin
 //
@@ -244,44 +263,35 @@ func (m *SmsjobsIsEligibleToJoinRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsIsEligibleToJoinRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsIsEligibleToJoinRequestTypeID, "smsjobs.isEligibleToJoin"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.isEligibleToJoin", "")
 	}
-	if err := consumeID(b, SmsjobsIsEligibleToJoinRequestTypeID, "smsjobs.isEligibleToJoin"); err != nil {
-		return decodeErr("smsjobs.isEligibleToJoin#0edc39d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsIsEligibleToJoinRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsIsEligibleToJoinRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SmsjobsIsEligibleToJoin invokes smsjobs.isEligibleToJoin#0edc39d0:
-//
-//	smsjobs.isEligibleToJoin#edc39d0 = smsjobs.EligibilityToJoin
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.isEligibleToJoin.
+// SmsjobsIsEligibleToJoin calls smsjobs.isEligibleToJoin: see
+// SmsjobsIsEligibleToJoinRequest.
 func (c *Client) SmsjobsIsEligibleToJoin(ctx context.Context, req *SmsjobsIsEligibleToJoinRequest) (*SmsjobsEligibleToJoin, error) {
 	if req == nil {
 		req = new(SmsjobsIsEligibleToJoinRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SmsjobsEligibleToJoin])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SmsjobsEligibleToJoin])
 }
 
-// SmsjobsJoinRequest is the TL function smsjobs.join:
+// SmsjobsJoinRequest is the TL function smsjobs.join.
 //
 //	smsjobs.join#a74ece2d = Bool
 //
@@ -320,44 +330,34 @@ func (m *SmsjobsJoinRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsJoinRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsJoinRequestTypeID, "smsjobs.join"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.join", "")
 	}
-	if err := consumeID(b, SmsjobsJoinRequestTypeID, "smsjobs.join"); err != nil {
-		return decodeErr("smsjobs.join#a74ece2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsJoinRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsJoinRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SmsjobsJoin invokes smsjobs.join#a74ece2d:
-//
-//	smsjobs.join#a74ece2d = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.join.
+// SmsjobsJoin calls smsjobs.join: see SmsjobsJoinRequest.
 func (c *Client) SmsjobsJoin(ctx context.Context, req *SmsjobsJoinRequest) (bool, error) {
 	if req == nil {
 		req = new(SmsjobsJoinRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// SmsjobsLeaveRequest is the TL function smsjobs.leave:
+// SmsjobsLeaveRequest is the TL function smsjobs.leave.
 //
 //	smsjobs.leave#9898ad73 = Bool
 //
@@ -396,50 +396,41 @@ func (m *SmsjobsLeaveRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsLeaveRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsLeaveRequestTypeID, "smsjobs.leave"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.leave", "")
 	}
-	if err := consumeID(b, SmsjobsLeaveRequestTypeID, "smsjobs.leave"); err != nil {
-		return decodeErr("smsjobs.leave#9898ad73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsLeaveRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsLeaveRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SmsjobsLeave invokes smsjobs.leave#9898ad73:
-//
-//	smsjobs.leave#9898ad73 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.leave.
+// SmsjobsLeave calls smsjobs.leave: see SmsjobsLeaveRequest.
 func (c *Client) SmsjobsLeave(ctx context.Context, req *SmsjobsLeaveRequest) (bool, error) {
 	if req == nil {
 		req = new(SmsjobsLeaveRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// SmsjobsUpdateSettingsRequest is the TL function smsjobs.updateSettings:
+// SmsjobsUpdateSettingsRequest is the TL function smsjobs.updateSettings.
 //
-//	smsjobs.updateSettings#93fa0bf flags:# allow_international:flags.0?true = Bool
+//	smsjobs.updateSettings#93fa0bf flags:# allow_international:flags.0?true
+//	    = Bool
 //
 // See https://core.telegram.org/method/smsjobs.updateSettings.
 type SmsjobsUpdateSettingsRequest struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowInternational bool       // flags.0?true
 }
 
@@ -480,51 +471,42 @@ func (m *SmsjobsUpdateSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsUpdateSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsUpdateSettingsRequestTypeID, "smsjobs.updateSettings"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "")
 	}
-	if err := consumeID(b, SmsjobsUpdateSettingsRequestTypeID, "smsjobs.updateSettings"); err != nil {
-		return decodeErr("smsjobs.updateSettings#093fa0bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsUpdateSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsUpdateSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsUpdateSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("smsjobs.updateSettings#093fa0bf", "flags", err)
+		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "flags")
 	}
 	m.AllowInternational = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// SmsjobsUpdateSettings invokes smsjobs.updateSettings#093fa0bf:
-//
-//	smsjobs.updateSettings#93fa0bf flags:# allow_international:flags.0?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.updateSettings.
+// SmsjobsUpdateSettings calls smsjobs.updateSettings: see
+// SmsjobsUpdateSettingsRequest.
 func (c *Client) SmsjobsUpdateSettings(ctx context.Context, req *SmsjobsUpdateSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(SmsjobsUpdateSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// SmsjobsGetStatusRequest is the TL function smsjobs.getStatus:
+// SmsjobsGetStatusRequest is the TL function smsjobs.getStatus.
 //
 //	smsjobs.getStatus#10a698e8 = smsjobs.Status
 //
@@ -563,44 +545,34 @@ func (m *SmsjobsGetStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsGetStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsGetStatusRequestTypeID, "smsjobs.getStatus"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.getStatus", "")
 	}
-	if err := consumeID(b, SmsjobsGetStatusRequestTypeID, "smsjobs.getStatus"); err != nil {
-		return decodeErr("smsjobs.getStatus#10a698e8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsGetStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsGetStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsGetStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SmsjobsGetStatus invokes smsjobs.getStatus#10a698e8:
-//
-//	smsjobs.getStatus#10a698e8 = smsjobs.Status
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.getStatus.
+// SmsjobsGetStatus calls smsjobs.getStatus: see SmsjobsGetStatusRequest.
 func (c *Client) SmsjobsGetStatus(ctx context.Context, req *SmsjobsGetStatusRequest) (*SmsjobsStatus, error) {
 	if req == nil {
 		req = new(SmsjobsGetStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SmsjobsStatus])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SmsjobsStatus])
 }
 
-// SmsjobsGetSMSJobRequest is the TL function smsjobs.getSmsJob:
+// SmsjobsGetSMSJobRequest is the TL function smsjobs.getSmsJob.
 //
 //	smsjobs.getSmsJob#778d902f job_id:string = SmsJob
 //
@@ -642,58 +614,49 @@ func (m *SmsjobsGetSMSJobRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "")
 	}
-	if err := consumeID(b, SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"); err != nil {
-		return decodeErr("smsjobs.getSmsJob#778d902f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsGetSMSJobRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.JobID, err = b.String(); err != nil {
-		return decodeErr("smsjobs.getSmsJob#778d902f", "job_id", err)
+		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "job_id")
 	}
 	return nil
 }
 
-// SmsjobsGetSMSJob invokes smsjobs.getSmsJob#778d902f:
-//
-//	smsjobs.getSmsJob#778d902f job_id:string = SmsJob
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.getSmsJob.
+// SmsjobsGetSMSJob calls smsjobs.getSmsJob: see SmsjobsGetSMSJobRequest.
 func (c *Client) SmsjobsGetSMSJob(ctx context.Context, req *SmsjobsGetSMSJobRequest) (*SMSJob, error) {
 	if req == nil {
 		req = new(SmsjobsGetSMSJobRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SMSJob])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SMSJob])
 }
 
-// SmsjobsFinishJobRequest is the TL function smsjobs.finishJob:
+// SmsjobsFinishJobRequest is the TL function smsjobs.finishJob.
 //
-//	smsjobs.finishJob#4f1ebf24 flags:# job_id:string error:flags.0?string = Bool
+//	smsjobs.finishJob#4f1ebf24 flags:# job_id:string error:flags.0?string
+//	    = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetError and the
+// other Set methods send a zero value too; HasError reports whether Error is
+// present (sent, or received) and ClearError leaves it out.
 //
 // See https://core.telegram.org/method/smsjobs.finishJob.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SmsjobsFinishJobRequest struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JobID string
 	Error string // flags.0?string
 }
@@ -709,6 +672,25 @@ func (*SmsjobsFinishJobRequest) TypeID() uint32 {
 // TypeName returns "smsjobs.finishJob".
 func (*SmsjobsFinishJobRequest) TypeName() string {
 	return "smsjobs.finishJob"
+}
+
+// HasError reports whether Error is present: not zero, set by SetError, or
+// received.
+func (m *SmsjobsFinishJobRequest) HasError() bool {
+	return m.Error != "" || m.Flags.Has(0)
+}
+
+// SetError sets Error to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SmsjobsFinishJobRequest) SetError(v string) {
+	m.Error = v
+	m.Flags.Set(0)
+}
+
+// ClearError sets Error to its zero value and marks it absent.
+func (m *SmsjobsFinishJobRequest) ClearError() {
+	m.Error = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -739,36 +721,33 @@ func (m *SmsjobsFinishJobRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"); err != nil {
+		return tlrt.DecodeErr(err, "smsjobs.finishJob", "")
 	}
-	if err := consumeID(b, SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"); err != nil {
-		return decodeErr("smsjobs.finishJob#4f1ebf24", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsFinishJobRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsFinishJobRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("smsjobs.finishJob#4f1ebf24", "flags", err)
+		return tlrt.DecodeErr(err, "smsjobs.finishJob", "flags")
 	}
 	if m.JobID, err = b.String(); err != nil {
-		return decodeErr("smsjobs.finishJob#4f1ebf24", "job_id", err)
+		return tlrt.DecodeErr(err, "smsjobs.finishJob", "job_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Error, err = b.String(); err != nil {
-			return decodeErr("smsjobs.finishJob#4f1ebf24", "error", err)
+			return tlrt.DecodeErr(err, "smsjobs.finishJob", "error")
 		}
 	}
 	if m.Error != "" {
@@ -777,17 +756,10 @@ func (m *SmsjobsFinishJobRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// SmsjobsFinishJob invokes smsjobs.finishJob#4f1ebf24:
-//
-//	smsjobs.finishJob#4f1ebf24 flags:# job_id:string error:flags.0?string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/smsjobs.finishJob.
+// SmsjobsFinishJob calls smsjobs.finishJob: see SmsjobsFinishJobRequest.
 func (c *Client) SmsjobsFinishJob(ctx context.Context, req *SmsjobsFinishJobRequest) (bool, error) {
 	if req == nil {
 		req = new(SmsjobsFinishJobRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

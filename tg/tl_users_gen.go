@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// UsersSavedMusicClass is the TL type users.SavedMusic: one of UsersSavedMusicNotModified, UsersSavedMusic.
+// UsersSavedMusicClass is the TL type users.SavedMusic: one of
+// UsersSavedMusicNotModified, UsersSavedMusic.
 //
 // See https://core.telegram.org/type/users.SavedMusic.
 type UsersSavedMusicClass interface {
@@ -20,7 +22,8 @@ func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
 	return decodeUsersSavedMusic(b, 0)
 }
 
-// decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth levels deep.
+// decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
+// levels deep.
 func decodeUsersSavedMusic(b *bin.Buffer, depth int) (UsersSavedMusicClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,18 +36,15 @@ func decodeUsersSavedMusic(b *bin.Buffer, depth int) (UsersSavedMusicClass, erro
 	case UsersSavedMusicTypeID:
 		v = &UsersSavedMusic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "users.SavedMusic",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "users.SavedMusic"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UsersSavedMusicNotModified is the TL constructor users.savedMusicNotModified:
+// UsersSavedMusicNotModified is the TL constructor users.savedMusicNotModified.
 //
 //	users.savedMusicNotModified#e3878aa4 count:int = users.SavedMusic
 //
@@ -66,7 +66,8 @@ func (*UsersSavedMusicNotModified) TypeName() string {
 	return "users.savedMusicNotModified"
 }
 
-// usersSavedMusicClass marks UsersSavedMusicNotModified as a UsersSavedMusicClass.
+// usersSavedMusicClass marks UsersSavedMusicNotModified as an
+// UsersSavedMusicClass.
 func (*UsersSavedMusicNotModified) usersSavedMusicClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,35 +90,33 @@ func (m *UsersSavedMusicNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "")
 	}
-	if err := consumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
-		return decodeErr("users.savedMusicNotModified#e3878aa4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSavedMusicNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusicNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("users.savedMusicNotModified#e3878aa4", "count", err)
+		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "count")
 	}
 	return nil
 }
 
-// UsersSavedMusic is the TL constructor users.savedMusic:
+// UsersSavedMusic is the TL constructor users.savedMusic.
 //
-//	users.savedMusic#34a2f297 count:int documents:Vector<Document> = users.SavedMusic
+//	users.savedMusic#34a2f297 count:int documents:Vector<Document>
+//	    = users.SavedMusic
 //
 // See https://core.telegram.org/constructor/users.savedMusic.
 type UsersSavedMusic struct {
@@ -138,7 +137,7 @@ func (*UsersSavedMusic) TypeName() string {
 	return "users.savedMusic"
 }
 
-// usersSavedMusicClass marks UsersSavedMusic as a UsersSavedMusicClass.
+// usersSavedMusicClass marks UsersSavedMusic as an UsersSavedMusicClass.
 func (*UsersSavedMusic) usersSavedMusicClass() {}
 
 // Encode writes m to b with its ID.
@@ -158,8 +157,8 @@ func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("users.savedMusic#34a2f297", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.savedMusic", "documents")
 		}
 	}
 	return nil
@@ -167,39 +166,37 @@ func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusic", "")
 	}
-	if err := consumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
-		return decodeErr("users.savedMusic#34a2f297", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSavedMusic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.savedMusic#34a2f297", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.savedMusic", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("users.savedMusic#34a2f297", "count", err)
+		return tlrt.DecodeErr(err, "users.savedMusic", "count")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("users.savedMusic#34a2f297", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
 	}
 	return nil
 }
 
-// UsersUsersClass is the TL type users.Users: one of UsersUsers, UsersUsersSlice.
+// UsersUsersClass is the TL type users.Users: one of UsersUsers,
+// UsersUsersSlice.
 //
 // See https://core.telegram.org/type/users.Users.
 type UsersUsersClass interface {
@@ -225,18 +222,15 @@ func decodeUsersUsers(b *bin.Buffer, depth int) (UsersUsersClass, error) {
 	case UsersUsersSliceTypeID:
 		v = &UsersUsersSlice{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "users.Users",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "users.Users"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UsersUsers is the TL constructor users.users:
+// UsersUsers is the TL constructor users.users.
 //
 //	users.users#62d706b8 users:Vector<User> = users.Users
 //
@@ -258,7 +252,7 @@ func (*UsersUsers) TypeName() string {
 	return "users.users"
 }
 
-// usersUsersClass marks UsersUsers as a UsersUsersClass.
+// usersUsersClass marks UsersUsers as an UsersUsersClass.
 func (*UsersUsers) usersUsersClass() {}
 
 // Encode writes m to b with its ID.
@@ -277,8 +271,8 @@ func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("users.users#62d706b8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.users", "users")
 		}
 	}
 	return nil
@@ -286,36 +280,33 @@ func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersUsersTypeID, "users.users"); err != nil {
+		return tlrt.DecodeErr(err, "users.users", "")
 	}
-	if err := consumeID(b, UsersUsersTypeID, "users.users"); err != nil {
-		return decodeErr("users.users#62d706b8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersUsers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.users#62d706b8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
 	}
 	var err error
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("users.users#62d706b8", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.users", "users")
 	}
 	return nil
 }
 
-// UsersUsersSlice is the TL constructor users.usersSlice:
+// UsersUsersSlice is the TL constructor users.usersSlice.
 //
 //	users.usersSlice#315a4974 count:int users:Vector<User> = users.Users
 //
@@ -338,7 +329,7 @@ func (*UsersUsersSlice) TypeName() string {
 	return "users.usersSlice"
 }
 
-// usersUsersClass marks UsersUsersSlice as a UsersUsersClass.
+// usersUsersClass marks UsersUsersSlice as an UsersUsersClass.
 func (*UsersUsersSlice) usersUsersClass() {}
 
 // Encode writes m to b with its ID.
@@ -358,8 +349,8 @@ func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("users.usersSlice#315a4974", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.usersSlice", "users")
 		}
 	}
 	return nil
@@ -367,41 +358,39 @@ func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
+		return tlrt.DecodeErr(err, "users.usersSlice", "")
 	}
-	if err := consumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
-		return decodeErr("users.usersSlice#315a4974", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersUsersSlice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.usersSlice#315a4974", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.usersSlice", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("users.usersSlice#315a4974", "count", err)
+		return tlrt.DecodeErr(err, "users.usersSlice", "count")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("users.usersSlice#315a4974", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.usersSlice", "users")
 	}
 	return nil
 }
 
-// UsersUserFull is the TL constructor users.userFull:
+// UsersUserFull is the TL constructor users.userFull.
 //
-//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat> users:Vector<User> = users.UserFull
+//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat>
+//	    users:Vector<User> = users.UserFull
 //
 // See https://core.telegram.org/constructor/users.userFull.
 type UsersUserFull struct {
@@ -438,18 +427,18 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.FullUser.Encode(b); err != nil {
-		return encodeErr("users.userFull#3b6d152e", "full_user", err)
+		return tlrt.EncodeErr(err, "users.userFull", "full_user")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "users")
 		}
 	}
 	return nil
@@ -457,42 +446,39 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUserFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "")
 	}
-	if err := consumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersUserFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.userFull#3b6d152e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.userFull", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.FullUser, depth+1); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "full_user", err)
+	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
 }
 
-// UsersGetUsersRequest is the TL function users.getUsers:
+// UsersGetUsersRequest is the TL function users.getUsers.
 //
 //	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
 //
@@ -530,8 +516,8 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("users.getUsers#0d91a548", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getUsers", "id")
 		}
 	}
 	return nil
@@ -539,53 +525,43 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "")
 	}
-	if err := consumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetUsersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getUsers#0d91a548", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
 }
 
-// UsersGetUsers invokes users.getUsers#0d91a548:
-//
-//	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getUsers.
+// UsersGetUsers calls users.getUsers: see UsersGetUsersRequest.
 func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) ([]UserClass, error) {
 	if req == nil {
 		req = new(UsersGetUsersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return decodeVectorAt(b, 0, decodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeUser)
 	})
 }
 
-// UsersGetFullUserRequest is the TL function users.getFullUser:
+// UsersGetFullUserRequest is the TL function users.getFullUser.
 //
 //	users.getFullUser#b60f5918 id:InputUser = users.UserFull
 //
@@ -621,61 +597,53 @@ func (m *UsersGetFullUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.getFullUser#b60f5918", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
+		return tlrt.DecodeErr(err, "users.getFullUser", "")
 	}
-	if err := consumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetFullUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getFullUser#b60f5918", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getFullUser", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "id", err)
+		return tlrt.DecodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
-// UsersGetFullUser invokes users.getFullUser#b60f5918:
-//
-//	users.getFullUser#b60f5918 id:InputUser = users.UserFull
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getFullUser.
+// UsersGetFullUser calls users.getFullUser: see UsersGetFullUserRequest.
 func (c *Client) UsersGetFullUser(ctx context.Context, req *UsersGetFullUserRequest) (*UsersUserFull, error) {
 	if req == nil {
 		req = new(UsersGetFullUserRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[UsersUserFull])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[UsersUserFull])
 }
 
-// UsersSetSecureValueErrorsRequest is the TL function users.setSecureValueErrors:
+// UsersSetSecureValueErrorsRequest is the TL function
+// users.setSecureValueErrors.
 //
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
+//	users.setSecureValueErrors#90c894b5 id:InputUser
+//	    errors:Vector<SecureValueError> = Bool
 //
 // See https://core.telegram.org/method/users.setSecureValueErrors.
 type UsersSetSecureValueErrorsRequest struct {
@@ -683,7 +651,8 @@ type UsersSetSecureValueErrorsRequest struct {
 	Errors []SecureValueErrorClass
 }
 
-// UsersSetSecureValueErrorsRequestTypeID is the ID of users.setSecureValueErrors.
+// UsersSetSecureValueErrorsRequestTypeID is the ID of
+// users.setSecureValueErrors.
 const UsersSetSecureValueErrorsRequestTypeID = 0x90c894b5
 
 // TypeID returns 0x90c894b5, the ID of users.setSecureValueErrors.
@@ -710,13 +679,13 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.setSecureValueErrors", "id")
 	}
 	b.PutVectorHeader(len(m.Errors))
 	for i := range m.Errors {
-		if err := encodeObj(b, m.Errors[i]); err != nil {
-			return encodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.setSecureValueErrors", "errors")
 		}
 	}
 	return nil
@@ -724,63 +693,57 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
 	}
-	if err := consumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSetSecureValueErrorsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.setSecureValueErrors", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
 }
 
-// UsersSetSecureValueErrors invokes users.setSecureValueErrors#90c894b5:
-//
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.setSecureValueErrors.
+// UsersSetSecureValueErrors calls users.setSecureValueErrors: see
+// UsersSetSecureValueErrorsRequest.
 func (c *Client) UsersSetSecureValueErrors(ctx context.Context, req *UsersSetSecureValueErrorsRequest) (bool, error) {
 	if req == nil {
 		req = new(UsersSetSecureValueErrorsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// UsersGetRequirementsToContactRequest is the TL function users.getRequirementsToContact:
+// UsersGetRequirementsToContactRequest is the TL function
+// users.getRequirementsToContact.
 //
-//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser> = Vector<RequirementToContact>
+//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser>
+//	    = Vector<RequirementToContact>
 //
 // See https://core.telegram.org/method/users.getRequirementsToContact.
 type UsersGetRequirementsToContactRequest struct {
 	ID []InputUserClass
 }
 
-// UsersGetRequirementsToContactRequestTypeID is the ID of users.getRequirementsToContact.
+// UsersGetRequirementsToContactRequestTypeID is the ID of
+// users.getRequirementsToContact.
 const UsersGetRequirementsToContactRequestTypeID = 0xd89a83a3
 
 // TypeID returns 0xd89a83a3, the ID of users.getRequirementsToContact.
@@ -809,8 +772,8 @@ func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("users.getRequirementsToContact#d89a83a3", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getRequirementsToContact", "id")
 		}
 	}
 	return nil
@@ -818,55 +781,47 @@ func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
+		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "")
 	}
-	if err := consumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
-		return decodeErr("users.getRequirementsToContact#d89a83a3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetRequirementsToContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getRequirementsToContact#d89a83a3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("users.getRequirementsToContact#d89a83a3", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
 	}
 	return nil
 }
 
-// UsersGetRequirementsToContact invokes users.getRequirementsToContact#d89a83a3:
-//
-//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser> = Vector<RequirementToContact>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getRequirementsToContact.
+// UsersGetRequirementsToContact calls users.getRequirementsToContact: see
+// UsersGetRequirementsToContactRequest.
 func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGetRequirementsToContactRequest) ([]RequirementToContactClass, error) {
 	if req == nil {
 		req = new(UsersGetRequirementsToContactRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return decodeVectorAt(b, 0, decodeRequirementToContact)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeRequirementToContact)
 	})
 }
 
-// UsersGetSavedMusicRequest is the TL function users.getSavedMusic:
+// UsersGetSavedMusicRequest is the TL function users.getSavedMusic.
 //
-//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic
+//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long
+//	    = users.SavedMusic
 //
 // See https://core.telegram.org/method/users.getSavedMusic.
 type UsersGetSavedMusicRequest struct {
@@ -903,8 +858,8 @@ func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.getSavedMusic#788d7fe3", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getSavedMusic", "id")
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Limit)
@@ -914,62 +869,53 @@ func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "")
 	}
-	if err := consumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
-		return decodeErr("users.getSavedMusic#788d7fe3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetSavedMusicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getSavedMusic#788d7fe3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusic", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.getSavedMusic#788d7fe3", "id", err)
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "id")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("users.getSavedMusic#788d7fe3", "offset", err)
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("users.getSavedMusic#788d7fe3", "limit", err)
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "limit")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("users.getSavedMusic#788d7fe3", "hash", err)
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "hash")
 	}
 	return nil
 }
 
-// UsersGetSavedMusic invokes users.getSavedMusic#788d7fe3:
-//
-//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getSavedMusic.
+// UsersGetSavedMusic calls users.getSavedMusic: see UsersGetSavedMusicRequest.
 func (c *Client) UsersGetSavedMusic(ctx context.Context, req *UsersGetSavedMusicRequest) (UsersSavedMusicClass, error) {
 	if req == nil {
 		req = new(UsersGetSavedMusicRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
 }
 
-// UsersGetSavedMusicByIDRequest is the TL function users.getSavedMusicByID:
+// UsersGetSavedMusicByIDRequest is the TL function users.getSavedMusicByID.
 //
-//	users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic
+//	users.getSavedMusicByID#7573a4e9 id:InputUser
+//	    documents:Vector<InputDocument> = users.SavedMusic
 //
 // See https://core.telegram.org/method/users.getSavedMusicByID.
 type UsersGetSavedMusicByIDRequest struct {
@@ -1004,13 +950,13 @@ func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.getSavedMusicByID#7573a4e9", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getSavedMusicByID", "id")
 	}
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("users.getSavedMusicByID#7573a4e9", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getSavedMusicByID", "documents")
 		}
 	}
 	return nil
@@ -1018,54 +964,45 @@ func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "")
 	}
-	if err := consumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
-		return decodeErr("users.getSavedMusicByID#7573a4e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetSavedMusicByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getSavedMusicByID#7573a4e9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusicByID", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.getSavedMusicByID#7573a4e9", "id", err)
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
-		return decodeErr("users.getSavedMusicByID#7573a4e9", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
 	}
 	return nil
 }
 
-// UsersGetSavedMusicByID invokes users.getSavedMusicByID#7573a4e9:
-//
-//	users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getSavedMusicByID.
+// UsersGetSavedMusicByID calls users.getSavedMusicByID: see
+// UsersGetSavedMusicByIDRequest.
 func (c *Client) UsersGetSavedMusicByID(ctx context.Context, req *UsersGetSavedMusicByIDRequest) (UsersSavedMusicClass, error) {
 	if req == nil {
 		req = new(UsersGetSavedMusicByIDRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
 }
 
-// UsersSuggestBirthdayRequest is the TL function users.suggestBirthday:
+// UsersSuggestBirthdayRequest is the TL function users.suggestBirthday.
 //
 //	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
 //
@@ -1102,60 +1039,51 @@ func (m *UsersSuggestBirthdayRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.suggestBirthday#fc533372", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.suggestBirthday", "id")
 	}
 	if err := m.Birthday.Encode(b); err != nil {
-		return encodeErr("users.suggestBirthday#fc533372", "birthday", err)
+		return tlrt.EncodeErr(err, "users.suggestBirthday", "birthday")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSuggestBirthdayRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "")
 	}
-	if err := consumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
-		return decodeErr("users.suggestBirthday#fc533372", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSuggestBirthdayRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSuggestBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.suggestBirthday#fc533372", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.suggestBirthday", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.suggestBirthday#fc533372", "id", err)
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "id")
 	}
-	if err = decodeBoxed(b, &m.Birthday, depth+1); err != nil {
-		return decodeErr("users.suggestBirthday#fc533372", "birthday", err)
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "birthday")
 	}
 	return nil
 }
 
-// UsersSuggestBirthday invokes users.suggestBirthday#fc533372:
-//
-//	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.suggestBirthday.
+// UsersSuggestBirthday calls users.suggestBirthday: see
+// UsersSuggestBirthdayRequest.
 func (c *Client) UsersSuggestBirthday(ctx context.Context, req *UsersSuggestBirthdayRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(UsersSuggestBirthdayRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
