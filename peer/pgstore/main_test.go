@@ -33,6 +33,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	childMain()
 	code := m.Run()
 	if shared != nil {
 		shared.Close()

@@ -11,6 +11,8 @@ import (
 // Each text is the same for any number of rows (arrays carry the rows), so
 // pgx prepares it once per connection.
 type statements struct {
+	quotedSchema string
+
 	account, accounts, deleteAccount, notify string
 
 	// Lookups: $1 the account, $2 the key.
@@ -36,6 +38,8 @@ func newStatements(schema string) *statements {
 	r := strings.NewReplacer("{{s}}", q, "{{cols}}", recordColumns)
 	s := func(text string) string { return r.Replace(text) }
 	return &statements{
+		quotedSchema: q,
+
 		account: s(`WITH made AS (
 	INSERT INTO {{s}}.accounts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id
 )
