@@ -258,8 +258,8 @@ func (c *Conn) Run(ctx context.Context) error {
 // Serve runs the connection over its transport until ctx is done, the
 // transport fails or Close is called: it reads and checks the server's
 // messages, sends queued calls and acknowledgements, and pings. It closes
-// the transport when it returns, and returns why it stopped (ctx's
-// cause when ctx ended).
+// the transport when it returns, and returns why it stopped: ctx's cause
+// when ctx ended, an error wrapping ErrClosed after Close.
 //
 // The calls that got no answer stay waiting, and new calls are queued:
 // after Reconnect, the next Serve sends them in the same session, each
@@ -317,6 +317,9 @@ func (c *Conn) Serve(ctx context.Context) error {
 		c.conn = nil
 	}
 	c.serving, c.stop = nil, nil
+	if c.closed {
+		err = fmt.Errorf("%w: %w", ErrClosed, c.err)
+	}
 	c.mu.Unlock()
 	close(served)
 	return err
